@@ -1,0 +1,186 @@
+// pyjion_x64._core: the extension module. Python-facing API over the runtime:
+// enable/disable/is_enabled, config, jit (decorator), info, stats, native (machine code and
+// annotations). Refuses to import on anything but CPython 3.11.
+#include <Python.h>
+
+#include <string>
+
+#include "runtime/code_arena.h"
+#include "runtime/jit_state.h"
+
+using namespace pyjion::rt;
+
+namespace {
+
+// The code object behind a function, bound method, or code object; nullptr + TypeError.
+PyCodeObject* CodeOf(PyObject* obj, const char* api) {
+  if (PyMethod_Check(obj)) obj = PyMethod_GET_FUNCTION(obj);
+  if (PyCode_Check(obj)) return reinterpret_cast<PyCodeObject*>(obj);
+  if (PyFunction_Check(obj)) {
+    return reinterpret_cast<PyCodeObject*>(PyFunction_GET_CODE(obj));
+  }
+  PyErr_Format(PyExc_TypeError, "%s() expects a function or code object, not %.200s", api,
+               Py_TYPE(obj)->tp_name);
+  return nullptr;
+}
+
+PyObject* Enable(PyObject*, PyObject*) {
+  const bool was = GetConfig().enabled;
+  GetConfig().enabled = true;
+  UpdateHook();
+  return PyBool_FromLong(!was);
+}
+
+PyObject* Disable(PyObject*, PyObject*) {
+  const bool was = GetConfig().enabled;
+  GetConfig().enabled = false;
+  UpdateHook();
+  return PyBool_FromLong(was);
+}
+
+PyObject* IsEnabled(PyObject*, PyObject*) { return PyBool_FromLong(GetConfig().enabled); }
+
+PyObject* ConfigDict() {
+  return Py_BuildValue("{s:l,s:O}", "threshold", GetConfig().threshold, "enabled",
+                       GetConfig().enabled ? Py_True : Py_False);
+}
+
+PyObject* Configure(PyObject*, PyObject* args, PyObject* kwargs) {
+  static const char* kwlist[] = {"threshold", nullptr};
+  PyObject* threshold = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$O:config", const_cast<char**>(kwlist),
+                                   &threshold)) {
+    return nullptr;
+  }
+  if (threshold != Py_None) {
+    if (!PyLong_Check(threshold) || PyBool_Check(threshold)) {
+      PyErr_Format(PyExc_TypeError, "config(): threshold must be an int, not %.200s",
+                   Py_TYPE(threshold)->tp_name);
+      return nullptr;
+    }
+    long value = PyLong_AsLong(threshold);
+    if (value == -1 && PyErr_Occurred()) return nullptr;
+    if (value < 0) {
+      PyErr_SetString(PyExc_ValueError, "config(): threshold must be >= 0");
+      return nullptr;
+    }
+    GetConfig().threshold = value;
+  }
+  return ConfigDict();
+}
+
+PyObject* Jit(PyObject*, PyObject* func) {
+  PyCodeObject* code = CodeOf(func, "jit");
+  if (code == nullptr) return nullptr;
+  CodeState* state = StateFor(code, true);
+  if (state == nullptr) return nullptr;
+  if (!state->forced) {
+    state->forced = true;
+    NoteForced();
+  }
+  return Py_NewRef(func);
+}
+
+PyObject* Info(PyObject*, PyObject* obj) {
+  PyCodeObject* code = CodeOf(obj, "info");
+  if (code == nullptr) return nullptr;
+  CodeState* state = StateFor(code, false);
+  if (state == nullptr && PyErr_Occurred()) return nullptr;
+  const bool compiled = state && state->status == CodeState::Status::kCompiled;
+  const bool failed = state && state->status == CodeState::Status::kFailed;
+  PyObject* reason;
+  if (compiled) {
+    reason = Py_NewRef(Py_None);
+  } else if (failed) {
+    reason = PyUnicode_FromString(state->reason.c_str());
+  } else if (!GetConfig().enabled && !(state && state->forced)) {
+    reason = PyUnicode_FromString("the JIT is not enabled");
+  } else {
+    reason = PyUnicode_FromFormat("not compiled yet: %llu calls, threshold %ld",
+                                  static_cast<unsigned long long>(state ? state->run_count : 0),
+                                  GetConfig().threshold);
+  }
+  if (reason == nullptr) return nullptr;
+  PyObject* d = Py_BuildValue(
+      "{s:O,s:O,s:N,s:K,s:n,s:L}", "compiled", compiled ? Py_True : Py_False, "failed",
+      failed ? Py_True : Py_False, "reason", reason, "run_count",
+      static_cast<unsigned long long>(state ? state->run_count : 0), "native_size",
+      static_cast<Py_ssize_t>(compiled ? state->compiled.size : 0), "compile_ns",
+      static_cast<long long>(state ? state->compile_ns : 0));
+  return d;
+}
+
+PyObject* Native(PyObject*, PyObject* obj) {
+  PyCodeObject* code = CodeOf(obj, "native");
+  if (code == nullptr) return nullptr;
+  CodeState* state = StateFor(code, false);
+  if (state == nullptr || state->status != CodeState::Status::kCompiled) {
+    if (PyErr_Occurred()) return nullptr;
+    Py_RETURN_NONE;
+  }
+  PyObject* notes = PyList_New(0);
+  if (notes == nullptr) return nullptr;
+  for (const auto& [offset, text] : state->compiled.notes) {
+    PyObject* item = Py_BuildValue("(ns)", static_cast<Py_ssize_t>(offset), text.c_str());
+    if (item == nullptr || PyList_Append(notes, item) < 0) {
+      Py_XDECREF(item);
+      Py_DECREF(notes);
+      return nullptr;
+    }
+    Py_DECREF(item);
+  }
+  return Py_BuildValue("(y#KN)", static_cast<const char*>(state->compiled.region.base),
+                       static_cast<Py_ssize_t>(state->compiled.size),
+                       static_cast<unsigned long long>(
+                           reinterpret_cast<uintptr_t>(state->compiled.region.base)),
+                       notes);
+}
+
+PyObject* StatsDict(PyObject*, PyObject*) {
+  const Stats& s = GetStats();
+  PyObject* reasons = PyDict_New();
+  if (reasons == nullptr) return nullptr;
+  for (const auto& [reason, count] : s.reasons) {
+    PyObject* n = PyLong_FromUnsignedLongLong(count);
+    if (n == nullptr || PyDict_SetItemString(reasons, reason.c_str(), n) < 0) {
+      Py_XDECREF(n);
+      Py_DECREF(reasons);
+      return nullptr;
+    }
+    Py_DECREF(n);
+  }
+  return Py_BuildValue("{s:K,s:K,s:L,s:n,s:N}", "compiled",
+                       static_cast<unsigned long long>(s.compiled), "failed",
+                       static_cast<unsigned long long>(s.failed), "compile_ns",
+                       static_cast<long long>(s.compile_ns), "mapped_bytes",
+                       static_cast<Py_ssize_t>(MappedCodeBytes()), "reasons", reasons);
+}
+
+PyMethodDef kMethods[] = {
+    {"enable", Enable, METH_NOARGS, "enable()\n--\n\nCompile hot functions from now on."},
+    {"disable", Disable, METH_NOARGS, "disable()\n--\n\nStop compiling and running JIT code."},
+    {"is_enabled", IsEnabled, METH_NOARGS, "is_enabled()\n--\n\nWhether the JIT is on."},
+    {"config", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Configure)),
+     METH_VARARGS | METH_KEYWORDS,
+     "config(*, threshold=None)\n--\n\nSet what is given; return the settings as a dict."},
+    {"jit", Jit, METH_O, "jit(f)\n--\n\nCompile f on its first call, even with the JIT off."},
+    {"info", Info, METH_O, "info(f)\n--\n\nJIT status of a function or code object."},
+    {"native", Native, METH_O,
+     "native(f)\n--\n\n(machine code bytes, address, [(offset, note)]) or None."},
+    {"stats", StatsDict, METH_NOARGS, "stats()\n--\n\nProcess-wide compile counters."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyModuleDef kModule = {PyModuleDef_HEAD_INIT, "pyjion_x64._core",
+                       "The pyjion_x64 JIT compiler (x86-64, CPython 3.11).", -1, kMethods};
+
+}  // namespace
+
+PyMODINIT_FUNC PyInit__core(void) {
+  if ((Py_Version >> 16) != 0x030B) {
+    PyErr_Format(PyExc_ImportError,
+                 "pyjion_x64 requires CPython 3.11; this interpreter is %s", Py_GetVersion());
+    return nullptr;
+  }
+  if (!InitJitState()) return nullptr;
+  return PyModule_Create(&kModule);
+}

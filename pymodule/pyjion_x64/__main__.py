@@ -1,0 +1,102 @@
+"""Run a script or module with the JIT on, exactly as `python script.py` would.
+
+    python -X jit -m pyjion_x64 [--threshold N] [--stats] script.py [args...]
+    python -X jit -m pyjion_x64 [--threshold N] [--stats] -m module [args...]
+
+sys.argv, sys.path[0], __main__, the exit status and the printing of uncaught exceptions
+(without this runner's own frames) match the plain interpreter.
+"""
+import atexit
+import os
+import runpy
+import signal
+import sys
+
+import pyjion_x64
+
+USAGE = "usage: python -X jit -m pyjion_x64 [--threshold N] [--stats] (script.py | -m module) [args...]"
+
+
+def _parse(argv):
+    threshold, stats = None, False
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--stats":
+            stats = True
+        elif arg == "--threshold" or arg.startswith("--threshold="):
+            if "=" in arg:
+                value = arg.split("=", 1)[1]
+            else:
+                i += 1
+                if i >= len(argv):
+                    sys.exit(USAGE)
+                value = argv[i]
+            try:
+                threshold = int(value)
+            except ValueError:
+                sys.exit("pyjion_x64: --threshold takes a whole number, not %r" % value)
+            if threshold < 0:
+                sys.exit("pyjion_x64: --threshold must be >= 0")
+        elif arg in ("-h", "--help"):
+            print(USAGE)
+            sys.exit(0)
+        else:
+            break
+        i += 1
+    rest = argv[i:]
+    if not rest or (rest[0] == "-m" and len(rest) < 2):
+        sys.exit(USAGE)
+    return threshold, stats, rest
+
+
+def print_stats(file=None):
+    file = file or sys.stderr
+    s = pyjion_x64.stats()
+    print("pyjion_x64: %d code objects compiled, %d refused, %.1f ms compiling"
+          % (s["compiled"], s["failed"], s["compile_ns"] / 1e6), file=file)
+    for reason, count in sorted(s["reasons"].items(), key=lambda kv: (-kv[1], kv[0])):
+        print("  %6d  %s" % (count, reason), file=file)
+
+
+def _strip_runner_frames(tb, first_user_file):
+    """Drops the frames of this runner and runpy, as `python script.py` has none."""
+    runner_files = {os.path.abspath(__file__), os.path.abspath(runpy.__file__)}
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) in runner_files:
+        if first_user_file and tb.tb_frame.f_code.co_filename == first_user_file:
+            break
+        tb = tb.tb_next
+    return tb
+
+
+def main():
+    threshold, stats, rest = _parse(sys.argv[1:])
+    if threshold is not None:
+        pyjion_x64.config(threshold=threshold)
+    if stats:
+        atexit.register(print_stats)
+    pyjion_x64.enable()
+    if rest[0] == "-m":
+        sys.argv = rest[1:]
+        target, run = rest[1], lambda: runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
+    else:
+        script = rest[0]
+        sys.argv = rest
+        sys.path[0] = os.path.dirname(os.path.abspath(script))
+        target, run = script, lambda: runpy.run_path(script, run_name="__main__")
+    try:
+        run()
+    except SystemExit:
+        raise
+    except BaseException as exc:  # print like the interpreter's top level, then exit 1
+        tb = _strip_runner_frames(exc.__traceback__, target)
+        sys.excepthook(type(exc), exc.with_traceback(tb), tb)
+        if isinstance(exc, KeyboardInterrupt):
+            sys.stdout.flush()
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+/* The only C translation unit: everything that needs CPython 3.11's internal headers.
+ *
+ * Owns the PEP 523 evaluator pj_eval_frame and the frame contract it keeps for compiled
+ * code (the same one _PyEval_EvalFrameDefault keeps; CPYTHON311.md section 1):
+ *   entry: push a C-stack _PyCFrame, link frame->previous / cframe.current_frame, mark the
+ *          frame as an entry frame, enter a recursion level (RecursionError as ceval);
+ *   run:   frame->stacktop = -1 while native code runs; the native code writes the exact
+ *          stacktop back on every exit;
+ *   exit:  leave the recursion level, restore tstate->cframe; never clear or pop the frame.
+ * A native exit of PJ_DEOPT hands the frame to _PyEval_EvalFrameDefault, which resumes at
+ * frame->prev_instr + 1. Also: offsets for the emitter, the eval-breaker slow path, and
+ * traceback entries. */
+#define Py_BUILD_CORE 1
+#include <Python.h>
+#include "internal/pycore_ceval.h"
+#include "internal/pycore_code.h"
+#include "internal/pycore_frame.h"
+#include "internal/pycore_interp.h"
+#include "internal/pycore_long.h"
+#include "internal/pycore_pystate.h"
+#include "internal/pycore_runtime.h"
+
+#include "shim.h"
+
+#define PJ_SAME_OFFSET(field) \
+  _Static_assert(offsetof(PjFrame, field) == offsetof(_PyInterpreterFrame, field), \
+                 "PjFrame." #field " does not match _PyInterpreterFrame")
+PJ_SAME_OFFSET(f_func);
+PJ_SAME_OFFSET(f_globals);
+PJ_SAME_OFFSET(f_builtins);
+PJ_SAME_OFFSET(f_locals);
+PJ_SAME_OFFSET(f_code);
+PJ_SAME_OFFSET(frame_obj);
+PJ_SAME_OFFSET(previous);
+PJ_SAME_OFFSET(prev_instr);
+PJ_SAME_OFFSET(stacktop);
+PJ_SAME_OFFSET(is_entry);
+PJ_SAME_OFFSET(owner);
+PJ_SAME_OFFSET(localsplus);
+_Static_assert(sizeof(_Py_CODEUNIT) == sizeof(uint16_t), "code unit size");
+
+static const PjOffsets kOffsets = {
+    .frame_f_func = offsetof(_PyInterpreterFrame, f_func),
+    .frame_f_globals = offsetof(_PyInterpreterFrame, f_globals),
+    .frame_f_builtins = offsetof(_PyInterpreterFrame, f_builtins),
+    .frame_f_locals = offsetof(_PyInterpreterFrame, f_locals),
+    .frame_f_code = offsetof(_PyInterpreterFrame, f_code),
+    .frame_prev_instr = offsetof(_PyInterpreterFrame, prev_instr),
+    .frame_stacktop = offsetof(_PyInterpreterFrame, stacktop),
+    .frame_localsplus = offsetof(_PyInterpreterFrame, localsplus),
+    .tstate_interp = offsetof(PyThreadState, interp),
+    .tstate_cframe = offsetof(PyThreadState, cframe),
+    .cframe_use_tracing = offsetof(_PyCFrame, use_tracing),
+    .interp_eval_breaker = offsetof(PyInterpreterState, ceval.eval_breaker),
+    .long_digit0 = offsetof(PyLongObject, ob_digit),
+    .float_ob_fval = offsetof(PyFloatObject, ob_fval),
+    .long_sizeof = sizeof(PyLongObject),
+};
+
+const PjOffsets *pj_offsets(void) { return &kOffsets; }
+
+PyObject *pj_small_ints(void) { return (PyObject *)&_PyLong_SMALL_INTS[0]; }
+
+/* ---- the evaluator ------------------------------------------------------------------ */
+
+static _PyFrameEvalFunction previous_eval_frame = NULL;
+static int hook_installed = 0;
+
+static inline int is_fresh_frame(_PyInterpreterFrame *frame) {
+  return frame->owner == FRAME_OWNED_BY_THREAD &&
+         frame->prev_instr == _PyCode_CODE(frame->f_code) - 1;
+}
+
+static PyObject *eval_default(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag) {
+  return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+}
+
+PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag) {
+  if (throwflag || tstate->cframe->use_tracing || !is_fresh_frame(frame)) {
+    return eval_default(tstate, frame, throwflag);
+  }
+  PjNativeEntry entry = pj_entry_for(tstate, frame->f_code);
+  if (entry == NULL) {
+    if (PyErr_Occurred()) return NULL; /* compiling raised (MemoryError) */
+    return eval_default(tstate, frame, 0);
+  }
+
+  _PyCFrame cframe;
+  _PyCFrame *prev_cframe = tstate->cframe;
+  cframe.use_tracing = prev_cframe->use_tracing;
+  cframe.previous = prev_cframe;
+  tstate->cframe = &cframe;
+  frame->is_entry = true;
+  frame->previous = prev_cframe->current_frame;
+  cframe.current_frame = frame;
+
+  PyObject *result;
+  if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+    tstate->recursion_remaining--;
+    result = NULL;
+  } else {
+    frame->stacktop = -1;
+    result = entry(tstate, (PjFrame *)frame);
+  }
+  _Py_LeaveRecursiveCallTstate(tstate);
+  tstate->cframe = cframe.previous;
+  tstate->cframe->use_tracing = cframe.use_tracing;
+
+  if (result == PJ_DEOPT) {
+    /* prev_instr and stacktop were written by the native code; the interpreter links the
+     * frame again and resumes at prev_instr + 1. */
+    return eval_default(tstate, frame, 0);
+  }
+  return result;
+}
+
+void pj_install_hook(void) {
+  PyInterpreterState *interp = _PyInterpreterState_GET();
+  if (hook_installed) return;
+  previous_eval_frame = _PyInterpreterState_GetEvalFrameFunc(interp);
+  _PyInterpreterState_SetEvalFrameFunc(interp, pj_eval_frame);
+  hook_installed = 1;
+}
+
+void pj_uninstall_hook(void) {
+  if (!hook_installed) return;
+  PyInterpreterState *interp = _PyInterpreterState_GET();
+  _PyInterpreterState_SetEvalFrameFunc(interp, previous_eval_frame);
+  hook_installed = 0;
+}
+
+int pj_hook_installed(void) { return hook_installed; }
+
+/* ---- eval breaker ----------------------------------------------------------------- */
+
+/* ceval.c's COMPUTE_EVAL_BREAKER, needed after we consume an async exception. */
+static void recompute_eval_breaker(PyInterpreterState *interp) {
+  struct _ceval_runtime_state *ceval = &_PyRuntime.ceval;
+  struct _ceval_state *ceval2 = &interp->ceval;
+  int main_thread = PyThread_get_thread_ident() == _PyRuntime.main_thread;
+  int can_signals = main_thread && interp == _PyRuntime.interpreters.main;
+  _Py_atomic_store_relaxed(
+      &ceval2->eval_breaker,
+      _Py_atomic_load_relaxed(&ceval2->gil_drop_request) |
+          (_Py_atomic_load_relaxed(&ceval->signals_pending) && can_signals) |
+          (_Py_atomic_load_relaxed(&ceval2->pending.calls_to_do) && main_thread) |
+          ceval2->pending.async_exc);
+}
+
+int pj_handle_eval_breaker(PyThreadState *tstate) {
+  PyInterpreterState *interp = tstate->interp;
+  struct _ceval_state *ceval2 = &interp->ceval;
+  /* Signals (main thread only) and pending calls; both reset their own flags. */
+  if (_Py_atomic_load_relaxed(&_PyRuntime.ceval.signals_pending) ||
+      _Py_atomic_load_relaxed(&ceval2->pending.calls_to_do)) {
+    if (Py_MakePendingCalls() < 0) return -1;
+  }
+  /* Another thread asked for the GIL: drop it and take it back (forced switching). */
+  if (_Py_atomic_load_relaxed(&ceval2->gil_drop_request)) {
+    PyThreadState *ts = PyEval_SaveThread();
+    PyEval_RestoreThread(ts);
+  }
+  if (tstate->async_exc != NULL) {
+    PyObject *exc = tstate->async_exc;
+    tstate->async_exc = NULL;
+    ceval2->pending.async_exc = 0;
+    recompute_eval_breaker(interp);
+    PyErr_SetNone(exc);
+    Py_DECREF(exc);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- frames and tracebacks ---------------------------------------------------------- */
+
+PyObject *pj_frame_object(PjFrame *pf) {
+  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)pf;
+  if (frame->frame_obj) return (PyObject *)frame->frame_obj;
+  PyThreadState *tstate = _PyThreadState_GET();
+  if (tstate->cframe->current_frame != frame) return NULL;
+  return (PyObject *)PyEval_GetFrame(); /* creates and attaches the frame object */
+}
+
+void pj_add_traceback(PyThreadState *tstate, PjFrame *pf) {
+  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)pf;
+  if (_PyFrame_IsIncomplete(frame)) return;
+  PyObject *f = pj_frame_object(pf);
+  if (f != NULL) PyTraceBack_Here((PyFrameObject *)f);
+}

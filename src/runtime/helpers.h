@@ -1,0 +1,63 @@
+// Core runtime helpers called from compiled code (the slow paths of the core families:
+// unwinding, locals, operators, truth tests, iteration). Family-specific helpers declare
+// themselves in helpers_<family>.h.
+//
+// Convention for every rt_* helper: it STEALS the stack operands it is given (they are
+// released whether it succeeds or fails) unless its comment says "borrows", and returns a
+// new reference or NULL with an exception set (int helpers: -1 with an exception set).
+#pragma once
+
+#include <Python.h>
+
+#include "runtime/shim.h"
+
+namespace pyjion::rt {
+
+// ceval's format_exc_check_arg: formats `fmt` with `name`, and for NameError proper sets
+// NameError.name (which drives "Did you mean ...?").
+void FormatExcCheckArg(PyThreadState* tstate, PyObject* exc, const char* fmt, PyObject* name);
+
+constexpr const char* kUnboundLocalMsg =
+    "cannot access local variable '%s' where it is not associated with a value";
+constexpr const char* kUnboundFreeMsg =
+    "cannot access free variable '%s' where it is not associated with a value in enclosing scope";
+constexpr const char* kNameErrorMsg = "name '%s' is not defined";
+
+}  // namespace pyjion::rt
+
+extern "C" {
+
+// Exception unwinding for an error raised with `depth` owned-or-NULL items on the stack.
+// traceback: add a traceback entry first (ceval's `error:`), 0 for re-raises.
+// level >= 0: a handler takes it: pops to `level`, pushes lasti (if lasti) and the
+// normalised exception; returns 0. level < 0 (or failure): empties the stack, returns -1.
+int rt_unwind(PyThreadState* tstate, PjFrame* frame, int depth, int level, int lasti,
+              int traceback);
+
+// LOAD_FAST / DELETE_FAST of an unbound local: raises UnboundLocalError (or NameError
+// for free variables) as ceval does. Always returns -1.
+int rt_unbound_local(PyThreadState* tstate, PjFrame* frame, int index);
+
+PyObject* rt_binary_op(PyObject* lhs, PyObject* rhs, int nb_op);       // BINARY_OP
+PyObject* rt_compare_op(PyObject* lhs, PyObject* rhs, int cmp_op);     // COMPARE_OP
+int rt_compare_op_bool(PyObject* lhs, PyObject* rhs, int cmp_op);      // fused with a jump
+PyObject* rt_contains_op(PyObject* item, PyObject* container, int invert);
+int rt_contains_op_bool(PyObject* item, PyObject* container, int invert);
+int rt_is_true(PyObject* obj);                                         // 1, 0 or -1
+PyObject* rt_unary_positive(PyObject* v);
+PyObject* rt_unary_negative(PyObject* v);
+PyObject* rt_unary_not(PyObject* v);
+PyObject* rt_unary_invert(PyObject* v);
+PyObject* rt_get_iter(PyObject* iterable);
+// FOR_ITER: borrows iter. Next item, or NULL: exhausted (no exception) or error.
+PyObject* rt_for_iter(PyObject* iter);
+// After rt_for_iter returned NULL: 0 if the iterator is exhausted (StopIteration cleared),
+// -1 if a real error is pending.
+int rt_for_iter_end(PyThreadState* tstate);
+
+}  // extern "C"
+
+extern "C" {
+// JUMP_IF_*_OR_POP: borrows obj. 1, 0 or -1.
+int rt_is_true_borrowed(PyObject* obj);
+}

@@ -1,0 +1,161 @@
+// Core runtime helpers: exception unwinding, unbound locals, operators, truth tests and
+// iteration. Semantics follow CPython 3.11's Python/ceval.c; see helpers.h for the
+// ownership convention (stack operands are stolen).
+#include "runtime/helpers.h"
+
+namespace pyjion::rt {
+
+void FormatExcCheckArg(PyThreadState* tstate, PyObject* exc, const char* fmt, PyObject* name) {
+  if (name == nullptr) return;
+  const char* name_str = PyUnicode_AsUTF8(name);
+  if (name_str == nullptr) return;
+  PyErr_Format(exc, fmt, name_str);
+  if (exc != PyExc_NameError) return;
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyErr_NormalizeException(&type, &value, &tb);
+  if (PyErr_GivenExceptionMatches(value, PyExc_NameError)) {
+    auto* ne = reinterpret_cast<PyNameErrorObject*>(value);
+    if (ne->name == nullptr) (void)PyObject_SetAttrString(value, "name", name);
+  }
+  PyErr_Restore(type, value, tb);
+}
+
+}  // namespace pyjion::rt
+
+using namespace pyjion;
+
+static inline PyObject** StackBase(PjFrame* frame) {
+  return frame->localsplus + frame->f_code->co_nlocalsplus;
+}
+
+extern "C" int rt_unwind(PyThreadState* tstate, PjFrame* frame, int depth, int level,
+                         int lasti, int traceback) {
+  if (traceback) pj_add_traceback(tstate, frame);
+  PyObject** base = StackBase(frame);
+  const int keep = level < 0 ? 0 : level;
+  for (int i = depth - 1; i >= keep; --i) Py_CLEAR(base[i]);
+  if (level < 0) return -1;
+  int top = keep;
+  if (lasti) {
+    const long offset = static_cast<long>(frame->prev_instr - reinterpret_cast<uint16_t*>(
+                                                                   _PyCode_CODE(frame->f_code)));
+    PyObject* lasti_obj = PyLong_FromLong(offset);
+    if (lasti_obj == nullptr) {  // cannot reach the handler: leave the frame
+      for (int i = keep - 1; i >= 0; --i) Py_CLEAR(base[i]);
+      return -1;
+    }
+    base[top++] = lasti_obj;
+  }
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyErr_NormalizeException(&type, &value, &tb);
+  PyException_SetTraceback(value, tb != nullptr ? tb : Py_None);
+  Py_XDECREF(tb);
+  Py_XDECREF(type);
+  base[top] = value;
+  return 0;
+}
+
+extern "C" int rt_unbound_local(PyThreadState* tstate, PjFrame* frame, int index) {
+  PyCodeObject* co = frame->f_code;
+  PyObject* name = PyTuple_GET_ITEM(co->co_localsplusnames, index);
+  if (index < co->co_nplaincellvars + co->co_nlocals) {
+    rt::FormatExcCheckArg(tstate, PyExc_UnboundLocalError, rt::kUnboundLocalMsg, name);
+  } else {
+    rt::FormatExcCheckArg(tstate, PyExc_NameError, rt::kUnboundFreeMsg, name);
+  }
+  return -1;
+}
+
+namespace {
+
+PyObject* PowerNoMod(PyObject* a, PyObject* b) { return PyNumber_Power(a, b, Py_None); }
+PyObject* InPlacePowerNoMod(PyObject* a, PyObject* b) {
+  return PyNumber_InPlacePower(a, b, Py_None);
+}
+
+using BinaryFunc = PyObject* (*)(PyObject*, PyObject*);
+// Indexed by NB_* (Include/opcode.h): 0..12 binary, 13..25 in-place, same order.
+constexpr BinaryFunc kBinaryOps[] = {
+    PyNumber_Add, PyNumber_And, PyNumber_FloorDivide, PyNumber_Lshift,
+    PyNumber_MatrixMultiply, PyNumber_Multiply, PyNumber_Remainder, PyNumber_Or,
+    PowerNoMod, PyNumber_Rshift, PyNumber_Subtract, PyNumber_TrueDivide, PyNumber_Xor,
+    PyNumber_InPlaceAdd, PyNumber_InPlaceAnd, PyNumber_InPlaceFloorDivide,
+    PyNumber_InPlaceLshift, PyNumber_InPlaceMatrixMultiply, PyNumber_InPlaceMultiply,
+    PyNumber_InPlaceRemainder, PyNumber_InPlaceOr, InPlacePowerNoMod, PyNumber_InPlaceRshift,
+    PyNumber_InPlaceSubtract, PyNumber_InPlaceTrueDivide, PyNumber_InPlaceXor,
+};
+static_assert(sizeof(kBinaryOps) / sizeof(kBinaryOps[0]) == 26, "NB_* table");
+
+PyObject* Steal2(PyObject* result, PyObject* a, PyObject* b) {
+  Py_DECREF(a);
+  Py_DECREF(b);
+  return result;
+}
+
+PyObject* Steal1(PyObject* result, PyObject* a) {
+  Py_DECREF(a);
+  return result;
+}
+
+}  // namespace
+
+extern "C" PyObject* rt_binary_op(PyObject* lhs, PyObject* rhs, int nb_op) {
+  return Steal2(kBinaryOps[nb_op](lhs, rhs), lhs, rhs);
+}
+
+extern "C" PyObject* rt_compare_op(PyObject* lhs, PyObject* rhs, int cmp_op) {
+  return Steal2(PyObject_RichCompare(lhs, rhs, cmp_op), lhs, rhs);
+}
+
+extern "C" int rt_is_true(PyObject* obj) {
+  int r = PyObject_IsTrue(obj);
+  Py_DECREF(obj);
+  return r;
+}
+
+extern "C" int rt_compare_op_bool(PyObject* lhs, PyObject* rhs, int cmp_op) {
+  PyObject* res = rt_compare_op(lhs, rhs, cmp_op);
+  if (res == nullptr) return -1;
+  return rt_is_true(res);
+}
+
+extern "C" PyObject* rt_contains_op(PyObject* item, PyObject* container, int invert) {
+  int r = rt_contains_op_bool(item, container, invert);
+  if (r < 0) return nullptr;
+  return Py_NewRef(r ? Py_True : Py_False);
+}
+
+extern "C" int rt_contains_op_bool(PyObject* item, PyObject* container, int invert) {
+  int r = PySequence_Contains(container, item);
+  Py_DECREF(item);
+  Py_DECREF(container);
+  if (r < 0) return -1;
+  return r ^ invert;
+}
+
+extern "C" PyObject* rt_unary_positive(PyObject* v) { return Steal1(PyNumber_Positive(v), v); }
+extern "C" PyObject* rt_unary_negative(PyObject* v) { return Steal1(PyNumber_Negative(v), v); }
+extern "C" PyObject* rt_unary_invert(PyObject* v) { return Steal1(PyNumber_Invert(v), v); }
+extern "C" PyObject* rt_unary_not(PyObject* v) {
+  int r = rt_is_true(v);
+  if (r < 0) return nullptr;
+  return Py_NewRef(r ? Py_False : Py_True);
+}
+
+extern "C" PyObject* rt_get_iter(PyObject* iterable) {
+  return Steal1(PyObject_GetIter(iterable), iterable);
+}
+
+extern "C" PyObject* rt_for_iter(PyObject* iter) { return (*Py_TYPE(iter)->tp_iternext)(iter); }
+
+extern "C" int rt_for_iter_end(PyThreadState* tstate) {
+  if (PyErr_Occurred()) {
+    if (!PyErr_ExceptionMatches(PyExc_StopIteration)) return -1;
+    PyErr_Clear();
+  }
+  return 0;
+}
+
+extern "C" int rt_is_true_borrowed(PyObject* obj) { return PyObject_IsTrue(obj); }

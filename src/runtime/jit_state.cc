@@ -1,0 +1,103 @@
+// Per-code JIT state in co_extra, the entry decision called from the evaluator, and the
+// global configuration and statistics. See jit_state.h.
+#include "runtime/jit_state.h"
+
+#include <chrono>
+
+namespace pyjion::rt {
+namespace {
+
+Py_ssize_t g_extra_index = -1;
+Config g_config;
+Stats g_stats;
+uint64_t g_forced = 0;
+
+void FreeState(void* p) {
+  auto* state = static_cast<CodeState*>(p);
+  FreeRegion(&state->compiled.region);
+  delete state;
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+bool InitJitState() {
+  if (g_extra_index >= 0) return true;
+  g_extra_index = _PyEval_RequestCodeExtraIndex(FreeState);
+  if (g_extra_index < 0) {
+    PyErr_SetString(PyExc_RuntimeError, "pyjion_x64: no co_extra slot available");
+    return false;
+  }
+  return true;
+}
+
+Config& GetConfig() { return g_config; }
+const Stats& GetStats() { return g_stats; }
+
+CodeState* StateFor(PyCodeObject* code, bool create) {
+  void* extra = nullptr;
+  if (_PyCode_GetExtra(reinterpret_cast<PyObject*>(code), g_extra_index, &extra) < 0) return nullptr;
+  if (extra != nullptr || !create) return static_cast<CodeState*>(extra);
+  auto* state = new CodeState();
+  if (_PyCode_SetExtra(reinterpret_cast<PyObject*>(code), g_extra_index, state) < 0) {
+    delete state;
+    return nullptr;
+  }
+  return state;
+}
+
+bool EnsureCompiled(PyCodeObject* code, CodeState* state) {
+  if (state->status == CodeState::Status::kCompiled) return true;
+  if (state->status == CodeState::Status::kFailed) return false;
+  const int64_t start = NowNs();
+  std::string reason;
+  const bool ok = x64::Compile(code, &state->compiled, &reason);
+  state->compile_ns = NowNs() - start;
+  g_stats.compile_ns += state->compile_ns;
+  if (ok) {
+    state->status = CodeState::Status::kCompiled;
+    state->entry = reinterpret_cast<PjNativeEntry>(state->compiled.region.base);
+    ++g_stats.compiled;
+  } else {
+    state->status = CodeState::Status::kFailed;
+    state->reason = reason;
+    ++g_stats.failed;
+    ++g_stats.reasons[reason];
+  }
+  return ok;
+}
+
+void UpdateHook() {
+  if (g_config.enabled || g_forced > 0) pj_install_hook();
+  else pj_uninstall_hook();
+}
+
+void NoteForced() {
+  ++g_forced;
+  UpdateHook();
+}
+
+}  // namespace pyjion::rt
+
+using namespace pyjion::rt;
+
+extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code) {
+  CodeState* state = StateFor(code, g_config.enabled);
+  if (state == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  ++state->run_count;
+  if (state->status == CodeState::Status::kCompiled) return state->entry;
+  if (state->status == CodeState::Status::kFailed) return nullptr;
+  if (!state->forced && (!g_config.enabled ||
+                         state->run_count <= static_cast<uint64_t>(g_config.threshold))) {
+    return nullptr;
+  }
+  return EnsureCompiled(code, state) ? state->entry : nullptr;
+}

@@ -1,0 +1,91 @@
+/* The boundary between CPython's internal headers and the C++ JIT.
+ *
+ * CPython 3.11's internal headers do not compile as C++ with g++ 12, so everything that
+ * needs them lives in cpython_shim.c (C, Py_BUILD_CORE) and is handed over here as plain
+ * offsets, a mirror struct checked field by field with _Static_assert, and functions.
+ * Owns: PjFrame (mirror of _PyInterpreterFrame), PjOffsets, the PEP 523 evaluator
+ * (pj_eval_frame), the eval-breaker slow path and frame-object access. */
+#ifndef PYJION_RUNTIME_SHIM_H
+#define PYJION_RUNTIME_SHIM_H
+
+#include <Python.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Mirror of 3.11's _PyInterpreterFrame (Include/internal/pycore_frame.h). cpython_shim.c
+ * asserts at compile time that every field has the same offset as in the real struct. */
+typedef struct PjFrame {
+  PyObject *f_func;            /* strong: PyFunctionObject */
+  PyObject *f_globals;         /* borrowed */
+  PyObject *f_builtins;        /* borrowed */
+  PyObject *f_locals;          /* strong or NULL */
+  PyCodeObject *f_code;        /* strong */
+  PyObject *frame_obj;         /* PyFrameObject or NULL */
+  struct PjFrame *previous;
+  uint16_t *prev_instr;
+  int stacktop;
+  bool is_entry;
+  char owner;
+  PyObject *localsplus[1];
+} PjFrame;
+
+/* Offsets the emitter bakes into machine code. Filled once from offsetof in the shim. */
+typedef struct PjOffsets {
+  int frame_f_func, frame_f_globals, frame_f_builtins, frame_f_locals, frame_f_code;
+  int frame_prev_instr, frame_stacktop, frame_localsplus;
+  int tstate_interp;          /* PyThreadState.interp */
+  int tstate_cframe;          /* PyThreadState.cframe */
+  int cframe_use_tracing;     /* _PyCFrame.use_tracing (uint8_t) */
+  int interp_eval_breaker;    /* PyInterpreterState.ceval.eval_breaker (int) */
+  int long_digit0;            /* PyLongObject.ob_digit[0] */
+  int float_ob_fval;          /* PyFloatObject.ob_fval */
+  int long_sizeof;            /* sizeof(PyLongObject): stride of the small-int array */
+} PjOffsets;
+
+/* Native entry of a compiled code object: runs the frame from its first instruction and
+ * returns the result, NULL with an exception set, or PJ_DEOPT (frame->prev_instr and
+ * frame->stacktop describe where the interpreter must resume). */
+typedef PyObject *(*PjNativeEntry)(PyThreadState *tstate, PjFrame *frame);
+#define PJ_DEOPT ((PyObject *)1)
+
+const PjOffsets *pj_offsets(void);
+
+/* Small-int cache: pj_small_ints()[i + 5] is the int i for -5 <= i <= 256. */
+PyObject *pj_small_ints(void);
+#define PJ_SMALL_INT_MIN (-5)
+#define PJ_SMALL_INT_MAX 256
+
+/* The PEP 523 evaluator. Falls through to _PyEval_EvalFrameDefault for anything that is
+ * not compiled; see cpython_shim.c for the frame contract it keeps. */
+PyObject *pj_eval_frame(PyThreadState *tstate, struct _PyInterpreterFrame *frame, int throwflag);
+
+/* Install / remove pj_eval_frame on the current interpreter. */
+void pj_install_hook(void);
+void pj_uninstall_hook(void);
+int pj_hook_installed(void);
+
+/* Implemented in C++ (runtime/jit_state.cc): decides whether this entry runs native code,
+ * compiling first when the code object has become hot. Returns NULL to use the interpreter. */
+PjNativeEntry pj_entry_for(PyThreadState *tstate, PyCodeObject *code);
+
+/* The eval-breaker slow path (ceval's eval_frame_handle_pending): signals, pending calls,
+ * GIL drop requests, async exceptions. 0 to continue, -1 with an exception set. */
+int pj_handle_eval_breaker(PyThreadState *tstate);
+
+/* The frame object of `frame` (created on demand), borrowed; frame must be the current one. */
+PyObject *pj_frame_object(PjFrame *frame);
+
+/* ceval's `error:` label: add a traceback entry for the current frame at prev_instr. */
+void pj_add_traceback(PyThreadState *tstate, PjFrame *frame);
+
+/* PyFunctionObject.func_closure etc. are public; kept here for C++ callers' convenience. */
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PYJION_RUNTIME_SHIM_H */

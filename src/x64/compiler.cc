@@ -1,0 +1,89 @@
+// The compile driver: code object -> CodeInput -> Analysis -> Lowering over XbyakPyAsm ->
+// executable region. Every failure becomes a refusal with a reason (never a crash).
+#include "x64/compiler.h"
+
+#include <stdexcept>
+
+#include "frontend/analysis.h"
+#include "runtime/code_input.h"
+#include "x64/lowering.h"
+#include "x64/pyasm_xbyak.h"
+
+namespace pyjion::x64 {
+namespace {
+
+constexpr int kGeneratorFlags = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR |
+                                CO_ITERABLE_COROUTINE;
+constexpr size_t kBytesPerInstr = 320, kBaseBytes = 4096;
+
+enum class Attempt { kDone, kRefused, kTooSmall };
+
+Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
+                CompiledCode* out, std::string* reason) {
+  rt::CodeRegion region;
+  if (!rt::AllocWritable(capacity, &region)) {
+    *reason = "out of executable memory";
+    return Attempt::kRefused;
+  }
+  try {
+    CodeLayout layout{co->co_nlocalsplus, reinterpret_cast<const uint16_t*>(_PyCode_CODE(co))};
+    XbyakPyAsm pa(region.base, region.mapped, layout);
+    Lowering lowering(pa, a, co);
+    if (!lowering.Run()) {
+      *reason = lowering.reason();
+      rt::FreeRegion(&region);
+      return Attempt::kRefused;
+    }
+    out->size = pa.Finish();
+    out->notes = pa.annotations();
+  } catch (const std::exception& e) {
+    rt::FreeRegion(&region);
+    if (XbyakPyAsm::IsBufferFull(e)) return Attempt::kTooSmall;
+    *reason = std::string("assembler error: ") + e.what();
+    return Attempt::kRefused;
+  }
+  if (!rt::MakeExecutable(&region, out->size)) {
+    rt::FreeRegion(&region);
+    *reason = "cannot make code executable";
+    return Attempt::kRefused;
+  }
+  out->region = region;
+  return Attempt::kDone;
+}
+
+}  // namespace
+
+bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason) {
+  try {
+    if (co->co_flags & kGeneratorFlags) {
+      *reason = "generator or coroutine code runs in the interpreter";
+      return false;
+    }
+    frontend::CodeInput input;
+    if (!rt::MakeCodeInput(co, &input)) {
+      PyErr_Clear();
+      *reason = "cannot read the code object";
+      return false;
+    }
+    frontend::AnalysisResult result = frontend::Analyze(input);
+    if (!result.ok) {
+      *reason = result.reason;
+      return false;
+    }
+    size_t capacity = kBaseBytes + kBytesPerInstr * result.analysis.instrs.size();
+    for (int tries = 0; tries < 4; ++tries, capacity *= 2) {
+      switch (TryEmit(co, result.analysis, capacity, out, reason)) {
+        case Attempt::kDone: return true;
+        case Attempt::kRefused: return false;
+        case Attempt::kTooSmall: break;
+      }
+    }
+    *reason = "function too large";
+    return false;
+  } catch (const std::exception& e) {
+    *reason = std::string("internal compiler error: ") + e.what();
+    return false;
+  }
+}
+
+}  // namespace pyjion::x64

@@ -1,0 +1,24 @@
+// Compiles one code object to machine code: frontend analysis, one lowering pass into a
+// W^X region, retrying with a larger region when the first estimate is too small.
+#pragma once
+
+#include <Python.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/code_arena.h"
+
+namespace pyjion::x64 {
+
+struct CompiledCode {
+  rt::CodeRegion region;
+  size_t size = 0;                                       // bytes of machine code
+  std::vector<std::pair<size_t, std::string>> notes;     // (offset, text) for dumps
+};
+
+// False with *reason when the code is refused; never throws.
+bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason);
+
+}  // namespace pyjion::x64

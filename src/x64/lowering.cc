@@ -1,0 +1,178 @@
+// Lowering driver: one pass over the analysed instructions, dispatching to emit_<OPNAME>,
+// then the shared exits, the queued cold bodies and the error stubs. See lowering.h.
+#include "x64/lowering.h"
+
+#include <array>
+
+#include "runtime/helpers.h"
+
+namespace pyjion::x64 {
+
+using frontend::Opcode;
+
+namespace {
+
+using EmitFn = void (*)(Lowering&, const Instr&);
+
+std::array<EmitFn, 256> BuildDispatch() {
+  std::array<EmitFn, 256> t{};
+#define PJ_OPCODE(name, num, caches, jump) t[num] = &emit_##name;
+#include "frontend/opcodes.def"
+  return t;
+}
+
+// Instructions that cannot raise, call out or release a reference: they leave
+// frame->prev_instr alone, as nothing can observe it during them.
+bool NeedsPrevInstr(uint8_t op) {
+  switch (op) {
+    case frontend::NOP: case frontend::LOAD_CONST: case frontend::PUSH_NULL:
+    case frontend::COPY: case frontend::SWAP: case frontend::KW_NAMES:
+    case frontend::PRECALL: case frontend::JUMP_FORWARD: case frontend::EXTENDED_ARG:
+    case frontend::CACHE: case frontend::LOAD_CLOSURE: case frontend::MAKE_CELL:
+    case frontend::COPY_FREE_VARS:
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+Lowering::Lowering(PyAsm& pa, const frontend::Analysis& analysis, PyCodeObject* code)
+    : pa_(pa), a_(analysis), code_(code), nlocalsplus_(code->co_nlocalsplus) {}
+
+PyObject* Lowering::Const(int i) const { return PyTuple_GET_ITEM(code_->co_consts, i); }
+PyObject* Lowering::Name(int i) const { return PyTuple_GET_ITEM(code_->co_names, i); }
+PyObject* Lowering::LocalName(int i) const {
+  return PyTuple_GET_ITEM(code_->co_localsplusnames, i);
+}
+
+void Lowering::Refuse(const std::string& reason) {
+  if (!refused_) reason_ = reason;
+  refused_ = true;
+}
+
+void Lowering::SetCurrent(int pos, int depth) {
+  pos_ = pos;
+  depth_ = depth;
+  instr_ = &a_.instrs[pos];
+}
+
+bool Lowering::Run() {
+  static const std::array<EmitFn, 256> dispatch = BuildDispatch();
+  const size_t n = a_.instrs.size();
+  labels_.resize(n);
+  for (size_t i = 0; i < n; ++i) labels_[i] = pa_.NewLabel();
+  epilogue_ = pa_.NewLabel();
+  exit_null_ = pa_.NewLabel();
+
+  pa_.Prologue();
+  for (size_t pos = 0; pos < n && !refused_; ++pos) {
+    if (a_.depth[pos] < 0) continue;  // unreachable: the interpreter would never run it
+    if (fused_next_) {  // emitted by the previous instruction
+      fused_next_ = false;
+      pa_.Bind(labels_[pos]);
+      continue;
+    }
+    SetCurrent(static_cast<int>(pos), a_.depth[pos]);
+    pa_.Bind(labels_[pos]);
+    pa_.BeginInstr(instr_->index, frontend::OpcodeName(instr_->opcode));
+    if (NeedsPrevInstr(instr_->opcode)) pa_.SetPrevInstr(instr_->index);
+    dispatch[instr_->opcode](*this, *instr_);
+  }
+  if (refused_) return false;
+
+  pa_.Bind(exit_null_);
+  pa_.LoadImm(Reg::kRet, 0);
+  pa_.Bind(epilogue_);
+  pa_.Epilogue(nlocalsplus_);
+
+  // Cold bodies may queue more cold bodies and error exits; drain them all.
+  for (size_t i = 0; i < cold_.size() && !refused_; ++i) {
+    ColdBody body = cold_[i];
+    SetCurrent(body.pos, body.depth);
+    body.body();
+  }
+  if (refused_) return false;
+  EmitErrorStubs();
+  return !refused_;
+}
+
+void Lowering::Cold(std::function<void()> body) {
+  cold_.push_back({std::move(body), pos_, depth_});
+}
+
+const Instr* Lowering::Peek() const {
+  size_t next = static_cast<size_t>(pos_) + 1;
+  if (next >= a_.instrs.size() || a_.block_start[next] || a_.depth[next] < 0) return nullptr;
+  return &a_.instrs[next];
+}
+
+void Lowering::FuseNext() { fused_next_ = true; }
+
+Label Lowering::TargetLabel(const Instr& jump) const { return labels_.at(jump.target); }
+
+Label Lowering::ErrorExit(int depth_after, bool traceback) {
+  ErrorKey key{depth_after, a_.handler[pos_], traceback};
+  auto it = error_exits_.find(key);
+  if (it != error_exits_.end()) return it->second;
+  Label l = pa_.NewLabel();
+  error_exits_.emplace(key, l);
+  return l;
+}
+
+// Each stub: add the traceback entry, unwind the stack to the handler's depth (pushing
+// lasti and the exception) and jump to the handler, or unwind everything and return NULL.
+void Lowering::EmitErrorStubs() {
+  for (const auto& [key, label] : error_exits_) {
+    pa_.Bind(label);
+    int level = -1, lasti = 0;
+    if (key.handler >= 0) {
+      const frontend::ExceptionEntry& e = a_.exception_entries[key.handler];
+      level = e.depth;
+      lasti = e.lasti ? 1 : 0;
+    }
+    pa_.CallHelper(PJ_HELPER(rt_unwind),
+                   {ATstate(), AFrame(), AImm(key.depth), AImm(static_cast<uint64_t>(level)),
+                    AImm(lasti), AImm(key.traceback ? 1 : 0)});
+    if (key.handler >= 0) {
+      pa_.BranchIfNegative32(Reg::kRet, exit_null_);
+      pa_.Jump(labels_.at(a_.handler_instr[key.handler]));
+    } else {
+      pa_.Jump(exit_null_);
+    }
+  }
+}
+
+void Lowering::Branch(const Instr& jump, bool poll) {
+  if (!poll) {
+    pa_.Jump(TargetLabel(jump));
+    return;
+  }
+  Label slow = pa_.NewLabel();
+  pa_.PollEvalBreaker(slow);
+  pa_.Jump(TargetLabel(jump));
+  const int depth_at_target = a_.depth.at(jump.target);
+  Cold([this, slow, &jump, depth_at_target] {
+    pa_.Bind(slow);
+    pa_.CallHelper(PJ_HELPER(pj_handle_eval_breaker), {ATstate()});
+    // The branch already popped its operands, so the error leaves the target's depth.
+    pa_.BranchIfNegative32(Reg::kRet, ErrorExit(depth_at_target));
+    pa_.Jump(TargetLabel(jump));
+  });
+}
+
+void Lowering::BranchOnFlag(Reg flag, bool jump_if_nonzero, const Instr& jump, bool poll) {
+  if (!poll) {
+    if (jump_if_nonzero) pa_.BranchIfNotZero(flag, TargetLabel(jump));
+    else pa_.BranchIfZero(flag, TargetLabel(jump));
+    return;
+  }
+  Label skip = pa_.NewLabel();
+  if (jump_if_nonzero) pa_.BranchIfZero(flag, skip);
+  else pa_.BranchIfNotZero(flag, skip);
+  Branch(jump, true);
+  pa_.Bind(skip);
+}
+
+}  // namespace pyjion::x64

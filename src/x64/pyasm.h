@@ -1,0 +1,122 @@
+// The assembler interface the opcode lowerings are written against.
+//
+// Verbs are Python-level (load a local, incref, guard an exact type, call a helper); only
+// the xbyak implementation (pyasm_xbyak.cc) spells x86 mnemonics, and tests substitute a
+// GoogleMock fake (tests/cpp/mock_pyasm.h). Frame memory is addressed by Slot: fast locals
+// and operand-stack items both live in frame->localsplus, exactly where the interpreter
+// keeps them, so the interpreter can take any frame over at an instruction boundary.
+//
+// Register contract: values live in the virtual registers below. Every CallHelper and
+// every DecRef/XDecRef (whose dealloc path calls out) clobbers kRet, kArg*, kTmp0;
+// kKeep* survive calls. Guards and fast-path verbs clobber kRet and kTmp0 and want their
+// operands in kKeep* registers. See regs.h for the physical mapping and the reasons.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pyjion::x64 {
+
+enum class Reg : uint8_t { kRet, kArg0, kArg1, kArg2, kArg3, kArg4, kArg5, kTmp0,
+                           kKeep0, kKeep1, kKeep2 };
+const char* RegName(Reg r);
+inline Reg ArgReg(int i) { return static_cast<Reg>(static_cast<int>(Reg::kArg0) + i); }
+
+// A word of frame memory: fast local i, or operand-stack item i counted from the bottom.
+struct Slot {
+  enum Kind : uint8_t { kLocal, kStack };
+  Kind kind;
+  int index;
+  static Slot Local(int i) { return {kLocal, i}; }
+  static Slot Stack(int i) { return {kStack, i}; }
+  bool operator==(const Slot& o) const { return kind == o.kind && index == o.index; }
+};
+
+// Frame and thread fields a lowering may read.
+enum class Field : uint8_t { kFrame, kTstate, kGlobals, kBuiltins, kLocals, kFunc, kCode };
+
+// One argument of a helper call.
+struct Arg {
+  enum Kind : uint8_t { kReg, kSlotValue, kSlotAddress, kImm, kField };
+  Kind kind;
+  Reg reg = Reg::kRet;
+  Slot slot = {Slot::kStack, 0};
+  uint64_t imm = 0;
+  Field field = Field::kFrame;
+  bool operator==(const Arg& o) const;
+};
+inline Arg A(Reg r) { Arg a{Arg::kReg}; a.reg = r; return a; }
+inline Arg AValue(Slot s) { Arg a{Arg::kSlotValue}; a.slot = s; return a; }
+inline Arg AAddress(Slot s) { Arg a{Arg::kSlotAddress}; a.slot = s; return a; }
+inline Arg AImm(uint64_t v) { Arg a{Arg::kImm}; a.imm = v; return a; }
+inline Arg APtr(const void* p) { return AImm(reinterpret_cast<uint64_t>(p)); }
+inline Arg AField(Field f) { Arg a{Arg::kField}; a.field = f; return a; }
+inline Arg ATstate() { return AField(Field::kTstate); }
+inline Arg AFrame() { return AField(Field::kFrame); }
+
+// A C helper: its address and name (for comments, dumps and mock expectations).
+struct Helper {
+  const void* addr;
+  const char* name;
+  bool operator==(const Helper& o) const { return addr == o.addr; }
+};
+#define PJ_HELPER(fn) ::pyjion::x64::Helper{reinterpret_cast<const void*>(&fn), #fn}
+
+enum class ArithOp : uint8_t { kAdd, kSubtract, kMultiply };
+enum class CmpOp : uint8_t { kLt, kLe, kEq, kNe, kGt, kGe };  // Py_LT .. Py_GE order
+
+using Label = int;
+
+class PyAsm {
+ public:
+  virtual ~PyAsm() = default;
+
+  // -- structure --
+  virtual Label NewLabel() = 0;
+  virtual void Bind(Label l) = 0;
+  virtual void Jump(Label l) = 0;
+  virtual void Comment(const std::string& text) = 0;
+  virtual void BeginInstr(int unit_index, const char* opname) = 0;  // pc map + dump text
+  virtual void Prologue() = 0;                      // save registers, set the fixed roles
+  virtual void Epilogue(int stacktop) = 0;          // frame->stacktop = stacktop; return kRet
+  virtual void SetPrevInstr(int unit_index) = 0;    // frame->prev_instr = first_instr + i
+  virtual void SetStackTop(int stacktop) = 0;       // frame->stacktop (localsplus index)
+
+  // -- data movement --
+  virtual void Load(Reg dst, Slot s) = 0;
+  virtual void Store(Slot s, Reg src) = 0;
+  virtual void StoreNull(Slot s) = 0;
+  virtual void LoadImm(Reg dst, uint64_t value) = 0;
+  virtual void Move(Reg dst, Reg src) = 0;
+  virtual void LoadField(Reg dst, Field f) = 0;
+
+  // -- reference counts --
+  virtual void IncRef(Reg r) = 0;
+  virtual void DecRef(Reg r) = 0;           // may dealloc: clobbers caller-saved registers
+  virtual void XDecRef(Reg r) = 0;          // NULL-tolerant DecRef
+  virtual void DecRefNoDealloc(Reg r) = 0;  // for objects known to stay alive (True, None)
+
+  // -- control --
+  virtual void BranchIfZero(Reg r, Label l) = 0;       // 64-bit zero / NULL
+  virtual void BranchIfNotZero(Reg r, Label l) = 0;
+  virtual void BranchIfNegative32(Reg r, Label l) = 0;  // C int result < 0
+  virtual void BranchIfEqual(Reg r, uint64_t imm, Label l) = 0;
+  virtual void BranchIfNotEqual(Reg r, uint64_t imm, Label l) = 0;
+  virtual void BranchIfSame(Reg a, Reg b, Label l) = 0;      // pointer identity
+  virtual void CallHelper(const Helper& fn, const std::vector<Arg>& args) = 0;  // result kRet
+  virtual void PollEvalBreaker(Label slow) = 0;  // jump to slow when the eval breaker is set
+
+  // -- guards and inline fast paths --
+  virtual void GuardExactType(Reg obj, const void* type, Label fail) = 0;
+  // lhs, rhs exact ints; jumps to fail unless both fit in one digit. dst = new reference to
+  // the result (small ints from the cache, else boxed) or NULL on MemoryError.
+  virtual void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
+  // lhs, rhs exact floats. dst = new float or NULL on MemoryError.
+  virtual void FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) = 0;
+  // dst = 1/0 for `lhs op rhs` on exact ints (fail unless both fit in one digit) or floats.
+  virtual void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
+  virtual void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) = 0;
+};
+
+}  // namespace pyjion::x64

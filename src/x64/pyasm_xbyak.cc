@@ -1,0 +1,386 @@
+// XbyakPyAsm: PyAsm verbs as x86-64 instruction sequences (the stencils' bodies).
+// Register roles come from regs.h. Conventions:
+//  - every call goes through `mov rax, imm64; call rax`, so code is independent of where
+//    helpers are loaded;
+//  - refcount decrements are inline, the dealloc call is a cold stub emitted by Finish();
+//  - the stack is 16-byte aligned after Prologue (6 pushes + 8 bytes of padding).
+#include "x64/pyasm_xbyak.h"
+
+#include <Python.h>
+
+#include <stdexcept>
+
+#include "runtime/shim.h"
+#include "x64/regs.h"
+
+namespace pyjion::x64 {
+
+using namespace Xbyak::util;  // NOLINT: register names
+namespace rg = regs;
+
+const char* RegName(Reg r) {
+  static const char* const kNames[] = {"ret", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5",
+                                       "tmp0", "keep0", "keep1", "keep2"};
+  return kNames[static_cast<int>(r)];
+}
+
+bool Arg::operator==(const Arg& o) const {
+  if (kind != o.kind) return false;
+  switch (kind) {
+    case kReg: return reg == o.reg;
+    case kSlotValue:
+    case kSlotAddress: return slot == o.slot;
+    case kImm: return imm == o.imm;
+    case kField: return field == o.field;
+  }
+  return false;
+}
+
+namespace {
+
+const Xbyak::Reg64& Phys(Reg r) {
+  switch (r) {
+    case Reg::kRet: return rg::kRet;
+    case Reg::kArg0: return rg::Arg(0);
+    case Reg::kArg1: return rg::Arg(1);
+    case Reg::kArg2: return rg::Arg(2);
+    case Reg::kArg3: return rg::Arg(3);
+    case Reg::kArg4: return rg::Arg(4);
+    case Reg::kArg5: return rg::Arg(5);
+    case Reg::kTmp0: return rg::kTmp0;
+    case Reg::kKeep0: return rg::kKeep0;
+    case Reg::kKeep1: return rg::kKeep1;
+    case Reg::kKeep2: return rg::kKeep2;
+  }
+  throw std::logic_error("bad register");
+}
+
+bool IsKeep(Reg r) { return r == Reg::kKeep0 || r == Reg::kKeep1 || r == Reg::kKeep2; }
+
+void Require(bool ok, const char* what) {
+  if (!ok) throw std::logic_error(what);
+}
+
+constexpr int kObSize = offsetof(PyVarObject, ob_size);
+constexpr int kObType = offsetof(PyObject, ob_type);
+constexpr int kObRefcnt = offsetof(PyObject, ob_refcnt);
+
+}  // namespace
+
+struct XbyakPyAsm::DeallocStub {
+  Xbyak::Label entry, back;
+  Reg reg;
+};
+
+XbyakPyAsm::XbyakPyAsm(void* buffer, size_t capacity, const CodeLayout& layout)
+    : gen_(new Xbyak::CodeGenerator(capacity, buffer)), layout_(layout) {
+  gen_->setDefaultJmpNEAR(true);
+}
+
+XbyakPyAsm::~XbyakPyAsm() {
+  for (DeallocStub* s : dealloc_stubs_) delete s;
+  delete gen_;
+}
+
+Xbyak::Label& XbyakPyAsm::L(Label l) { return labels_.at(static_cast<size_t>(l)); }
+
+int XbyakPyAsm::SlotOffset(Slot s) const {
+  int index = s.kind == Slot::kLocal ? s.index : layout_.nlocalsplus + s.index;
+  return pj_offsets()->frame_localsplus + 8 * index;
+}
+
+void XbyakPyAsm::CallAddress(const void* fn) {
+  gen_->mov(rax, reinterpret_cast<uint64_t>(fn));
+  gen_->call(rax);
+}
+
+// Debug builds of CPython (Py_REF_DEBUG) keep a global count of references.
+void XbyakPyAsm::RefTotal(int delta) {
+#ifdef Py_REF_DEBUG
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(&_Py_RefTotal));
+  if (delta > 0) gen_->inc(qword[rg::kScratch]); else gen_->dec(qword[rg::kScratch]);
+#else
+  (void)delta;
+#endif
+}
+
+bool XbyakPyAsm::IsBufferFull(const std::exception& e) {
+  const auto* err = dynamic_cast<const Xbyak::Error*>(&e);
+  return err != nullptr && static_cast<int>(*err) == Xbyak::ERR_CODE_IS_TOO_BIG;
+}
+
+size_t XbyakPyAsm::Finish() {
+  for (DeallocStub* s : dealloc_stubs_) {
+    gen_->L(s->entry);
+    gen_->mov(rdi, Phys(s->reg));
+    CallAddress(reinterpret_cast<const void*>(&_Py_Dealloc));
+    gen_->jmp(s->back);
+  }
+  gen_->ud2();  // nothing may run past the end of the function
+  gen_->ready();
+  return gen_->getSize();
+}
+
+Label XbyakPyAsm::NewLabel() {
+  labels_.emplace_back();
+  return static_cast<Label>(labels_.size() - 1);
+}
+void XbyakPyAsm::Bind(Label l) { gen_->L(L(l)); }
+void XbyakPyAsm::Jump(Label l) { gen_->jmp(L(l)); }
+void XbyakPyAsm::Comment(const std::string& text) { notes_.emplace_back(gen_->getSize(), text); }
+void XbyakPyAsm::BeginInstr(int unit_index, const char* opname) {
+  pc_map_.emplace_back(gen_->getSize(), unit_index);
+  notes_.emplace_back(gen_->getSize(), std::to_string(unit_index * 2) + " " + opname);
+}
+
+void XbyakPyAsm::Prologue() {
+  for (const Xbyak::Reg64* r : {&rbp, &rbx, &r12, &r13, &r14, &r15}) gen_->push(*r);
+  gen_->sub(rsp, 8);
+  gen_->mov(rg::kFrame, rsi);
+  gen_->mov(rg::kTstate, rdi);
+  gen_->mov(rg::kFirstInstr, reinterpret_cast<uint64_t>(layout_.first_instr));
+}
+
+void XbyakPyAsm::Epilogue(int stacktop) {
+  SetStackTop(stacktop);
+  gen_->add(rsp, 8);
+  for (const Xbyak::Reg64* r : {&r15, &r14, &r13, &r12, &rbx, &rbp}) gen_->pop(*r);
+  gen_->ret();
+}
+
+void XbyakPyAsm::SetPrevInstr(int unit_index) {
+  gen_->lea(rg::kScratch, ptr[rg::kFirstInstr + 2 * unit_index]);
+  gen_->mov(qword[rg::kFrame + pj_offsets()->frame_prev_instr], rg::kScratch);
+}
+
+void XbyakPyAsm::SetStackTop(int stacktop) {
+  gen_->mov(dword[rg::kFrame + pj_offsets()->frame_stacktop], stacktop);
+}
+
+void XbyakPyAsm::Load(Reg dst, Slot s) { gen_->mov(Phys(dst), qword[rg::kFrame + SlotOffset(s)]); }
+void XbyakPyAsm::Store(Slot s, Reg src) { gen_->mov(qword[rg::kFrame + SlotOffset(s)], Phys(src)); }
+void XbyakPyAsm::StoreNull(Slot s) { gen_->mov(qword[rg::kFrame + SlotOffset(s)], 0); }
+void XbyakPyAsm::LoadImm(Reg dst, uint64_t value) {
+  if (value <= 0xffffffffu) gen_->mov(Phys(dst).cvt32(), static_cast<uint32_t>(value));
+  else gen_->mov(Phys(dst), value);
+}
+void XbyakPyAsm::Move(Reg dst, Reg src) {
+  if (dst != src) gen_->mov(Phys(dst), Phys(src));
+}
+
+void XbyakPyAsm::LoadField(Reg dst, Field f) {
+  const PjOffsets* o = pj_offsets();
+  const Xbyak::Reg64& d = Phys(dst);
+  switch (f) {
+    case Field::kFrame: gen_->mov(d, rg::kFrame); return;
+    case Field::kTstate: gen_->mov(d, rg::kTstate); return;
+    case Field::kGlobals: gen_->mov(d, qword[rg::kFrame + o->frame_f_globals]); return;
+    case Field::kBuiltins: gen_->mov(d, qword[rg::kFrame + o->frame_f_builtins]); return;
+    case Field::kLocals: gen_->mov(d, qword[rg::kFrame + o->frame_f_locals]); return;
+    case Field::kFunc: gen_->mov(d, qword[rg::kFrame + o->frame_f_func]); return;
+    case Field::kCode: gen_->mov(d, qword[rg::kFrame + o->frame_f_code]); return;
+  }
+}
+
+void XbyakPyAsm::IncRef(Reg r) {
+  gen_->inc(qword[Phys(r) + kObRefcnt]);
+  RefTotal(+1);
+}
+
+void XbyakPyAsm::DecRef(Reg r) {
+  auto* stub = new DeallocStub{{}, {}, r};
+  dealloc_stubs_.push_back(stub);
+  RefTotal(-1);
+  gen_->dec(qword[Phys(r) + kObRefcnt]);
+  gen_->jz(stub->entry);
+  gen_->L(stub->back);
+}
+
+void XbyakPyAsm::XDecRef(Reg r) {
+  Xbyak::Label skip;
+  gen_->test(Phys(r), Phys(r));
+  gen_->jz(skip);
+  DecRef(r);
+  gen_->L(skip);
+}
+
+void XbyakPyAsm::DecRefNoDealloc(Reg r) {
+  RefTotal(-1);
+  gen_->dec(qword[Phys(r) + kObRefcnt]);
+}
+
+void XbyakPyAsm::BranchIfZero(Reg r, Label l) {
+  gen_->test(Phys(r), Phys(r));
+  gen_->jz(L(l));
+}
+void XbyakPyAsm::BranchIfNotZero(Reg r, Label l) {
+  gen_->test(Phys(r), Phys(r));
+  gen_->jnz(L(l));
+}
+void XbyakPyAsm::BranchIfNegative32(Reg r, Label l) {
+  gen_->test(Phys(r).cvt32(), Phys(r).cvt32());
+  gen_->js(L(l));
+}
+void XbyakPyAsm::BranchIfEqual(Reg r, uint64_t imm, Label l) {
+  gen_->mov(rg::kScratch, imm);
+  gen_->cmp(Phys(r), rg::kScratch);
+  gen_->je(L(l));
+}
+void XbyakPyAsm::BranchIfNotEqual(Reg r, uint64_t imm, Label l) {
+  gen_->mov(rg::kScratch, imm);
+  gen_->cmp(Phys(r), rg::kScratch);
+  gen_->jne(L(l));
+}
+
+void XbyakPyAsm::BranchIfSame(Reg a, Reg b, Label l) {
+  gen_->cmp(Phys(a), Phys(b));
+  gen_->je(L(l));
+}
+
+void XbyakPyAsm::CallHelper(const Helper& fn, const std::vector<Arg>& args) {
+  Require(args.size() <= 6, "CallHelper: at most 6 arguments");
+  const PjOffsets* o = pj_offsets();
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Arg& a = args[i];
+    const Xbyak::Reg64& dst = rg::Arg(static_cast<int>(i));
+    switch (a.kind) {
+      case Arg::kReg:
+        // Sources must not be another argument register: that one may already be written.
+        Require(a.reg == ArgReg(static_cast<int>(i)) || a.reg < Reg::kArg0 || a.reg > Reg::kArg5,
+                "CallHelper: argument taken from another argument register");
+        if (Phys(a.reg).getIdx() != dst.getIdx()) gen_->mov(dst, Phys(a.reg));
+        break;
+      case Arg::kSlotValue: gen_->mov(dst, qword[rg::kFrame + SlotOffset(a.slot)]); break;
+      case Arg::kSlotAddress: gen_->lea(dst, ptr[rg::kFrame + SlotOffset(a.slot)]); break;
+      case Arg::kImm:
+        if (a.imm <= 0xffffffffu) gen_->mov(dst.cvt32(), static_cast<uint32_t>(a.imm));
+        else gen_->mov(dst, a.imm);
+        break;
+      case Arg::kField:
+        switch (a.field) {
+          case Field::kFrame: gen_->mov(dst, rg::kFrame); break;
+          case Field::kTstate: gen_->mov(dst, rg::kTstate); break;
+          case Field::kGlobals: gen_->mov(dst, qword[rg::kFrame + o->frame_f_globals]); break;
+          case Field::kBuiltins: gen_->mov(dst, qword[rg::kFrame + o->frame_f_builtins]); break;
+          case Field::kLocals: gen_->mov(dst, qword[rg::kFrame + o->frame_f_locals]); break;
+          case Field::kFunc: gen_->mov(dst, qword[rg::kFrame + o->frame_f_func]); break;
+          case Field::kCode: gen_->mov(dst, qword[rg::kFrame + o->frame_f_code]); break;
+        }
+        break;
+    }
+  }
+  notes_.emplace_back(gen_->getSize(), std::string("call ") + fn.name);
+  CallAddress(fn.addr);
+}
+
+void XbyakPyAsm::PollEvalBreaker(Label slow) {
+  const PjOffsets* o = pj_offsets();
+  gen_->mov(rg::kScratch, qword[rg::kTstate + o->tstate_interp]);
+  gen_->cmp(dword[rg::kScratch + o->interp_eval_breaker], 0);
+  gen_->jne(L(slow));
+}
+
+void XbyakPyAsm::GuardExactType(Reg obj, const void* type, Label fail) {
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(type));
+  gen_->cmp(qword[Phys(obj) + kObType], rg::kScratch);
+  gen_->jne(L(fail));
+}
+
+// phys_dst (r10 or r11) = the signed value of a one-digit int; jumps to fail if it has more
+// digits. Uses rax. A 3.11 int is ob_size (sign and digit count) plus 30-bit digits.
+void XbyakPyAsm::LoadMediumIntValue(Reg obj, int phys_dst, Label fail) {
+  const Xbyak::Reg64 dst(phys_dst);
+  gen_->mov(rax, qword[Phys(obj) + kObSize]);
+  gen_->lea(dst, ptr[rax + 1]);
+  gen_->cmp(dst, 2);
+  gen_->ja(L(fail));  // size not in {-1, 0, 1}
+  gen_->mov(dst.cvt32(), dword[Phys(obj) + pj_offsets()->long_digit0]);
+  gen_->imul(dst, rax);  // digit * sign (ob_digit[0] is 0 for zero)
+}
+
+void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) {
+  Require(IsKeep(lhs) && IsKeep(rhs), "MediumIntArith: operands must be kKeep registers");
+  LoadMediumIntValue(lhs, rg::kTmp0.getIdx(), fail);
+  LoadMediumIntValue(rhs, rg::kScratch.getIdx(), fail);
+  switch (op) {
+    case ArithOp::kAdd: gen_->add(rg::kTmp0, rg::kScratch); break;
+    case ArithOp::kSubtract: gen_->sub(rg::kTmp0, rg::kScratch); break;
+    case ArithOp::kMultiply: gen_->imul(rg::kTmp0, rg::kScratch); break;  // < 2^60
+  }
+  // Small results come from the interpreter's cache; others are boxed by PyLong_FromLong.
+  Xbyak::Label big, done;
+  const PjOffsets* o = pj_offsets();
+  gen_->lea(rax, ptr[rg::kTmp0 - PJ_SMALL_INT_MIN]);
+  gen_->cmp(rax, PJ_SMALL_INT_MAX - PJ_SMALL_INT_MIN);
+  gen_->ja(big);
+  gen_->imul(rax, rax, o->long_sizeof);
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(pj_small_ints()));
+  gen_->add(rax, rg::kScratch);
+  gen_->inc(qword[rax + kObRefcnt]);
+  RefTotal(+1);
+  gen_->jmp(done);
+  gen_->L(big);
+  gen_->mov(rdi, rg::kTmp0);
+  CallAddress(reinterpret_cast<const void*>(&PyLong_FromLong));
+  gen_->L(done);
+  if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
+}
+
+void XbyakPyAsm::FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) {
+  const int fval = pj_offsets()->float_ob_fval;
+  gen_->movsd(xmm0, qword[Phys(lhs) + fval]);
+  switch (op) {
+    case ArithOp::kAdd: gen_->addsd(xmm0, qword[Phys(rhs) + fval]); break;
+    case ArithOp::kSubtract: gen_->subsd(xmm0, qword[Phys(rhs) + fval]); break;
+    case ArithOp::kMultiply: gen_->mulsd(xmm0, qword[Phys(rhs) + fval]); break;
+  }
+  CallAddress(reinterpret_cast<const void*>(&PyFloat_FromDouble));
+  if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
+}
+
+void XbyakPyAsm::CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) {
+  Require(IsKeep(dst), "CompareMediumInts: dst must be a kKeep register");
+  LoadMediumIntValue(lhs, rg::kTmp0.getIdx(), fail);
+  LoadMediumIntValue(rhs, rg::kScratch.getIdx(), fail);
+  gen_->cmp(rg::kTmp0, rg::kScratch);
+  const Xbyak::Reg8 d = Phys(dst).cvt8();
+  switch (op) {
+    case CmpOp::kLt: gen_->setl(d); break;
+    case CmpOp::kLe: gen_->setle(d); break;
+    case CmpOp::kEq: gen_->sete(d); break;
+    case CmpOp::kNe: gen_->setne(d); break;
+    case CmpOp::kGt: gen_->setg(d); break;
+    case CmpOp::kGe: gen_->setge(d); break;
+  }
+  gen_->movzx(Phys(dst).cvt32(), d);
+}
+
+// IEEE comparisons: every ordered comparison with a NaN is false, != is true.
+void XbyakPyAsm::CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) {
+  Require(IsKeep(dst), "CompareFloats: dst must be a kKeep register");
+  const int fval = pj_offsets()->float_ob_fval;
+  const Xbyak::Reg8 d = Phys(dst).cvt8();
+  gen_->movsd(xmm0, qword[Phys(lhs) + fval]);
+  gen_->movsd(xmm1, qword[Phys(rhs) + fval]);
+  switch (op) {
+    case CmpOp::kLt: gen_->ucomisd(xmm1, xmm0); gen_->seta(d); break;
+    case CmpOp::kLe: gen_->ucomisd(xmm1, xmm0); gen_->setae(d); break;
+    case CmpOp::kGt: gen_->ucomisd(xmm0, xmm1); gen_->seta(d); break;
+    case CmpOp::kGe: gen_->ucomisd(xmm0, xmm1); gen_->setae(d); break;
+    case CmpOp::kEq:
+      gen_->ucomisd(xmm0, xmm1);
+      gen_->sete(d);
+      gen_->setnp(al);
+      gen_->and_(d, al);
+      break;
+    case CmpOp::kNe:
+      gen_->ucomisd(xmm0, xmm1);
+      gen_->setne(d);
+      gen_->setp(al);
+      gen_->or_(d, al);
+      break;
+  }
+  gen_->movzx(Phys(dst).cvt32(), d);
+}
+
+}  // namespace pyjion::x64

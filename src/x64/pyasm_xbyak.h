@@ -1,0 +1,92 @@
+// XbyakPyAsm: the PyAsm interface implemented with xbyak. The only place (with its .cc)
+// that spells x86-64 mnemonics. Code is generated straight into a caller-provided RW
+// buffer at its final address (see runtime/code_arena.h); cold stubs that the
+// implementation owns (dealloc calls) are queued and emitted by Finish().
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "x64/pyasm.h"
+
+namespace Xbyak { class CodeGenerator; class Label; }
+
+namespace pyjion::x64 {
+
+struct CodeLayout {
+  int nlocalsplus = 0;           // stack slot i lives at localsplus[nlocalsplus + i]
+  const uint16_t* first_instr = nullptr;  // _PyCode_CODE(co)
+};
+
+class XbyakPyAsm : public PyAsm {
+ public:
+  XbyakPyAsm(void* buffer, size_t capacity, const CodeLayout& layout);
+  ~XbyakPyAsm() override;
+
+  // Emits queued cold stubs; returns the code size. Throws on overflow (caller retries).
+  size_t Finish();
+  // Whether an exception thrown while emitting means the buffer was too small.
+  static bool IsBufferFull(const std::exception& e);
+  // (native offset, text) pairs: instruction starts and comments, for dumps.
+  const std::vector<std::pair<size_t, std::string>>& annotations() const { return notes_; }
+  // (native offset, unit index) at each instruction start.
+  const std::vector<std::pair<size_t, int>>& pc_map() const { return pc_map_; }
+
+  Label NewLabel() override;
+  void Bind(Label l) override;
+  void Jump(Label l) override;
+  void Comment(const std::string& text) override;
+  void BeginInstr(int unit_index, const char* opname) override;
+  void Prologue() override;
+  void Epilogue(int stacktop) override;
+  void SetPrevInstr(int unit_index) override;
+  void SetStackTop(int stacktop) override;
+
+  void Load(Reg dst, Slot s) override;
+  void Store(Slot s, Reg src) override;
+  void StoreNull(Slot s) override;
+  void LoadImm(Reg dst, uint64_t value) override;
+  void Move(Reg dst, Reg src) override;
+  void LoadField(Reg dst, Field f) override;
+
+  void IncRef(Reg r) override;
+  void DecRef(Reg r) override;
+  void XDecRef(Reg r) override;
+  void DecRefNoDealloc(Reg r) override;
+
+  void BranchIfZero(Reg r, Label l) override;
+  void BranchIfNotZero(Reg r, Label l) override;
+  void BranchIfNegative32(Reg r, Label l) override;
+  void BranchIfEqual(Reg r, uint64_t imm, Label l) override;
+  void BranchIfNotEqual(Reg r, uint64_t imm, Label l) override;
+  void BranchIfSame(Reg a, Reg b, Label l) override;
+  void CallHelper(const Helper& fn, const std::vector<Arg>& args) override;
+  void PollEvalBreaker(Label slow) override;
+
+  void GuardExactType(Reg obj, const void* type, Label fail) override;
+  void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
+  void FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) override;
+  void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
+  void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) override;
+
+ private:
+  struct DeallocStub;
+  Xbyak::Label& L(Label l);
+  int SlotOffset(Slot s) const;
+  void LoadMediumIntValue(Reg obj, int phys_dst, Label fail);
+  void CallAddress(const void* fn);
+  void RefTotal(int delta);
+
+  Xbyak::CodeGenerator* gen_;
+  CodeLayout layout_;
+  std::deque<Xbyak::Label> labels_;
+  std::vector<DeallocStub*> dealloc_stubs_;
+  std::vector<std::pair<size_t, std::string>> notes_;
+  std::vector<std::pair<size_t, int>> pc_map_;
+};
+
+}  // namespace pyjion::x64
