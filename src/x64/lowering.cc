@@ -98,6 +98,31 @@ bool Lowering::Run() {
   return !refused_;
 }
 
+int Lowering::FindForTest(uint8_t opcode, int nth) const {
+  for (size_t i = 0; i < a_.instrs.size(); ++i) {
+    if (a_.instrs[i].opcode == opcode && a_.depth[i] >= 0 && nth-- == 0) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool Lowering::EmitOneForTest(int pos) {
+  static const std::array<EmitFn, 256> dispatch = BuildDispatch();
+  if (pos < 0 || static_cast<size_t>(pos) >= a_.instrs.size() || a_.depth[pos] < 0) return false;
+  labels_.resize(a_.instrs.size());
+  for (size_t i = 0; i < labels_.size(); ++i) labels_[i] = pa_.NewLabel();
+  epilogue_ = pa_.NewLabel();
+  exit_null_ = pa_.NewLabel();
+  SetCurrent(pos, a_.depth[pos]);
+  dispatch[instr_->opcode](*this, *instr_);
+  for (size_t i = 0; i < cold_.size() && !refused_; ++i) {
+    ColdBody body = cold_[i];
+    SetCurrent(body.pos, body.depth);
+    body.body();
+  }
+  EmitErrorStubs();
+  return !refused_;
+}
+
 void Lowering::Cold(std::function<void()> body) {
   cold_.push_back({std::move(body), pos_, depth_});
 }

@@ -30,6 +30,10 @@ class Lowering {
   // Emits the whole function. False if some lowering refused; reason() says why.
   bool Run();
   const std::string& reason() const { return reason_; }
+  // For lowering tests: emits only instruction `pos` (first one with `opcode` when pos < 0)
+  // and then its cold bodies and error stubs. False if refused or not found.
+  bool EmitOneForTest(int pos);
+  int FindForTest(uint8_t opcode, int nth = 0) const;
 
   // ---- services for emit_* -----------------------------------------------------------
   PyAsm& pa() { return pa_; }

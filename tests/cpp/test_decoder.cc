@@ -365,6 +365,8 @@ struct BadCase {
   const char* reason;
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.label; }
+
 class DecoderRefuses : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(DecoderRefuses, WithReason) {

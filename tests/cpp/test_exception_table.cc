@@ -91,6 +91,8 @@ struct BadTable {
   const char* reason;
 };
 
+void PrintTo(const BadTable& c, std::ostream* os) { *os << c.label; }
+
 class ExceptionTableRefuses : public ::testing::TestWithParam<BadTable> {};
 
 TEST_P(ExceptionTableRefuses, WithReason) {

@@ -1,0 +1,131 @@
+// Lowering tests for the core families (stack/locals, operators, control flow): each
+// asserts the choices an emit_* makes against a mock assembler.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lowering_fixture.h"
+#include "runtime/helpers.h"
+
+namespace pyjion::test {
+namespace {
+
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::InSequence;
+using ::testing::Return;
+using x64::IsHelper;
+using x64::Reg;
+
+constexpr const char* kAdd = "def f(a, b):\n    return a + b\n";
+
+TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
+  LoweringTest t(kAdd, "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyLong_Type, _));
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyLong_Type, _));
+    EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, Reg::kKeep1, _));
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyFloat_Type, _));
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyFloat_Type, _));
+    EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, Reg::kKeep1));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_op), _));
+  }
+  ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
+}
+
+TEST(LowerBinaryOp, SubtractUsesTheSameFastPaths) {
+  LoweringTest t("def f(a, b):\n    return a - b\n", "f");
+  EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kSubtract, _, _, _, _));
+  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kSubtract, _, _, _));
+  ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
+}
+
+TEST(LowerBinaryOp, TrueDivideHasNoFastPath) {
+  LoweringTest t("def f(a, b):\n    return a / b\n", "f");
+  EXPECT_CALL(t.pa, GuardExactType(_, _, _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_op), _));
+  ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
+}
+
+TEST(LowerCompareOp, FusedWithJumpComparesInlineWithoutMakingABool) {
+  LoweringTest t("def f(a, b):\n    if a < b:\n        return 1\n    return 2\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyLong_Type, _));
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyLong_Type, _));
+    EXPECT_CALL(t.pa, CompareMediumInts(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, _));
+    EXPECT_CALL(t.pa, CompareFloats(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kKeep2, _));  // POP_JUMP_FORWARD_IF_FALSE
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op), _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_is_true), _));
+  }
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), _)).Times(AnyNumber());
+  ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));
+}
+
+TEST(LowerCompareOp, AloneCallsTheHelper) {
+  LoweringTest t("def f(a, b):\n    return a < b\n", "f");
+  EXPECT_CALL(t.pa, CompareMediumInts(_, _, _, _, _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op), _));
+  ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));
+}
+
+TEST(LowerControl, JumpBackwardPollsTheEvalBreaker) {
+  LoweringTest t("def f():\n    while True:\n        pass\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, PollEvalBreaker(_));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&pj_handle_eval_breaker), _));
+  }
+  ASSERT_TRUE(t.Emit(frontend::JUMP_BACKWARD));
+}
+
+TEST(LowerControl, PopJumpTestsTrueAndFalseInline) {
+  LoweringTest t("def f(a):\n    if a:\n        return 1\n    return 2\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, BranchIfEqual(Reg::kKeep0, reinterpret_cast<uint64_t>(Py_True), _));
+    EXPECT_CALL(t.pa, BranchIfNotEqual(Reg::kKeep0, reinterpret_cast<uint64_t>(Py_False), _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_is_true), _));
+  }
+  ASSERT_TRUE(t.Emit(frontend::POP_JUMP_FORWARD_IF_FALSE));
+}
+
+TEST(LowerLocals, LoadFastChecksForUnboundOutOfLine) {
+  LoweringTest t("def f(a):\n    return a\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, Load(Reg::kTmp0, x64::Slot::Local(0)));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kTmp0, _));
+    EXPECT_CALL(t.pa, IncRef(Reg::kTmp0));
+    EXPECT_CALL(t.pa, Store(x64::Slot::Stack(0), Reg::kTmp0));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unbound_local), _));
+  }
+  ASSERT_TRUE(t.Emit(frontend::LOAD_FAST));
+}
+
+TEST(LowerLocals, StoreFastWritesBeforeReleasingTheOldValue) {
+  LoweringTest t("def f(a):\n    b = a\n    return b\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, Load(Reg::kKeep0, x64::Slot::Local(1)));
+    EXPECT_CALL(t.pa, Store(x64::Slot::Local(1), Reg::kTmp0));
+    EXPECT_CALL(t.pa, XDecRef(Reg::kKeep0));
+  }
+  ASSERT_TRUE(t.Emit(frontend::STORE_FAST));
+}
+
+TEST(LowerErrors, ErrorExitInsideTryUnwindsToTheHandler) {
+  LoweringTest t("def f(a, b):\n    try:\n        return a / b\n    except ZeroDivisionError:\n"
+                 "        return 0\n", "f");
+  // depth after BINARY_OP's failure is 0; the handler's depth is 0, no lasti, traceback on.
+  std::vector<x64::Arg> unwind_args = {x64::ATstate(), x64::AFrame(), x64::AImm(0),
+                                       x64::AImm(0), x64::AImm(0), x64::AImm(1)};
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), unwind_args));
+  ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
+}
+
+}  // namespace
+}  // namespace pyjion::test
