@@ -59,11 +59,13 @@ def print_stats(file=None):
         print("  %6d  %s" % (count, reason), file=file)
 
 
-def _strip_runner_frames(tb, first_user_file):
-    """Drops the frames of this runner and runpy, as `python script.py` has none."""
-    runner_files = {os.path.abspath(__file__), os.path.abspath(runpy.__file__)}
-    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) in runner_files:
-        if first_user_file and tb.tb_frame.f_code.co_filename == first_user_file:
+def _strip_runner_frames(tb):
+    """Drops the frames of this runner and of runpy: `python script.py` has none."""
+    own = os.path.abspath(__file__)
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_globals.get("__name__") != "runpy" and \
+                os.path.abspath(frame.f_code.co_filename) != own:
             break
         tb = tb.tb_next
     return tb
@@ -78,18 +80,18 @@ def main():
     pyjion_x64.enable()
     if rest[0] == "-m":
         sys.argv = rest[1:]
-        target, run = rest[1], lambda: runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
+        run = lambda: runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
     else:
         script = rest[0]
         sys.argv = rest
         sys.path[0] = os.path.dirname(os.path.abspath(script))
-        target, run = script, lambda: runpy.run_path(script, run_name="__main__")
+        run = lambda: runpy.run_path(script, run_name="__main__")
     try:
         run()
     except SystemExit:
         raise
     except BaseException as exc:  # print like the interpreter's top level, then exit 1
-        tb = _strip_runner_frames(exc.__traceback__, target)
+        tb = _strip_runner_frames(exc.__traceback__)
         sys.excepthook(type(exc), exc.with_traceback(tb), tb)
         if isinstance(exc, KeyboardInterrupt):
             sys.stdout.flush()

@@ -15,8 +15,8 @@ namespace pyjion::frontend {
 
 // Code-object flags the frontend cares about (values of CPython's CO_* constants).
 constexpr int kCoOptimized = 0x1, kCoNewLocals = 0x2, kCoVarargs = 0x4, kCoVarkeywords = 0x8,
-              kCoNested = 0x10, kCoGenerator = 0x20, kCoCoroutine = 0x100,
-              kCoIterableCoroutine = 0x100 << 1, kCoAsyncGenerator = 0x200;
+              kCoNested = 0x10, kCoGenerator = 0x20, kCoCoroutine = 0x80,
+              kCoIterableCoroutine = 0x100, kCoAsyncGenerator = 0x200;
 
 // Everything the frontend reads from a PyCodeObject, copied out.
 struct CodeInput {

@@ -1,0 +1,192 @@
+"""The command line: `python -m pyjion_x64 script.py`, `-m module`, `-X jit`, PYJION_X64=1,
+--threshold/--stats, and behaviour identical to `python script.py` (argv, __main__, exit
+status, uncaught exceptions). Also Ctrl-C and GIL hand-off in compiled loops."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+PY = sys.executable
+
+
+def _env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYJION_X64")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(extra)
+    return env
+
+
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def run(args, cwd=None, timeout=60, **env):
+    return subprocess.run([PY] + args, capture_output=True, text=True, cwd=cwd,
+                          timeout=timeout, env=_env(**env), preexec_fn=_default_sigint)
+
+
+def write(tmp_path, name, source):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+SCRIPT = """
+    import sys
+    import pyjion_x64
+
+    def work(n):
+        total = 0
+        for i in range(n):
+            total += i * i
+        return total
+
+    print(__name__, sys.argv[1:], work(100))
+    print("compiled", pyjion_x64.info(work)["compiled"])
+    if len(sys.argv) > 1 and sys.argv[1] == "fail":
+        raise ValueError("bad " + sys.argv[2])
+    sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+"""
+
+
+def test_script_runs_like_python(tmp_path):
+    script = write(tmp_path, "app.py", SCRIPT)
+    plain = run([str(script), "7", "x"])
+    jit = run(["-m", "pyjion_x64", "--threshold", "0", str(script), "7", "x"])
+    assert plain.returncode == jit.returncode == 7
+    assert plain.stdout.splitlines()[0] == jit.stdout.splitlines()[0] == "__main__ ['7', 'x'] 328350"
+    assert jit.stdout.splitlines()[1] == "compiled True"
+    assert jit.stderr == plain.stderr == ""
+
+
+def test_uncaught_exception_printed_like_python(tmp_path):
+    script = write(tmp_path, "app.py", SCRIPT)
+    plain = run([str(script), "fail", "input"])
+    jit = run(["-m", "pyjion_x64", "--threshold=0", str(script), "fail", "input"])
+    assert plain.returncode == jit.returncode == 1
+    assert jit.stderr == plain.stderr
+    assert "ValueError: bad input" in jit.stderr
+
+
+def test_run_module(tmp_path):
+    write(tmp_path, "mymod.py", SCRIPT)
+    plain = run(["-m", "mymod", "3"], cwd=tmp_path)
+    jit = run(["-X", "jit", "-m", "pyjion_x64", "--threshold", "0", "-m", "mymod", "3"], cwd=tmp_path)
+    assert plain.returncode == jit.returncode == 3
+    assert jit.stdout.splitlines()[0] == plain.stdout.splitlines()[0]
+    assert jit.stdout.splitlines()[1] == "compiled True"
+
+
+def test_stats_reports_compiled_and_refused(tmp_path):
+    script = write(tmp_path, "app.py", SCRIPT)
+    jit = run(["-m", "pyjion_x64", "--threshold", "0", "--stats", str(script)])
+    assert jit.returncode == 0
+    line = [l for l in jit.stderr.splitlines() if l.startswith("pyjion_x64:")][0]
+    compiled = int(line.split()[1])
+    assert compiled >= 2  # at least the module body and work()
+
+
+def test_bad_threshold_argument(tmp_path):
+    script = write(tmp_path, "app.py", SCRIPT)
+    r = run(["-m", "pyjion_x64", "--threshold", "many", str(script)])
+    assert r.returncode != 0 and "--threshold" in r.stderr
+
+
+CHECK_ENABLED = """
+    import pyjion_x64
+    print(pyjion_x64.is_enabled(), pyjion_x64.config()["threshold"])
+"""
+
+
+def test_dash_x_jit_enables_at_startup(tmp_path):
+    script = write(tmp_path, "check.py", CHECK_ENABLED)
+    assert run([str(script)]).stdout.split()[0] == "False"
+    assert run(["-X", "jit", str(script)]).stdout.split()[0] == "True"
+    assert run(["-X", "jit", "-X", "jit-threshold=5", str(script)]).stdout.split() == ["True", "5"]
+
+
+def test_environment_variable_enables_at_startup(tmp_path):
+    script = write(tmp_path, "check.py", CHECK_ENABLED)
+    assert run([str(script)], PYJION_X64="1", PYJION_X64_THRESHOLD="9").stdout.split() == ["True", "9"]
+    assert run([str(script)], PYJION_X64="0").stdout.split()[0] == "False"
+
+
+SPIN = """
+    import sys
+    import pyjion_x64
+    pyjion_x64.config(threshold=0)
+    pyjion_x64.enable()
+
+    def spin():
+        sys.stdout.write("ready %s\\n" % pyjion_x64.info(spin)["compiled"])
+        sys.stdout.flush()
+        while True:
+            pass
+
+    try:
+        spin()
+    except KeyboardInterrupt:
+        print("interrupted")
+"""
+
+
+def test_ctrl_c_interrupts_compiled_infinite_loop(tmp_path):
+    script = write(tmp_path, "spin.py", SPIN)
+    proc = subprocess.Popen([PY, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=_env(), preexec_fn=_default_sigint)
+    try:
+        assert proc.stdout.readline().strip() == "ready True"
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert out.strip() == "interrupted", err
+    assert proc.returncode == 0
+
+
+THREADS = """
+    import threading
+    import pyjion_x64
+    pyjion_x64.config(threshold=0)
+    pyjion_x64.enable()
+
+    stop = False
+
+    def spin():
+        n = 0
+        while not stop:
+            n += 1
+        return n
+
+    def count(limit):
+        total = 0
+        for i in range(limit):
+            total += i
+        return total
+
+    t = threading.Thread(target=spin)
+    t.start()
+    result = count(2_000_000)   # needs the GIL back from the spinning thread
+    stop = True
+    t.join()
+    print(result, pyjion_x64.info(spin)["compiled"], pyjion_x64.info(count)["compiled"])
+"""
+
+
+def test_compiled_loop_does_not_starve_other_threads(tmp_path):
+    script = write(tmp_path, "threads.py", THREADS)
+    r = run([str(script)], timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [str(sum(range(2_000_000))), "True", "True"]
+
+
+def test_import_on_wrong_python_is_refused():
+    code = ("import sys\nsys.version_info = (3, 12, 0, 'final', 0)\n"
+            "try:\n    import pyjion_x64\nexcept ImportError as e:\n    print('ImportError:', e)\n")
+    r = run(["-c", code])
+    assert r.stdout.startswith("ImportError: pyjion_x64 requires CPython 3.11"), r.stdout + r.stderr
