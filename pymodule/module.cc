@@ -149,11 +149,29 @@ PyObject* StatsDict(PyObject*, PyObject*) {
     }
     Py_DECREF(n);
   }
-  return Py_BuildValue("{s:K,s:K,s:L,s:n,s:N}", "compiled",
+  PyObject* refused = PyList_New(0);
+  if (refused == nullptr) {
+    Py_DECREF(reasons);
+    return nullptr;
+  }
+  for (const Refusal& r : s.refusals) {
+    PyObject* item = Py_BuildValue("{s:s,s:s,s:i,s:s}", "qualname", r.qualname.c_str(),
+                                   "filename", r.filename.c_str(), "firstlineno", r.firstlineno,
+                                   "reason", r.reason.c_str());
+    if (item == nullptr || PyList_Append(refused, item) < 0) {
+      Py_XDECREF(item);
+      Py_DECREF(reasons);
+      Py_DECREF(refused);
+      return nullptr;
+    }
+    Py_DECREF(item);
+  }
+  return Py_BuildValue("{s:K,s:K,s:L,s:n,s:N,s:N}", "compiled",
                        static_cast<unsigned long long>(s.compiled), "failed",
                        static_cast<unsigned long long>(s.failed), "compile_ns",
                        static_cast<long long>(s.compile_ns), "mapped_bytes",
-                       static_cast<Py_ssize_t>(MappedCodeBytes()), "reasons", reasons);
+                       static_cast<Py_ssize_t>(MappedCodeBytes()), "reasons", reasons,
+                       "refused", refused);
 }
 
 PyMethodDef kMethods[] = {

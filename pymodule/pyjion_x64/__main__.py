@@ -57,6 +57,10 @@ def print_stats(file=None):
           % (s["compiled"], s["failed"], s["compile_ns"] / 1e6), file=file)
     for reason, count in sorted(s["reasons"].items(), key=lambda kv: (-kv[1], kv[0])):
         print("  %6d  %s" % (count, reason), file=file)
+        examples = [r for r in s["refused"] if r["reason"] == reason][:5]
+        for r in examples:
+            print("            %s (%s:%d)" % (r["qualname"], r["filename"], r["firstlineno"]),
+                  file=file)
 
 
 def _strip_runner_frames(tb):

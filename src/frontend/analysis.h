@@ -58,11 +58,14 @@ struct ExceptionEntry {
 struct Analysis {
   std::vector<Instr> instrs;              // in code order; CACHE/EXTENDED_ARG units folded away
   std::vector<int> instr_at_unit;         // unit index -> position in instrs of the instruction
-                                          // starting there (prefix or opcode unit), else -1
+                                          // whose Instr::start is that unit (its first prefix,
+                                          // or the opcode unit if it has none), else -1
   std::vector<ExceptionEntry> exception_entries;
   std::vector<int> handler;               // per instr: index into exception_entries or -1
   std::vector<int> handler_instr;         // per exception entry: instr position of its target
   std::vector<int> depth;                 // per instr: runtime stack depth before it; -1 unreachable
+                                          // (at a handler: entry.depth + lasti + 1, i.e. the
+                                          // pushed lasti and exception are counted)
   std::vector<bool> block_start;          // per instr: jump target, handler, or after a branch
   int max_depth = 0;
 };

@@ -68,6 +68,13 @@ bool EnsureCompiled(PyCodeObject* code, CodeState* state) {
     state->reason = reason;
     ++g_stats.failed;
     ++g_stats.reasons[reason];
+    if (g_stats.refusals.size() < Stats::kMaxRefusals) {
+      const char* qualname = PyUnicode_AsUTF8(code->co_qualname);
+      const char* filename = PyUnicode_AsUTF8(code->co_filename);
+      if (qualname == nullptr || filename == nullptr) PyErr_Clear();
+      g_stats.refusals.push_back({qualname ? qualname : "?", filename ? filename : "?", reason,
+                                  code->co_firstlineno});
+    }
   }
   return ok;
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "runtime/shim.h"
 #include "x64/compiler.h"
@@ -26,10 +27,17 @@ struct CodeState {
   int64_t compile_ns = 0;
 };
 
+struct Refusal {
+  std::string qualname, filename, reason;
+  int firstlineno = 0;
+};
+
 struct Stats {
   uint64_t compiled = 0, failed = 0;
   int64_t compile_ns = 0;
   std::map<std::string, uint64_t> reasons;
+  std::vector<Refusal> refusals;       // the first kMaxRefusals refused code objects
+  static constexpr size_t kMaxRefusals = 1000;
 };
 
 struct Config {

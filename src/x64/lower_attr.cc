@@ -1,15 +1,160 @@
 // Lowerings of attributes, subscripts and slices:
 // BINARY_SUBSCR STORE_SUBSCR DELETE_SUBSCR BUILD_SLICE LOAD_ATTR STORE_ATTR DELETE_ATTR.
+//
+// Inline fast paths (guarded by exact-type checks, so subclasses always take the generic
+// helper): list[int] and tuple[int] loads, list[int] stores, both for one-digit indexes in
+// range (negative ones count from the end); exact dicts go to a dedicated helper that skips
+// the type dispatch. Type feedback from the quickened code (Instr::hint) narrows which fast
+// paths are emitted; with no feedback all of them are. Every guard failure and every other
+// case calls one rt_* helper (helpers_containers.h) out of line, which steals the operands.
+// Registers: kKeep0 = container/owner, kKeep1 = subscript, kKeep2 = item/value.
+#include "runtime/helpers_containers.h"
 #include "x64/lowering.h"
 
 namespace pyjion::x64 {
+namespace {
 
-void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) { L.Refuse("opcode BINARY_SUBSCR is not compiled yet"); }
-void emit_STORE_SUBSCR(Lowering& L, const Instr& in) { L.Refuse("opcode STORE_SUBSCR is not compiled yet"); }
-void emit_DELETE_SUBSCR(Lowering& L, const Instr& in) { L.Refuse("opcode DELETE_SUBSCR is not compiled yet"); }
-void emit_BUILD_SLICE(Lowering& L, const Instr& in) { L.Refuse("opcode BUILD_SLICE is not compiled yet"); }
-void emit_LOAD_ATTR(Lowering& L, const Instr& in) { L.Refuse("opcode LOAD_ATTR is not compiled yet"); }
-void emit_STORE_ATTR(Lowering& L, const Instr& in) { L.Refuse("opcode STORE_ATTR is not compiled yet"); }
-void emit_DELETE_ATTR(Lowering& L, const Instr& in) { L.Refuse("opcode DELETE_ATTR is not compiled yet"); }
+using frontend::Hint;
+
+// Whether the fast path for `h` is worth emitting: no feedback, or feedback saying h.
+bool Want(const Instr& in, Hint h) { return in.hint == Hint::kNone || in.hint == h; }
+
+// Generic (container, sub -- res) out of line; rejoins at join with the result stored.
+void QueueSubscrSlow(Lowering& L, Label slow, Label join) {
+  L.Cold([&L, slow, join] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    pa.CallHelper(PJ_HELPER(rt_binary_subscr), {A(Reg::kKeep0), A(Reg::kKeep1)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
+    pa.Store(L.Top(1), Reg::kRet);
+    pa.Jump(join);
+  });
+}
+
+}  // namespace
+
+// BINARY_SUBSCR (container, sub -- container[sub]).
+// Inline: exact list/tuple with an exact int index; exact dict through rt_binary_subscr_dict.
+void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  Label slow = pa.NewLabel(), join = pa.NewLabel(), not_seq = pa.NewLabel();
+  const bool want_list = Want(in, Hint::kList), want_tuple = Want(in, Hint::kTuple);
+  const bool want_dict = Want(in, Hint::kDict), want_seq = want_list || want_tuple;
+  pa.Load(Reg::kKeep0, L.Top(1));
+  pa.Load(Reg::kKeep1, L.Top(0));
+  Label have_item = pa.NewLabel();
+  if (want_seq) {
+    pa.GuardExactType(Reg::kKeep1, &PyLong_Type, not_seq);
+    const std::pair<SeqKind, PyTypeObject*> kinds[] = {{SeqKind::kList, &PyList_Type},
+                                                       {SeqKind::kTuple, &PyTuple_Type}};
+    for (const auto& [kind, type] : kinds) {
+      if (!Want(in, kind == SeqKind::kList ? Hint::kList : Hint::kTuple)) continue;
+      Label next = pa.NewLabel();
+      pa.Comment(kind == SeqKind::kList ? "list[int]" : "tuple[int]");
+      pa.GuardExactType(Reg::kKeep0, type, next);
+      pa.LoadSeqItem(kind, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, slow);
+      pa.Jump(have_item);
+      pa.Bind(next);
+    }
+  }
+  pa.Bind(not_seq);
+  if (want_dict) {
+    pa.Comment("dict[key]");
+    pa.GuardExactType(Reg::kKeep0, &PyDict_Type, slow);
+    pa.CallHelper(PJ_HELPER(rt_binary_subscr_dict), {A(Reg::kKeep0), A(Reg::kKeep1)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
+    pa.Store(L.Top(1), Reg::kRet);
+  }
+  pa.Jump(want_dict ? join : slow);
+  if (want_seq) {
+    pa.Bind(have_item);  // borrowed item in kKeep2: own it, then release the operands
+    pa.IncRef(Reg::kKeep2);
+    pa.Store(L.Top(1), Reg::kKeep2);
+    pa.DecRef(Reg::kKeep0);
+    pa.DecRef(Reg::kKeep1);
+  }
+  pa.Bind(join);
+  QueueSubscrSlow(L, slow, join);
+}
+
+// STORE_SUBSCR (value, container, sub --): container[sub] = value.
+// Inline: exact list with an exact int index in range; exact dict through a helper.
+void emit_STORE_SUBSCR(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  Label slow = pa.NewLabel(), join = pa.NewLabel();
+  const bool want_list = Want(in, Hint::kList), want_dict = Want(in, Hint::kDict);
+  pa.Load(Reg::kKeep0, L.Top(1));
+  pa.Load(Reg::kKeep1, L.Top(0));
+  if (want_list) {
+    Label not_list = pa.NewLabel();
+    pa.Comment("list[int] = value");
+    pa.GuardExactType(Reg::kKeep1, &PyLong_Type, not_list);
+    pa.GuardExactType(Reg::kKeep0, &PyList_Type, not_list);
+    pa.Load(Reg::kKeep2, L.Top(2));
+    pa.ExchangeListItem(Reg::kKeep0, Reg::kKeep1, Reg::kKeep2, slow);
+    pa.DecRef(Reg::kKeep2);  // the replaced item
+    pa.DecRef(Reg::kKeep1);
+    pa.DecRef(Reg::kKeep0);
+    pa.Jump(join);
+    pa.Bind(not_list);
+  }
+  if (want_dict) {
+    pa.Comment("dict[key] = value");
+    pa.GuardExactType(Reg::kKeep0, &PyDict_Type, slow);
+    pa.CallHelper(PJ_HELPER(rt_store_subscr_dict),
+                  {AValue(L.Top(2)), A(Reg::kKeep0), A(Reg::kKeep1)});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 3));
+  } else {
+    pa.Jump(slow);
+  }
+  pa.Bind(join);
+  L.Cold([&L, slow, join] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    pa.CallHelper(PJ_HELPER(rt_store_subscr), {AValue(L.Top(2)), A(Reg::kKeep0), A(Reg::kKeep1)});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 3));
+    pa.Jump(join);
+  });
+}
+
+// DELETE_SUBSCR (container, sub --): del container[sub].
+void emit_DELETE_SUBSCR(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_delete_subscr), {AValue(L.Top(1)), AValue(L.Top(0))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 2));
+}
+
+// BUILD_SLICE (start, stop[, step] -- slice); oparg 2 or 3.
+void emit_BUILD_SLICE(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  const int n = in.oparg == 3 ? 3 : 2;
+  pa.CallHelper(PJ_HELPER(rt_build_slice),
+                {AValue(L.Top(n - 1)), AValue(L.Top(n - 2)), n == 3 ? AValue(L.Top(0)) : AImm(0)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - n));
+  pa.Store(L.Top(n - 1), Reg::kRet);
+}
+
+// LOAD_ATTR (owner -- owner.name); name = co_names[oparg].
+void emit_LOAD_ATTR(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_load_attr), {AValue(L.Top(0)), APtr(L.Name(in.oparg))});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
+  pa.Store(L.Top(0), Reg::kRet);
+}
+
+// STORE_ATTR (value, owner --): owner.name = value.
+void emit_STORE_ATTR(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_store_attr),
+                {AValue(L.Top(1)), AValue(L.Top(0)), APtr(L.Name(in.oparg))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 2));
+}
+
+// DELETE_ATTR (owner --): del owner.name.
+void emit_DELETE_ATTR(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_delete_attr), {AValue(L.Top(0)), APtr(L.Name(in.oparg))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+}
 
 }  // namespace pyjion::x64

@@ -1,25 +1,175 @@
 // Lowerings of building and unpacking containers, f-strings:
-// BUILD_TUPLE BUILD_LIST BUILD_SET BUILD_MAP BUILD_CONST_KEY_MAP BUILD_STRING LIST_APPEND SET_ADD MAP_ADD LIST_EXTEND SET_UPDATE DICT_UPDATE DICT_MERGE LIST_TO_TUPLE FORMAT_VALUE UNPACK_SEQUENCE UNPACK_EX.
+// BUILD_TUPLE BUILD_LIST BUILD_SET BUILD_MAP BUILD_CONST_KEY_MAP BUILD_STRING LIST_APPEND
+// SET_ADD MAP_ADD LIST_EXTEND SET_UPDATE DICT_UPDATE DICT_MERGE LIST_TO_TUPLE FORMAT_VALUE
+// UNPACK_SEQUENCE UNPACK_EX.
+//
+// Builders hand the helper the address of their deepest operand (the items stay in the
+// frame, owned, until the helper takes them) and store the result in that same slot. The
+// *_APPEND/*_ADD/*_EXTEND/*_UPDATE family adds to a container that stays deeper in the stack
+// (comprehensions, displays), at PEEK(oparg) once the added operands are popped.
+// Inline fast paths: UNPACK_SEQUENCE of an exact tuple/list of the right length, and
+// FORMAT_VALUE of an exact str with no conversion and no spec (which is a no-op).
+#include "runtime/helpers_containers.h"
 #include "x64/lowering.h"
 
 namespace pyjion::x64 {
+namespace {
 
-void emit_BUILD_TUPLE(Lowering& L, const Instr& in) { L.Refuse("opcode BUILD_TUPLE is not compiled yet"); }
-void emit_BUILD_LIST(Lowering& L, const Instr& in) { L.Refuse("opcode BUILD_LIST is not compiled yet"); }
-void emit_BUILD_SET(Lowering& L, const Instr& in) { L.Refuse("opcode BUILD_SET is not compiled yet"); }
-void emit_BUILD_MAP(Lowering& L, const Instr& in) { L.Refuse("opcode BUILD_MAP is not compiled yet"); }
-void emit_BUILD_CONST_KEY_MAP(Lowering& L, const Instr& in) { L.Refuse("opcode BUILD_CONST_KEY_MAP is not compiled yet"); }
-void emit_BUILD_STRING(Lowering& L, const Instr& in) { L.Refuse("opcode BUILD_STRING is not compiled yet"); }
-void emit_LIST_APPEND(Lowering& L, const Instr& in) { L.Refuse("opcode LIST_APPEND is not compiled yet"); }
-void emit_SET_ADD(Lowering& L, const Instr& in) { L.Refuse("opcode SET_ADD is not compiled yet"); }
-void emit_MAP_ADD(Lowering& L, const Instr& in) { L.Refuse("opcode MAP_ADD is not compiled yet"); }
-void emit_LIST_EXTEND(Lowering& L, const Instr& in) { L.Refuse("opcode LIST_EXTEND is not compiled yet"); }
-void emit_SET_UPDATE(Lowering& L, const Instr& in) { L.Refuse("opcode SET_UPDATE is not compiled yet"); }
-void emit_DICT_UPDATE(Lowering& L, const Instr& in) { L.Refuse("opcode DICT_UPDATE is not compiled yet"); }
-void emit_DICT_MERGE(Lowering& L, const Instr& in) { L.Refuse("opcode DICT_MERGE is not compiled yet"); }
-void emit_LIST_TO_TUPLE(Lowering& L, const Instr& in) { L.Refuse("opcode LIST_TO_TUPLE is not compiled yet"); }
-void emit_FORMAT_VALUE(Lowering& L, const Instr& in) { L.Refuse("opcode FORMAT_VALUE is not compiled yet"); }
-void emit_UNPACK_SEQUENCE(Lowering& L, const Instr& in) { L.Refuse("opcode UNPACK_SEQUENCE is not compiled yet"); }
-void emit_UNPACK_EX(Lowering& L, const Instr& in) { L.Refuse("opcode UNPACK_EX is not compiled yet"); }
+using frontend::Hint;
+
+// (items[n] -- result) through fn(items, n); on failure the items are gone.
+void EmitBuild(Lowering& L, const Helper& fn, int n) {
+  PyAsm& pa = L.pa();
+  const Slot first = L.Stack(L.depth() - n);
+  pa.CallHelper(fn, {AAddress(first), AImm(n)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - n));
+  pa.Store(first, Reg::kRet);
+}
+
+// (container, <oparg-1 items>, operand -- container, <oparg-1 items>) through
+// fn(container borrowed, operand stolen).
+void EmitAddTo(Lowering& L, const Helper& fn, int oparg) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(fn, {AValue(L.Top(oparg)), AValue(L.Top(0))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+}
+
+// Longest tuple/list unpacked inline; longer ones go through the helper only.
+constexpr int kMaxInlineUnpack = 16;
+
+}  // namespace
+
+void emit_BUILD_TUPLE(Lowering& L, const Instr& in) { EmitBuild(L, PJ_HELPER(rt_build_tuple), in.oparg); }
+void emit_BUILD_LIST(Lowering& L, const Instr& in) { EmitBuild(L, PJ_HELPER(rt_build_list), in.oparg); }
+void emit_BUILD_SET(Lowering& L, const Instr& in) { EmitBuild(L, PJ_HELPER(rt_build_set), in.oparg); }
+void emit_BUILD_STRING(Lowering& L, const Instr& in) { EmitBuild(L, PJ_HELPER(rt_build_string), in.oparg); }
+
+// BUILD_MAP (k0, v0, ..., k[n-1], v[n-1] -- dict)
+void emit_BUILD_MAP(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  const Slot first = L.Stack(L.depth() - 2 * in.oparg);
+  pa.CallHelper(PJ_HELPER(rt_build_map), {AAddress(first), AImm(in.oparg)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2 * in.oparg));
+  pa.Store(first, Reg::kRet);
+}
+
+// BUILD_CONST_KEY_MAP (v0, ..., v[n-1], keys -- dict)
+void emit_BUILD_CONST_KEY_MAP(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  const Slot first = L.Stack(L.depth() - 1 - in.oparg);
+  pa.CallHelper(PJ_HELPER(rt_build_const_key_map),
+                {AAddress(first), AValue(L.Top(0)), AImm(in.oparg)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1 - in.oparg));
+  pa.Store(first, Reg::kRet);
+}
+
+// LIST_APPEND / SET_ADD (container, ..., value -- container, ...)
+void emit_LIST_APPEND(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_list_append), in.oparg); }
+void emit_SET_ADD(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_set_add), in.oparg); }
+void emit_LIST_EXTEND(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_list_extend), in.oparg); }
+void emit_SET_UPDATE(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_set_update), in.oparg); }
+void emit_DICT_UPDATE(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_dict_update), in.oparg); }
+
+// MAP_ADD (dict, ..., key, value -- dict, ...): the dict is PEEK(oparg) after the pops.
+void emit_MAP_ADD(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_map_add),
+                {AValue(L.Top(in.oparg + 1)), AValue(L.Top(1)), AValue(L.Top(0))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 2));
+}
+
+// DICT_MERGE (func, args, dict, ..., update -- func, args, dict, ...): the errors name the
+// callable of the coming CALL_FUNCTION_EX, PEEK(2 + oparg) after the pop.
+void emit_DICT_MERGE(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_dict_merge),
+                {AValue(L.Top(in.oparg)), AValue(L.Top(0)), AValue(L.Top(in.oparg + 2))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+}
+
+// LIST_TO_TUPLE (list -- tuple)
+void emit_LIST_TO_TUPLE(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_list_to_tuple), {AValue(L.Top(0))});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
+  pa.Store(L.Top(0), Reg::kRet);
+}
+
+// FORMAT_VALUE (value[, spec] -- str); oparg & 3 = conversion (none, !s, !r, !a), oparg & 4
+// = a format spec is on the stack. An exact str with neither is already the result.
+void emit_FORMAT_VALUE(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  const int conversion = in.oparg & 3;
+  const bool have_spec = (in.oparg & 4) != 0;
+  if (conversion == 0 && !have_spec) {
+    Label slow = pa.NewLabel(), join = pa.NewLabel();
+    pa.Load(Reg::kKeep0, L.Top(0));
+    pa.GuardExactType(Reg::kKeep0, &PyUnicode_Type, slow);
+    pa.Bind(join);
+    L.Cold([&L, slow, join] {
+      PyAsm& pa = L.pa();
+      pa.Bind(slow);
+      pa.CallHelper(PJ_HELPER(rt_format_value), {A(Reg::kKeep0), AImm(0), AImm(0)});
+      pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
+      pa.Store(L.Top(0), Reg::kRet);
+      pa.Jump(join);
+    });
+    return;
+  }
+  const int value_k = have_spec ? 1 : 0;
+  pa.CallHelper(PJ_HELPER(rt_format_value),
+                {AValue(L.Top(value_k)), have_spec ? AValue(L.Top(0)) : AImm(0), AImm(conversion)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1 - value_k));
+  pa.Store(L.Top(value_k), Reg::kRet);
+}
+
+// UNPACK_SEQUENCE (seq -- item[n-1], ..., item[0]): item 0 ends on top.
+// Inline: an exact tuple/list of exactly n items; anything else: ceval's unpack_iterable.
+void emit_UNPACK_SEQUENCE(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  const int n = in.oparg;
+  Label slow = pa.NewLabel(), join = pa.NewLabel();
+  pa.Load(Reg::kKeep0, L.Top(0));
+  const bool want_tuple = in.hint == Hint::kNone || in.hint == Hint::kTuple;
+  const bool want_list = in.hint == Hint::kNone || in.hint == Hint::kList;
+  if (n <= kMaxInlineUnpack && (want_tuple || want_list)) {
+    Label done = pa.NewLabel();
+    if (want_tuple) {
+      Label next = want_list ? pa.NewLabel() : slow;
+      pa.Comment("unpack exact tuple");
+      pa.GuardExactType(Reg::kKeep0, &PyTuple_Type, next);
+      pa.UnpackSeqToSlots(SeqKind::kTuple, Reg::kKeep0, n, L.Top(0), slow);
+      if (want_list) {
+        pa.Jump(done);
+        pa.Bind(next);
+      }
+    }
+    if (want_list) {
+      pa.Comment("unpack exact list");
+      pa.GuardExactType(Reg::kKeep0, &PyList_Type, slow);
+      pa.UnpackSeqToSlots(SeqKind::kList, Reg::kKeep0, n, L.Top(0), slow);
+    }
+    pa.Bind(done);
+    pa.DecRef(Reg::kKeep0);
+  } else {
+    pa.Jump(slow);
+  }
+  pa.Bind(join);
+  L.Cold([&L, slow, join, n] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    pa.CallHelper(PJ_HELPER(rt_unpack_sequence), {A(Reg::kKeep0), AImm(n), AAddress(L.Top(0))});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+    pa.Jump(join);
+  });
+}
+
+// UNPACK_EX (seq -- after items, list, before items); oparg = before | after << 8.
+void emit_UNPACK_EX(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_unpack_ex),
+                {AValue(L.Top(0)), AImm(in.oparg & 0xff), AImm(in.oparg >> 8), AAddress(L.Top(0))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+}
 
 }  // namespace pyjion::x64

@@ -1,21 +1,140 @@
 // Lowerings of calls, function and class creation, imports and module-level statements:
-// LOAD_METHOD KW_NAMES PRECALL CALL CALL_FUNCTION_EX MAKE_FUNCTION LOAD_BUILD_CLASS IMPORT_NAME IMPORT_FROM IMPORT_STAR SETUP_ANNOTATIONS PRINT_EXPR GET_LEN.
+// LOAD_METHOD KW_NAMES PRECALL CALL CALL_FUNCTION_EX MAKE_FUNCTION LOAD_BUILD_CLASS
+// IMPORT_NAME IMPORT_FROM IMPORT_STAR SETUP_ANNOTATIONS PRINT_EXPR GET_LEN.
+//
+// Each is one call to an rt_* helper of runtime/helpers_call.h. Helpers that touch several
+// stack items get the address of the lowest one and write their result there themselves.
+// KW_NAMES and PRECALL emit nothing: the frontend hands KW_NAMES's constant to the CALL
+// (Instr::kwnames), and PRECALL's bound-method unpacking happens at the start of rt_call
+// (nothing can observe the stack between PRECALL and CALL, and PRECALL cannot fail).
+// CALL and CALL_FUNCTION_EX poll the eval breaker afterwards, like ceval's
+// CHECK_EVAL_BREAKER; an error there unwinds with the result on the stack.
+#include "runtime/helpers.h"
+#include "runtime/helpers_call.h"
 #include "x64/lowering.h"
 
 namespace pyjion::x64 {
+namespace {
 
-void emit_LOAD_METHOD(Lowering& L, const Instr& in) { L.Refuse("opcode LOAD_METHOD is not compiled yet"); }
-void emit_KW_NAMES(Lowering& L, const Instr& in) { L.Refuse("opcode KW_NAMES is not compiled yet"); }
-void emit_PRECALL(Lowering& L, const Instr& in) { L.Refuse("opcode PRECALL is not compiled yet"); }
-void emit_CALL(Lowering& L, const Instr& in) { L.Refuse("opcode CALL is not compiled yet"); }
-void emit_CALL_FUNCTION_EX(Lowering& L, const Instr& in) { L.Refuse("opcode CALL_FUNCTION_EX is not compiled yet"); }
-void emit_MAKE_FUNCTION(Lowering& L, const Instr& in) { L.Refuse("opcode MAKE_FUNCTION is not compiled yet"); }
-void emit_LOAD_BUILD_CLASS(Lowering& L, const Instr& in) { L.Refuse("opcode LOAD_BUILD_CLASS is not compiled yet"); }
-void emit_IMPORT_NAME(Lowering& L, const Instr& in) { L.Refuse("opcode IMPORT_NAME is not compiled yet"); }
-void emit_IMPORT_FROM(Lowering& L, const Instr& in) { L.Refuse("opcode IMPORT_FROM is not compiled yet"); }
-void emit_IMPORT_STAR(Lowering& L, const Instr& in) { L.Refuse("opcode IMPORT_STAR is not compiled yet"); }
-void emit_SETUP_ANNOTATIONS(Lowering& L, const Instr& in) { L.Refuse("opcode SETUP_ANNOTATIONS is not compiled yet"); }
-void emit_PRINT_EXPR(Lowering& L, const Instr& in) { L.Refuse("opcode PRINT_EXPR is not compiled yet"); }
-void emit_GET_LEN(Lowering& L, const Instr& in) { L.Refuse("opcode GET_LEN is not compiled yet"); }
+// After a call whose result is in Stack(result_slot): poll the eval breaker, handling it
+// out of line.
+void PollAfterCall(Lowering& L, int result_slot) {
+  PyAsm& pa = L.pa();
+  Label slow = pa.NewLabel(), join = pa.NewLabel();
+  pa.PollEvalBreaker(slow);
+  pa.Bind(join);
+  L.Cold([&L, slow, join, result_slot] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    pa.CallHelper(PJ_HELPER(pj_handle_eval_breaker), {ATstate()});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(result_slot + 1));
+    pa.Jump(join);
+  });
+}
+
+int PopCount4(int flags) {
+  return ((flags >> 0) & 1) + ((flags >> 1) & 1) + ((flags >> 2) & 1) + ((flags >> 3) & 1);
+}
+
+}  // namespace
+
+// LOAD_METHOD (obj -- meth_or_NULL, self_or_attr): _PyObject_GetMethod. On failure obj is
+// still on the stack, as in ceval.
+void emit_LOAD_METHOD(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_load_method), {AAddress(L.Top()), APtr(L.Name(in.oparg))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth()));
+}
+
+// KW_NAMES: no code; the following CALL carries the constant (Instr::kwnames).
+void emit_KW_NAMES(Lowering& L, const Instr& in) {}
+
+// PRECALL n: no code; rt_call unpacks [NULL, bound method] itself (see the file comment).
+void emit_PRECALL(Lowering& L, const Instr& in) {}
+
+// CALL n (NULL_or_meth, callable_or_self, args[n] -- result): rt_call, then the breaker.
+void emit_CALL(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  const int base = L.depth() - in.oparg - 2;
+  PyObject* kwnames = in.kwnames >= 0 ? L.Const(in.kwnames) : nullptr;  // kept by co_consts
+  pa.CallHelper(PJ_HELPER(rt_call), {AAddress(L.Stack(base)), AImm(in.oparg), APtr(kwnames)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
+  PollAfterCall(L, base);
+}
+
+// CALL_FUNCTION_EX flags (NULL, func, callargs[, kwargs] -- result): kwargs when flags&1.
+void emit_CALL_FUNCTION_EX(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  const int has_kwargs = in.oparg & 1;
+  const int base = L.depth() - 3 - has_kwargs;
+  pa.CallHelper(PJ_HELPER(rt_call_function_ex),
+                {ATstate(), AAddress(L.Stack(base)), AImm(has_kwargs)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
+  PollAfterCall(L, base);
+}
+
+// MAKE_FUNCTION flags ([defaults] [kwdefaults] [annotations] [closure] code -- func).
+void emit_MAKE_FUNCTION(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  const int base = L.depth() - 1 - PopCount4(in.oparg);
+  pa.CallHelper(PJ_HELPER(rt_make_function),
+                {AFrame(), AAddress(L.Stack(base)), AImm(in.oparg & 0xf)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
+}
+
+// LOAD_BUILD_CLASS (-- builtins.__build_class__)
+void emit_LOAD_BUILD_CLASS(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_load_build_class), {ATstate(), AFrame()});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));
+  pa.Store(L.Stack(L.depth()), Reg::kRet);
+}
+
+// IMPORT_NAME namei (level, fromlist -- module)
+void emit_IMPORT_NAME(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_import_name), {ATstate(), AFrame(), APtr(L.Name(in.oparg)),
+                                            AValue(L.Top(1)), AValue(L.Top(0))});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
+  pa.Store(L.Top(1), Reg::kRet);
+}
+
+// IMPORT_FROM namei (module -- module, value)
+void emit_IMPORT_FROM(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_import_from),
+                {ATstate(), AValue(L.Top()), APtr(L.Name(in.oparg))});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));
+  pa.Store(L.Stack(L.depth()), Reg::kRet);
+}
+
+// IMPORT_STAR (module --): into the frame's locals, via the frame object.
+void emit_IMPORT_STAR(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_import_star), {ATstate(), AFrame(), AValue(L.Top())});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+}
+
+// SETUP_ANNOTATIONS (--)
+void emit_SETUP_ANNOTATIONS(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_setup_annotations), {ATstate(), AFrame()});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth()));
+}
+
+// PRINT_EXPR (value --): sys.displayhook(value)
+void emit_PRINT_EXPR(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_print_expr), {ATstate(), AValue(L.Top())});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+}
+
+// GET_LEN (obj -- obj, len)
+void emit_GET_LEN(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_get_len), {AValue(L.Top())});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));
+  pa.Store(L.Stack(L.depth()), Reg::kRet);
+}
 
 }  // namespace pyjion::x64

@@ -1,21 +1,187 @@
 // Lowerings of names, globals, cells and free variables:
-// LOAD_CLOSURE LOAD_DEREF STORE_DEREF DELETE_DEREF LOAD_CLASSDEREF MAKE_CELL COPY_FREE_VARS LOAD_GLOBAL STORE_GLOBAL DELETE_GLOBAL LOAD_NAME STORE_NAME DELETE_NAME.
+// LOAD_CLOSURE LOAD_DEREF STORE_DEREF DELETE_DEREF LOAD_CLASSDEREF MAKE_CELL COPY_FREE_VARS
+// LOAD_GLOBAL STORE_GLOBAL DELETE_GLOBAL LOAD_NAME STORE_NAME DELETE_NAME.
+//
+// Inline: the cell opcodes (a cell lives in its localsplus slot; its contents are read and
+// written in place) and LOAD_GLOBAL's cache hit (two exact-dict and version-tag guards, see
+// rt::GlobalCache). Everything else is one rt_* helper call (runtime/helpers_names.h) with
+// ceval's semantics and messages. MAKE_CELL and COPY_FREE_VARS run before RESUME, where
+// the frame is still incomplete: the driver leaves prev_instr alone and errors add no
+// traceback entry.
+#include "runtime/helpers_names.h"
 #include "x64/lowering.h"
 
 namespace pyjion::x64 {
 
-void emit_LOAD_CLOSURE(Lowering& L, const Instr& in) { L.Refuse("opcode LOAD_CLOSURE is not compiled yet"); }
-void emit_LOAD_DEREF(Lowering& L, const Instr& in) { L.Refuse("opcode LOAD_DEREF is not compiled yet"); }
-void emit_STORE_DEREF(Lowering& L, const Instr& in) { L.Refuse("opcode STORE_DEREF is not compiled yet"); }
-void emit_DELETE_DEREF(Lowering& L, const Instr& in) { L.Refuse("opcode DELETE_DEREF is not compiled yet"); }
-void emit_LOAD_CLASSDEREF(Lowering& L, const Instr& in) { L.Refuse("opcode LOAD_CLASSDEREF is not compiled yet"); }
-void emit_MAKE_CELL(Lowering& L, const Instr& in) { L.Refuse("opcode MAKE_CELL is not compiled yet"); }
-void emit_COPY_FREE_VARS(Lowering& L, const Instr& in) { L.Refuse("opcode COPY_FREE_VARS is not compiled yet"); }
-void emit_LOAD_GLOBAL(Lowering& L, const Instr& in) { L.Refuse("opcode LOAD_GLOBAL is not compiled yet"); }
-void emit_STORE_GLOBAL(Lowering& L, const Instr& in) { L.Refuse("opcode STORE_GLOBAL is not compiled yet"); }
-void emit_DELETE_GLOBAL(Lowering& L, const Instr& in) { L.Refuse("opcode DELETE_GLOBAL is not compiled yet"); }
-void emit_LOAD_NAME(Lowering& L, const Instr& in) { L.Refuse("opcode LOAD_NAME is not compiled yet"); }
-void emit_STORE_NAME(Lowering& L, const Instr& in) { L.Refuse("opcode STORE_NAME is not compiled yet"); }
-void emit_DELETE_NAME(Lowering& L, const Instr& in) { L.Refuse("opcode DELETE_NAME is not compiled yet"); }
+namespace {
+
+// The error path of an empty cell: UnboundLocalError / NameError, then unwind at `depth`.
+void EmitUnboundDeref(Lowering& L, Label unbound, int index) {
+  L.Cold([&L, unbound, index] {
+    PyAsm& pa = L.pa();
+    pa.Bind(unbound);
+    pa.CallHelper(PJ_HELPER(rt_unbound_deref), {AFrame(), AImm(index)});
+    pa.Jump(L.ErrorExit(L.depth()));
+  });
+}
+
+// Pushes the helper result in kRet, or unwinds at the current depth when it is NULL.
+void EmitPushResult(Lowering& L) {
+  PyAsm& pa = L.pa();
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));
+  pa.Store(L.Stack(L.depth()), Reg::kRet);
+}
+
+}  // namespace
+
+// LOAD_CLOSURE (-- cell): the cell object itself. Never empty once MAKE_CELL and
+// COPY_FREE_VARS ran; ceval still checks, and so do we (setting prev_instr, which the
+// driver skips for this opcode, only on that path).
+void emit_LOAD_CLOSURE(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  Label unbound = pa.NewLabel();
+  pa.Load(Reg::kTmp0, L.Local(in.oparg));
+  pa.BranchIfZero(Reg::kTmp0, unbound);
+  pa.IncRef(Reg::kTmp0);
+  pa.Store(L.Stack(L.depth()), Reg::kTmp0);
+  L.Cold([&L, unbound, index = in.oparg, unit = in.index] {
+    PyAsm& pa = L.pa();
+    pa.Bind(unbound);
+    pa.SetPrevInstr(unit);
+    pa.CallHelper(PJ_HELPER(rt_unbound_closure), {AFrame(), AImm(index)});
+    pa.Jump(L.ErrorExit(L.depth()));
+  });
+}
+
+// LOAD_DEREF (-- value): the contents of the cell in slot oparg; empty raises.
+void emit_LOAD_DEREF(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  Label unbound = pa.NewLabel();
+  pa.Load(Reg::kTmp0, L.Local(in.oparg));
+  pa.LoadCell(Reg::kTmp0, Reg::kTmp0);
+  pa.BranchIfZero(Reg::kTmp0, unbound);
+  pa.IncRef(Reg::kTmp0);
+  pa.Store(L.Stack(L.depth()), Reg::kTmp0);
+  EmitUnboundDeref(L, unbound, in.oparg);
+}
+
+// STORE_DEREF (value --): the cell takes the stack's reference; the old contents are
+// released after the new ones are in place (their __del__ may read the cell).
+void emit_STORE_DEREF(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.Load(Reg::kKeep0, L.Local(in.oparg));
+  pa.LoadCell(Reg::kKeep1, Reg::kKeep0);
+  pa.Load(Reg::kTmp0, L.Top());
+  pa.StoreCell(Reg::kKeep0, Reg::kTmp0);
+  pa.XDecRef(Reg::kKeep1);
+}
+
+// DELETE_DEREF (--): empties the cell; an empty cell raises.
+void emit_DELETE_DEREF(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  Label unbound = pa.NewLabel();
+  pa.Load(Reg::kKeep0, L.Local(in.oparg));
+  pa.LoadCell(Reg::kKeep1, Reg::kKeep0);
+  pa.BranchIfZero(Reg::kKeep1, unbound);
+  pa.LoadImm(Reg::kTmp0, 0);
+  pa.StoreCell(Reg::kKeep0, Reg::kTmp0);
+  pa.DecRef(Reg::kKeep1);
+  EmitUnboundDeref(L, unbound, in.oparg);
+}
+
+// LOAD_CLASSDEREF (-- value): class bodies; the namespace mapping first, then the cell.
+void emit_LOAD_CLASSDEREF(Lowering& L, const Instr& in) {
+  L.pa().CallHelper(PJ_HELPER(rt_load_classderef), {AFrame(), AImm(in.oparg)});
+  EmitPushResult(L);
+}
+
+// MAKE_CELL (--): localsplus[oparg] = PyCell_New(localsplus[oparg]) (an argument's value,
+// or NULL); the slot's old reference is released after the cell is stored. Failure goes
+// to ceval's resume_with_error: no traceback entry, as the frame is not complete yet.
+void emit_MAKE_CELL(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(PyCell_New), {AValue(L.Local(in.oparg))});
+  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth(), /*traceback=*/false));
+  pa.Load(Reg::kKeep0, L.Local(in.oparg));
+  pa.Store(L.Local(in.oparg), Reg::kRet);
+  pa.XDecRef(Reg::kKeep0);
+}
+
+// COPY_FREE_VARS n (--): the function's closure cells into the last n slots.
+void emit_COPY_FREE_VARS(Lowering& L, const Instr& in) {
+  if (in.oparg == 0) return;
+  L.pa().CallHelper(PJ_HELPER(rt_copy_free_vars), {AFrame(), AImm(in.oparg)});
+}
+
+// LOAD_GLOBAL (-- [NULL] value): name = co_names[oparg >> 1]; oparg & 1 pushes a NULL
+// first. Inline cache hit: f_globals and f_builtins are exact dicts whose version tags
+// equal the site's cache (rt::GlobalCache), so the cached value is still the answer.
+// Miss: rt_load_global does ceval's full lookup and refills the cache.
+void emit_LOAD_GLOBAL(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  rt::GlobalCache* cache = rt::NewGlobalCache(L.code(), L.Name(in.oparg >> 1));
+  if (cache == nullptr) {
+    PyErr_Clear();
+    L.Refuse("cannot allocate a LOAD_GLOBAL cache");
+    return;
+  }
+  const int push_null = in.oparg & 1;
+  const Slot result = L.Stack(L.depth() + push_null);
+  Label miss = pa.NewLabel(), join = pa.NewLabel();
+  if (push_null) pa.StoreNull(L.Stack(L.depth()));
+  pa.LoadField(Reg::kTmp0, Field::kGlobals);
+  pa.GuardExactType(Reg::kTmp0, &PyDict_Type, miss);
+  pa.GuardDictVersion(Reg::kTmp0, &cache->globals_tag, miss);
+  pa.LoadField(Reg::kTmp0, Field::kBuiltins);
+  pa.GuardExactType(Reg::kTmp0, &PyDict_Type, miss);
+  pa.GuardDictVersion(Reg::kTmp0, &cache->builtins_tag, miss);
+  pa.LoadWord(Reg::kTmp0, &cache->value);
+  pa.IncRef(Reg::kTmp0);
+  pa.Store(result, Reg::kTmp0);
+  pa.Bind(join);
+  L.Cold([&L, miss, join, cache, result] {
+    PyAsm& pa = L.pa();
+    pa.Bind(miss);
+    pa.CallHelper(PJ_HELPER(rt_load_global), {AFrame(), APtr(cache)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));
+    pa.Store(result, Reg::kRet);
+    pa.Jump(join);
+  });
+}
+
+// STORE_GLOBAL (value --): rt_store_global steals the value.
+void emit_STORE_GLOBAL(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_store_global),
+                {AFrame(), APtr(L.Name(in.oparg)), AValue(L.Top())});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+}
+
+// DELETE_GLOBAL (--): a missing name raises NameError.
+void emit_DELETE_GLOBAL(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_delete_global), {AFrame(), APtr(L.Name(in.oparg))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth()));
+}
+
+// LOAD_NAME (-- value): f_locals, globals, builtins.
+void emit_LOAD_NAME(Lowering& L, const Instr& in) {
+  L.pa().CallHelper(PJ_HELPER(rt_load_name), {AFrame(), APtr(L.Name(in.oparg))});
+  EmitPushResult(L);
+}
+
+// STORE_NAME (value --): rt_store_name steals the value.
+void emit_STORE_NAME(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_store_name), {AFrame(), APtr(L.Name(in.oparg)), AValue(L.Top())});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
+}
+
+// DELETE_NAME (--)
+void emit_DELETE_NAME(Lowering& L, const Instr& in) {
+  PyAsm& pa = L.pa();
+  pa.CallHelper(PJ_HELPER(rt_delete_name), {AFrame(), APtr(L.Name(in.oparg))});
+  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth()));
+}
 
 }  // namespace pyjion::x64

@@ -65,6 +65,7 @@ struct Helper {
 
 enum class ArithOp : uint8_t { kAdd, kSubtract, kMultiply };
 enum class CmpOp : uint8_t { kLt, kLe, kEq, kNe, kGt, kGe };  // Py_LT .. Py_GE order
+enum class SeqKind : uint8_t { kList, kTuple };  // exact list / exact tuple
 
 using Label = int;
 
@@ -117,6 +118,29 @@ class PyAsm {
   // dst = 1/0 for `lhs op rhs` on exact ints (fail unless both fit in one digit) or floats.
   virtual void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
   virtual void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) = 0;
+
+  // -- cells and global-name caches (names family; clobber only the implementation's
+  //    private scratch register) --
+  virtual void LoadCell(Reg dst, Reg cell) = 0;    // dst = PyCell_GET(cell), maybe NULL
+  virtual void StoreCell(Reg cell, Reg src) = 0;   // PyCell_SET(cell, src); no refcounting
+  // Jumps to fail unless the dict in `dict` (a dict object) has the PEP 509 version tag
+  // (ma_version_tag) that is stored at *tag when the guard runs.
+  virtual void GuardDictVersion(Reg dict, const uint64_t* tag, Label fail) = 0;
+  virtual void LoadWord(Reg dst, const void* addr) = 0;  // dst = *addr, read at run time
+
+  // -- exact lists and tuples (containers family; operands in kKeep registers; these
+  //    clobber kRet and kTmp0) --
+  // dst = seq[index], borrowed, for an exact list/tuple seq and an exact int index (negative
+  // indexes count from the end); jumps to fail unless index has one digit and is in range.
+  virtual void LoadSeqItem(SeqKind kind, Reg dst, Reg seq, Reg index, Label fail) = 0;
+  // list[index] = value for an exact list and an exact int index (negative from the end):
+  // the list takes value's reference and `value` is left holding the previous item (to be
+  // released). Jumps to fail, storing nothing, unless index has one digit and is in range.
+  virtual void ExchangeListItem(Reg list, Reg index, Reg value, Label fail) = 0;
+  // Unpacks an exact list/tuple of exactly n items onto the operand stack as
+  // UNPACK_SEQUENCE does: stack slot first.index + j gets a new reference to seq[n-1-j].
+  // Jumps to fail, writing nothing, if len(seq) != n. seq must not live in those slots only.
+  virtual void UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) = 0;
 };
 
 }  // namespace pyjion::x64

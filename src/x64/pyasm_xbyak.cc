@@ -383,4 +383,79 @@ void XbyakPyAsm::CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) {
   gen_->movzx(Phys(dst).cvt32(), d);
 }
 
+// Cells (PyCellObject.ob_ref) and the LOAD_GLOBAL cache guard (names family).
+void XbyakPyAsm::LoadCell(Reg dst, Reg cell) {
+  gen_->mov(Phys(dst), qword[Phys(cell) + offsetof(PyCellObject, ob_ref)]);
+}
+void XbyakPyAsm::StoreCell(Reg cell, Reg src) {
+  gen_->mov(qword[Phys(cell) + offsetof(PyCellObject, ob_ref)], Phys(src));
+}
+void XbyakPyAsm::GuardDictVersion(Reg dict, const uint64_t* tag, Label fail) {
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(tag));
+  gen_->mov(rg::kScratch, qword[rg::kScratch]);
+  gen_->cmp(qword[Phys(dict) + offsetof(PyDictObject, ma_version_tag)], rg::kScratch);
+  gen_->jne(L(fail));
+}
+void XbyakPyAsm::LoadWord(Reg dst, const void* addr) {
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(addr));
+  gen_->mov(Phys(dst), qword[rg::kScratch]);
+}
+
+// kTmp0 = the position in [0, len(seq)) that the exact int `index` designates in the exact
+// list/tuple `seq` (negative values count from the end); jumps to fail when it has more
+// than one digit or is out of range. Uses rax and kScratch.
+void XbyakPyAsm::LoadSeqIndex(Reg seq, Reg index, Label fail) {
+  Require(IsKeep(seq) && IsKeep(index), "LoadSeqIndex: operands must be kKeep registers");
+  LoadMediumIntValue(index, rg::kTmp0.getIdx(), fail);
+  Xbyak::Label nonneg;
+  gen_->mov(rg::kScratch, qword[Phys(seq) + kObSize]);
+  gen_->test(rg::kTmp0, rg::kTmp0);
+  gen_->jns(nonneg);
+  gen_->add(rg::kTmp0, rg::kScratch);
+  gen_->L(nonneg);
+  gen_->cmp(rg::kTmp0, rg::kScratch);
+  gen_->jae(L(fail));  // unsigned: an index still negative is out of range too
+}
+
+void XbyakPyAsm::LoadSeqItem(SeqKind kind, Reg dst, Reg seq, Reg index, Label fail) {
+  LoadSeqIndex(seq, index, fail);
+  if (kind == SeqKind::kList) {
+    gen_->mov(rg::kScratch, qword[Phys(seq) + offsetof(PyListObject, ob_item)]);
+    gen_->mov(Phys(dst), qword[rg::kScratch + rg::kTmp0 * 8]);
+  } else {
+    gen_->mov(Phys(dst), qword[Phys(seq) + rg::kTmp0 * 8 + offsetof(PyTupleObject, ob_item)]);
+  }
+}
+
+void XbyakPyAsm::ExchangeListItem(Reg list, Reg index, Reg value, Label fail) {
+  Require(IsKeep(value), "ExchangeListItem: value must be a kKeep register");
+  LoadSeqIndex(list, index, fail);
+  gen_->mov(rg::kScratch, qword[Phys(list) + offsetof(PyListObject, ob_item)]);
+  gen_->lea(rg::kScratch, ptr[rg::kScratch + rg::kTmp0 * 8]);
+  gen_->mov(rax, qword[rg::kScratch]);
+  gen_->mov(qword[rg::kScratch], Phys(value));
+  gen_->mov(Phys(value), rax);
+}
+
+void XbyakPyAsm::UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) {
+  Require(IsKeep(seq) && first.kind == Slot::kStack, "UnpackSeqToSlots: kKeep seq, stack slots");
+  gen_->cmp(qword[Phys(seq) + kObSize], n);
+  gen_->jne(L(fail));
+  // Items are read through kTmp0 (RefTotal may use kScratch).
+  int base_offset;
+  if (kind == SeqKind::kList) {
+    gen_->mov(rg::kTmp0, qword[Phys(seq) + offsetof(PyListObject, ob_item)]);
+    base_offset = 0;
+  } else {
+    gen_->mov(rg::kTmp0, Phys(seq));
+    base_offset = offsetof(PyTupleObject, ob_item);
+  }
+  for (int j = 0; j < n; ++j) {
+    gen_->mov(rax, qword[rg::kTmp0 + base_offset + 8 * (n - 1 - j)]);
+    gen_->inc(qword[rax + kObRefcnt]);
+    RefTotal(+1);
+    gen_->mov(qword[rg::kFrame + SlotOffset(Slot::Stack(first.index + j))], rax);
+  }
+}
+
 }  // namespace pyjion::x64

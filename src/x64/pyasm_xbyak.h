@@ -72,12 +72,20 @@ class XbyakPyAsm : public PyAsm {
   void FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) override;
   void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
   void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) override;
+  void LoadCell(Reg dst, Reg cell) override;
+  void StoreCell(Reg cell, Reg src) override;
+  void GuardDictVersion(Reg dict, const uint64_t* tag, Label fail) override;
+  void LoadWord(Reg dst, const void* addr) override;
+  void LoadSeqItem(SeqKind kind, Reg dst, Reg seq, Reg index, Label fail) override;
+  void ExchangeListItem(Reg list, Reg index, Reg value, Label fail) override;
+  void UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) override;
 
  private:
   struct DeallocStub;
   Xbyak::Label& L(Label l);
   int SlotOffset(Slot s) const;
   void LoadMediumIntValue(Reg obj, int phys_dst, Label fail);
+  void LoadSeqIndex(Reg seq, Reg index, Label fail);
   void CallAddress(const void* fn);
   void RefTotal(int delta);
 

@@ -55,6 +55,13 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, FloatArith, (ArithOp, Reg, Reg, Reg), (override));
   MOCK_METHOD(void, CompareMediumInts, (CmpOp, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, CompareFloats, (CmpOp, Reg, Reg, Reg), (override));
+  MOCK_METHOD(void, LoadCell, (Reg, Reg), (override));
+  MOCK_METHOD(void, StoreCell, (Reg, Reg), (override));
+  MOCK_METHOD(void, GuardDictVersion, (Reg, const uint64_t*, Label), (override));
+  MOCK_METHOD(void, LoadWord, (Reg, const void*), (override));
+  MOCK_METHOD(void, LoadSeqItem, (SeqKind, Reg, Reg, Reg, Label), (override));
+  MOCK_METHOD(void, ExchangeListItem, (Reg, Reg, Reg, Label), (override));
+  MOCK_METHOD(void, UnpackSeqToSlots, (SeqKind, Reg, int, Slot, Label), (override));
 
  private:
   Label next_label_ = 0;

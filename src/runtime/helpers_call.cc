@@ -1,0 +1,470 @@
+// Runtime helpers of the call family. Each mirrors one opcode (or one static helper) of
+// CPython 3.11's Python/ceval.c: LOAD_METHOD, PRECALL+CALL, CALL_FUNCTION_EX (do_call_core,
+// check_args_iterable, format_kwargs_error), MAKE_FUNCTION, LOAD_BUILD_CLASS, GET_LEN,
+// PRINT_EXPR, SETUP_ANNOTATIONS, IMPORT_NAME (import_name), IMPORT_FROM (import_from) and
+// IMPORT_STAR (import_all_from). Compiled code never runs while tracing is on, so the
+// tracing variants of ceval (trace_call_function, C_TRACE) have no counterpart here.
+#include "runtime/helpers_call.h"
+
+#include <frameobject.h>  // PyFrame_FastToLocalsWithError, PyFrame_LocalsToFast
+
+#include <cstring>
+
+namespace {
+
+// An interned str kept for the life of the process, like ceval's _Py_ID(...). NULL (with
+// MemoryError set) only if the very first creation fails; later calls retry.
+class InternedName {
+ public:
+  explicit constexpr InternedName(const char* text) : text_(text) {}
+  PyObject* get() {
+    if (obj_ == nullptr) obj_ = PyUnicode_InternFromString(text_);
+    return obj_;
+  }
+
+ private:
+  const char* text_;
+  PyObject* obj_ = nullptr;
+};
+
+InternedName g_build_class("__build_class__");
+InternedName g_import("__import__");
+InternedName g_displayhook("displayhook");
+InternedName g_annotations("__annotations__");
+InternedName g_name("__name__");
+InternedName g_spec("__spec__");
+InternedName g_all("__all__");
+InternedName g_dict("__dict__");
+
+// ceval's check_args_iterable: the TypeError for `f(*x)` with a non-iterable x.
+int CheckArgsIterable(PyThreadState* tstate, PyObject* func, PyObject* args) {
+  if (Py_TYPE(args)->tp_iter != nullptr || PySequence_Check(args)) return 0;
+  // It may be called with a live exception: clear it before _PyObject_FunctionStr.
+  PyErr_Clear();
+  PyObject* funcstr = _PyObject_FunctionStr(func);
+  if (funcstr != nullptr) {
+    PyErr_Format(PyExc_TypeError, "%U argument after * must be an iterable, not %.200s",
+                 funcstr, Py_TYPE(args)->tp_name);
+    Py_DECREF(funcstr);
+  }
+  return -1;
+}
+
+// ceval's format_kwargs_error: turns the AttributeError of a non-mapping and the KeyError
+// of a duplicate key raised by _PyDict_MergeEx into the interpreter's TypeErrors.
+void FormatKwargsError(PyThreadState* tstate, PyObject* func, PyObject* kwargs) {
+  if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+    PyErr_Clear();
+    PyObject* funcstr = _PyObject_FunctionStr(func);
+    if (funcstr != nullptr) {
+      PyErr_Format(PyExc_TypeError, "%U argument after ** must be a mapping, not %.200s",
+                   funcstr, Py_TYPE(kwargs)->tp_name);
+      Py_DECREF(funcstr);
+    }
+  } else if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+    PyObject *exc, *val, *tb;
+    PyErr_Fetch(&exc, &val, &tb);
+    if (val != nullptr && PyTuple_Check(val) && PyTuple_GET_SIZE(val) == 1) {
+      PyErr_Clear();
+      PyObject* funcstr = _PyObject_FunctionStr(func);
+      if (funcstr != nullptr) {
+        PyObject* key = PyTuple_GET_ITEM(val, 0);
+        PyErr_Format(PyExc_TypeError, "%U got multiple values for keyword argument '%S'",
+                     funcstr, key);
+        Py_DECREF(funcstr);
+      }
+      Py_XDECREF(exc);
+      Py_XDECREF(val);
+      Py_XDECREF(tb);
+    } else {
+      PyErr_Restore(exc, val, tb);
+    }
+  }
+}
+
+// The C function behind the interpreter's own builtins.__import__, found in the builtins
+// module's method table (what interp->import_func was created from). ceval takes its fast
+// path when builtins.__import__ is that object; calling any object with this function is
+// the same thing, so identity of the C function is the test here. NULL if not found.
+PyCFunction OriginalImportFunction() {
+  static bool searched = false;
+  static PyCFunction original = nullptr;
+  if (searched) return original;
+  searched = true;
+  PyObject* builtins = PyImport_AddModule("builtins");  // borrowed; always loaded
+  PyModuleDef* def = builtins != nullptr ? PyModule_GetDef(builtins) : nullptr;
+  if (def == nullptr || def->m_methods == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  for (PyMethodDef* m = def->m_methods; m->ml_name != nullptr; ++m) {
+    if (strcmp(m->ml_name, "__import__") == 0) original = m->ml_meth;
+  }
+  return original;
+}
+
+bool IsOriginalImport(PyObject* import_func) {
+  PyCFunction original = OriginalImportFunction();
+  return original != nullptr && PyCFunction_Check(import_func) &&
+         PyCFunction_GET_FUNCTION(import_func) == original;
+}
+
+// ceval's import_all_from: copies the public names of `v` into `locals`.
+int ImportAllFrom(PyThreadState* tstate, PyObject* locals, PyObject* v) {
+  PyObject *all, *dict;
+  int skip_leading_underscores = 0;
+  PyObject* all_name = g_all.get();
+  PyObject* dict_name = g_dict.get();
+  PyObject* name_name = g_name.get();
+  if (all_name == nullptr || dict_name == nullptr || name_name == nullptr) return -1;
+  if (_PyObject_LookupAttr(v, all_name, &all) < 0) return -1;
+  if (all == nullptr) {
+    if (_PyObject_LookupAttr(v, dict_name, &dict) < 0) return -1;
+    if (dict == nullptr) {
+      PyErr_SetString(PyExc_ImportError, "from-import-* object has no __dict__ and no __all__");
+      return -1;
+    }
+    all = PyMapping_Keys(dict);
+    Py_DECREF(dict);
+    if (all == nullptr) return -1;
+    skip_leading_underscores = 1;
+  }
+  int err = 0;
+  for (Py_ssize_t pos = 0;; pos++) {
+    PyObject* name = PySequence_GetItem(all, pos);
+    if (name == nullptr) {
+      if (!PyErr_ExceptionMatches(PyExc_IndexError)) err = -1;
+      else PyErr_Clear();
+      break;
+    }
+    if (!PyUnicode_Check(name)) {
+      PyObject* modname = PyObject_GetAttr(v, name_name);
+      if (modname == nullptr) {
+        Py_DECREF(name);
+        err = -1;
+        break;
+      }
+      if (!PyUnicode_Check(modname)) {
+        PyErr_Format(PyExc_TypeError, "module __name__ must be a string, not %.100s",
+                     Py_TYPE(modname)->tp_name);
+      } else {
+        PyErr_Format(PyExc_TypeError, "%s in %U.%s must be str, not %.100s",
+                     skip_leading_underscores ? "Key" : "Item", modname,
+                     skip_leading_underscores ? "__dict__" : "__all__", Py_TYPE(name)->tp_name);
+      }
+      Py_DECREF(modname);
+      Py_DECREF(name);
+      err = -1;
+      break;
+    }
+    if (skip_leading_underscores) {
+      if (PyUnicode_READY(name) == -1) {
+        Py_DECREF(name);
+        err = -1;
+        break;
+      }
+      if (PyUnicode_READ_CHAR(name, 0) == '_') {
+        Py_DECREF(name);
+        continue;
+      }
+    }
+    PyObject* value = PyObject_GetAttr(v, name);
+    if (value == nullptr) err = -1;
+    else if (PyDict_CheckExact(locals)) err = PyDict_SetItem(locals, name, value);
+    else err = PyObject_SetItem(locals, name, value);
+    Py_DECREF(name);
+    Py_XDECREF(value);
+    if (err != 0) break;
+  }
+  Py_DECREF(all);
+  return err;
+}
+
+}  // namespace
+
+extern "C" int rt_load_method(PyObject** base, PyObject* name) {
+  PyObject* obj = base[0];
+  PyObject* meth = nullptr;
+  const int found = _PyObject_GetMethod(obj, name, &meth);
+  if (meth == nullptr) return -1;  // obj stays on the stack, as in ceval
+  if (found) {
+    base[0] = meth;  // meth | self
+    base[1] = obj;
+  } else {
+    base[0] = nullptr;  // NULL | attr
+    base[1] = meth;
+    Py_DECREF(obj);
+  }
+  return 0;
+}
+
+extern "C" PyObject* rt_call(PyObject** base, int oparg, PyObject* kwnames) {
+  PyObject* callable = base[1];
+  if (base[0] == nullptr && Py_IS_TYPE(callable, &PyMethod_Type)) {
+    // PRECALL: [NULL, bound method] -> [im_func, im_self]. Nothing can observe the stack
+    // between PRECALL and CALL, so doing it here is the same as doing it there.
+    PyObject* func = PyMethod_GET_FUNCTION(callable);
+    PyObject* self = PyMethod_GET_SELF(callable);
+    Py_INCREF(func);
+    Py_INCREF(self);
+    base[0] = func;
+    base[1] = self;
+    Py_DECREF(callable);
+  }
+  const int is_meth = base[0] != nullptr;
+  const int total = oparg + is_meth;
+  callable = base[1 - is_meth];
+  PyObject** args = base + 2 - is_meth;
+  const Py_ssize_t nkw = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
+  PyObject* res = PyObject_Vectorcall(callable, args,
+                                      static_cast<size_t>(total - nkw) |
+                                          PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                      kwnames);
+  base[0] = res;  // the callable (if it was there) is held in `callable`
+  Py_DECREF(callable);
+  for (int i = 0; i < total; i++) Py_DECREF(args[i]);
+  return res;
+}
+
+extern "C" PyObject* rt_call_function_ex(PyThreadState* tstate, PyObject** base,
+                                         int has_kwargs) {
+  // base[0] is the NULL pushed by the compiler (PUSH_NULL); ceval asserts it.
+  PyObject* func = base[1];
+  PyObject* callargs = base[2];
+  PyObject* kwargs = has_kwargs ? base[3] : nullptr;
+  PyObject* result = nullptr;
+  if (kwargs != nullptr && !PyDict_CheckExact(kwargs)) {
+    PyObject* d = PyDict_New();
+    if (d == nullptr) goto done;
+    if (_PyDict_MergeEx(d, kwargs, 2) < 0) {
+      Py_DECREF(d);
+      FormatKwargsError(tstate, func, kwargs);
+      goto done;
+    }
+    Py_SETREF(kwargs, d);
+  }
+  if (!PyTuple_CheckExact(callargs)) {
+    if (CheckArgsIterable(tstate, func, callargs) < 0) goto done;
+    PyObject* t = PySequence_Tuple(callargs);
+    if (t == nullptr) goto done;
+    Py_SETREF(callargs, t);
+  }
+  // do_call_core without tracing is PyObject_Call for every kind of callable.
+  result = PyObject_Call(func, callargs, kwargs);
+  base[0] = result;
+done:
+  Py_DECREF(func);
+  Py_DECREF(callargs);
+  Py_XDECREF(kwargs);
+  return result;
+}
+
+extern "C" PyObject* rt_make_function(PjFrame* frame, PyObject** base, int flags) {
+  int n = 0;
+  for (int bit = 1; bit <= 8; bit <<= 1) n += (flags & bit) ? 1 : 0;
+  PyObject* code = base[n];
+  PyObject* func = PyFunction_New(code, frame->f_globals);
+  Py_DECREF(code);
+  if (func == nullptr) {
+    for (int i = n - 1; i >= 0; --i) Py_DECREF(base[i]);
+    return nullptr;
+  }
+  // Popped from the top: closure, annotations, kwdefaults, defaults. The new function's
+  // fields are all NULL, so the references move in without releasing anything.
+  auto* f = reinterpret_cast<PyFunctionObject*>(func);
+  int top = n - 1;
+  if (flags & 0x08) f->func_closure = base[top--];
+  if (flags & 0x04) f->func_annotations = base[top--];
+  if (flags & 0x02) f->func_kwdefaults = base[top--];
+  if (flags & 0x01) f->func_defaults = base[top--];
+  base[0] = func;
+  return func;
+}
+
+extern "C" PyObject* rt_load_build_class(PyThreadState* tstate, PjFrame* frame) {
+  PyObject* key = g_build_class.get();
+  if (key == nullptr) return nullptr;
+  PyObject* builtins = frame->f_builtins;
+  if (PyDict_CheckExact(builtins)) {
+    PyObject* bc = _PyDict_GetItemWithError(builtins, key);
+    if (bc == nullptr) {
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_NameError, "__build_class__ not found");
+      return nullptr;
+    }
+    Py_INCREF(bc);
+    return bc;
+  }
+  PyObject* bc = PyObject_GetItem(builtins, key);
+  if (bc == nullptr && PyErr_ExceptionMatches(PyExc_KeyError)) {
+    PyErr_SetString(PyExc_NameError, "__build_class__ not found");
+  }
+  return bc;
+}
+
+extern "C" PyObject* rt_get_len(PyObject* obj) {
+  const Py_ssize_t len = PyObject_Length(obj);
+  if (len < 0) return nullptr;
+  return PyLong_FromSsize_t(len);
+}
+
+extern "C" int rt_print_expr(PyThreadState* tstate, PyObject* value) {
+  PyObject* name = g_displayhook.get();
+  PyObject* hook = name != nullptr ? _PySys_GetAttr(tstate, name) : nullptr;  // borrowed
+  if (hook == nullptr) {
+    if (name != nullptr) PyErr_SetString(PyExc_RuntimeError, "lost sys.displayhook");
+    Py_DECREF(value);
+    return -1;
+  }
+  PyObject* res = PyObject_CallOneArg(hook, value);
+  Py_DECREF(value);
+  if (res == nullptr) return -1;
+  Py_DECREF(res);
+  return 0;
+}
+
+extern "C" int rt_setup_annotations(PyThreadState* tstate, PjFrame* frame) {
+  PyObject* locals = frame->f_locals;
+  if (locals == nullptr) {
+    PyErr_Format(PyExc_SystemError, "no locals found when setting up annotations");
+    return -1;
+  }
+  PyObject* key = g_annotations.get();
+  if (key == nullptr) return -1;
+  if (PyDict_CheckExact(locals)) {
+    PyObject* ann = _PyDict_GetItemWithError(locals, key);
+    if (ann != nullptr) return 0;
+    if (PyErr_Occurred()) return -1;
+    ann = PyDict_New();
+    if (ann == nullptr) return -1;
+    const int err = PyDict_SetItem(locals, key, ann);
+    Py_DECREF(ann);
+    return err != 0 ? -1 : 0;
+  }
+  PyObject* ann = PyObject_GetItem(locals, key);
+  if (ann != nullptr) {
+    Py_DECREF(ann);
+    return 0;
+  }
+  if (!PyErr_ExceptionMatches(PyExc_KeyError)) return -1;
+  PyErr_Clear();
+  ann = PyDict_New();
+  if (ann == nullptr) return -1;
+  const int err = PyObject_SetItem(locals, key, ann);
+  Py_DECREF(ann);
+  return err != 0 ? -1 : 0;
+}
+
+// ceval's import_name.
+static PyObject* ImportName(PyThreadState* tstate, PjFrame* frame, PyObject* name,
+                            PyObject* fromlist, PyObject* level) {
+  PyObject* key = g_import.get();
+  if (key == nullptr) return nullptr;
+  PyObject* import_func = _PyDict_GetItemWithError(frame->f_builtins, key);
+  if (import_func == nullptr) {
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ImportError, "__import__ not found");
+    return nullptr;
+  }
+  PyObject* locals = frame->f_locals != nullptr ? frame->f_locals : Py_None;
+  if (IsOriginalImport(import_func)) {  // not overloaded: straight to the import machinery
+    const int ilevel = _PyLong_AsInt(level);
+    if (ilevel == -1 && PyErr_Occurred()) return nullptr;
+    return PyImport_ImportModuleLevelObject(name, frame->f_globals, locals, fromlist, ilevel);
+  }
+  Py_INCREF(import_func);
+  PyObject* stack[5] = {name, frame->f_globals, locals, fromlist, level};
+  PyObject* res = PyObject_Vectorcall(import_func, stack, 5, nullptr);
+  Py_DECREF(import_func);
+  return res;
+}
+
+extern "C" PyObject* rt_import_name(PyThreadState* tstate, PjFrame* frame, PyObject* name,
+                                    PyObject* level, PyObject* fromlist) {
+  PyObject* res = ImportName(tstate, frame, name, fromlist, level);
+  Py_DECREF(level);
+  Py_DECREF(fromlist);
+  return res;
+}
+
+extern "C" PyObject* rt_import_from(PyThreadState* tstate, PyObject* v, PyObject* name) {
+  PyObject* x;
+  if (_PyObject_LookupAttr(v, name, &x) != 0) return x;
+  // Issue #17636: a circular relative import may have left the submodule only in
+  // sys.modules; fall back on sys.modules["pkg.name"].
+  PyObject *fullmodname, *pkgpath, *pkgname_or_unknown, *errmsg;
+  PyObject* pkgname = nullptr;
+  PyObject* name_key = g_name.get();
+  if (name_key == nullptr) return nullptr;
+  pkgname = PyObject_GetAttr(v, name_key);
+  if (pkgname == nullptr) goto error;
+  if (!PyUnicode_Check(pkgname)) {
+    Py_CLEAR(pkgname);
+    goto error;
+  }
+  fullmodname = PyUnicode_FromFormat("%U.%U", pkgname, name);
+  if (fullmodname == nullptr) {
+    Py_DECREF(pkgname);
+    return nullptr;
+  }
+  x = PyImport_GetModule(fullmodname);
+  Py_DECREF(fullmodname);
+  if (x == nullptr && !PyErr_Occurred()) goto error;
+  Py_DECREF(pkgname);
+  return x;
+error:
+  pkgpath = PyModule_GetFilenameObject(v);
+  if (pkgname == nullptr) {
+    pkgname_or_unknown = PyUnicode_FromString("<unknown module name>");
+    if (pkgname_or_unknown == nullptr) {
+      Py_XDECREF(pkgpath);
+      return nullptr;
+    }
+  } else {
+    pkgname_or_unknown = pkgname;
+  }
+  if (pkgpath == nullptr || !PyUnicode_Check(pkgpath)) {
+    PyErr_Clear();
+    errmsg = PyUnicode_FromFormat("cannot import name %R from %R (unknown location)", name,
+                                  pkgname_or_unknown);
+    // PyErr_SetImportError checks errmsg and pkgname for NULL.
+    PyErr_SetImportError(errmsg, pkgname, nullptr);
+  } else {
+    PyObject* spec_key = g_spec.get();
+    PyObject* spec = spec_key != nullptr ? PyObject_GetAttr(v, spec_key) : nullptr;
+    const char* fmt = _PyModuleSpec_IsInitializing(spec)
+                          ? "cannot import name %R from partially initialized module %R "
+                            "(most likely due to a circular import) (%S)"
+                          : "cannot import name %R from %R (%S)";
+    Py_XDECREF(spec);
+    errmsg = PyUnicode_FromFormat(fmt, name, pkgname_or_unknown, pkgpath);
+    PyErr_SetImportError(errmsg, pkgname, pkgpath);
+  }
+  Py_XDECREF(errmsg);
+  Py_XDECREF(pkgname_or_unknown);
+  Py_XDECREF(pkgpath);
+  return nullptr;
+}
+
+extern "C" int rt_import_star(PyThreadState* tstate, PjFrame* frame, PyObject* module) {
+  // ceval works on the interpreter frame directly (_PyFrame_FastToLocalsWithError); the
+  // exported equivalents take the frame object, which then knows to copy back.
+  PyObject* f = pj_frame_object(frame);
+  if (f == nullptr) {
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_SystemError, "no frame object for 'import *'");
+    Py_DECREF(module);
+    return -1;
+  }
+  if (PyFrame_FastToLocalsWithError(reinterpret_cast<PyFrameObject*>(f)) < 0) {
+    Py_DECREF(module);
+    return -1;
+  }
+  PyObject* locals = frame->f_locals;
+  if (locals == nullptr) {
+    PyErr_SetString(PyExc_SystemError, "no locals found during 'import *'");
+    Py_DECREF(module);
+    return -1;
+  }
+  const int err = ImportAllFrom(tstate, locals, module);
+  PyFrame_LocalsToFast(reinterpret_cast<PyFrameObject*>(f), 0);
+  Py_DECREF(module);
+  return err != 0 ? -1 : 0;
+}

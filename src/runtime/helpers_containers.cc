@@ -1,0 +1,389 @@
+// Runtime helpers of the containers families (see helpers_containers.h for the contracts).
+// Each mirrors one CPython 3.11 ceval.c instruction body, with the same calls in the same
+// order and the same error messages; where ceval uses an internal that is not exported
+// (_PyDict_FromItems, _PyDict_SetItem_Take2, _PyList_AppendTakeRef, unpack_iterable,
+// format_kwargs_error) the equivalent is rebuilt here from exported functions.
+#include "runtime/helpers_containers.h"
+
+namespace {
+
+void ReleaseItems(PyObject** items, int n) {
+  for (int i = 0; i < n; ++i) Py_DECREF(items[i]);
+}
+
+// _PyDict_FromItems: a dict presized like dict_new_presized(n, all_keys_exact_str). With
+// only str keys, growing an empty dict one insertion at a time reaches the same table size
+// and keeps the compact str-keys layout, so PyDict_New stands in for the unexported
+// str-keys presizing; otherwise _PyDict_NewPresized is exactly the general-keys variant.
+PyObject* DictFromItems(PyObject** keys, int key_stride, PyObject** values, int value_stride,
+                        int n) {
+  bool unicode = true;
+  for (int i = 0; i < n && unicode; ++i) unicode = PyUnicode_CheckExact(keys[i * key_stride]);
+  PyObject* dict = unicode ? PyDict_New() : _PyDict_NewPresized(n);
+  if (dict == nullptr) return nullptr;
+  for (int i = 0; i < n; ++i) {
+    if (PyDict_SetItem(dict, keys[i * key_stride], values[i * value_stride]) < 0) {
+      Py_DECREF(dict);
+      return nullptr;
+    }
+  }
+  return dict;
+}
+
+// ceval's format_kwargs_error, for DICT_MERGE.
+void FormatKwargsError(PyObject* func, PyObject* kwargs) {
+  if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+    PyErr_Clear();
+    PyObject* funcstr = _PyObject_FunctionStr(func);
+    if (funcstr != nullptr) {
+      PyErr_Format(PyExc_TypeError, "%U argument after ** must be a mapping, not %.200s",
+                   funcstr, Py_TYPE(kwargs)->tp_name);
+      Py_DECREF(funcstr);
+    }
+  } else if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+    PyObject *exc, *val, *tb;
+    PyErr_Fetch(&exc, &val, &tb);
+    if (val != nullptr && PyTuple_Check(val) && PyTuple_GET_SIZE(val) == 1) {
+      PyErr_Clear();
+      PyObject* funcstr = _PyObject_FunctionStr(func);
+      if (funcstr != nullptr) {
+        PyObject* key = PyTuple_GET_ITEM(val, 0);
+        PyErr_Format(PyExc_TypeError, "%U got multiple values for keyword argument '%S'",
+                     funcstr, key);
+        Py_DECREF(funcstr);
+      }
+      Py_XDECREF(exc);
+      Py_XDECREF(val);
+      Py_XDECREF(tb);
+    } else {
+      PyErr_Restore(exc, val, tb);
+    }
+  }
+}
+
+// ceval's unpack_iterable (borrows v): items are written downwards from `top`, so the
+// first item ends up at top[-1]. after == -1 is a plain unpack of `before` items.
+bool UnpackIterable(PyObject* v, int before, int after, PyObject** top) {
+  PyObject** sp = top;
+  int i = 0;
+  PyObject* it = PyObject_GetIter(v);
+  if (it == nullptr) {
+    if (PyErr_ExceptionMatches(PyExc_TypeError) && Py_TYPE(v)->tp_iter == nullptr &&
+        !PySequence_Check(v)) {
+      PyErr_Format(PyExc_TypeError, "cannot unpack non-iterable %.200s object",
+                   Py_TYPE(v)->tp_name);
+    }
+    return false;
+  }
+  for (; i < before; ++i) {
+    PyObject* w = PyIter_Next(it);
+    if (w == nullptr) {
+      if (!PyErr_Occurred()) {
+        if (after == -1) {
+          PyErr_Format(PyExc_ValueError, "not enough values to unpack (expected %d, got %d)",
+                       before, i);
+        } else {
+          PyErr_Format(PyExc_ValueError,
+                       "not enough values to unpack (expected at least %d, got %d)",
+                       before + after, i);
+        }
+      }
+      goto error;
+    }
+    *--sp = w;
+  }
+  if (after == -1) {
+    PyObject* w = PyIter_Next(it);
+    if (w == nullptr) {
+      if (PyErr_Occurred()) goto error;
+      Py_DECREF(it);
+      return true;
+    }
+    Py_DECREF(w);
+    PyErr_Format(PyExc_ValueError, "too many values to unpack (expected %d)", before);
+    goto error;
+  }
+  {
+    PyObject* l = PySequence_List(it);
+    if (l == nullptr) goto error;
+    *--sp = l;
+    ++i;
+    const Py_ssize_t ll = PyList_GET_SIZE(l);
+    if (ll < after) {
+      PyErr_Format(PyExc_ValueError,
+                   "not enough values to unpack (expected at least %d, got %zd)",
+                   before + after, before + ll);
+      goto error;
+    }
+    // The items after the starred target move from the list's tail onto the stack.
+    for (int j = after; j > 0; --j, ++i) *--sp = PyList_GET_ITEM(l, ll - j);
+    Py_SET_SIZE(l, ll - after);
+  }
+  Py_DECREF(it);
+  return true;
+
+error:
+  for (; i > 0; --i, ++sp) Py_DECREF(*sp);
+  Py_XDECREF(it);
+  return false;
+}
+
+PyObject* EmptyStr() {
+  static PyObject* empty = PyUnicode_New(0, 0);  // the interpreter's singleton, kept alive
+  return empty;
+}
+
+}  // namespace
+
+// ---- subscripts, slices, attributes ------------------------------------------------------
+
+extern "C" PyObject* rt_binary_subscr(PyObject* container, PyObject* sub) {
+  PyObject* res = PyObject_GetItem(container, sub);
+  Py_DECREF(container);
+  Py_DECREF(sub);
+  return res;
+}
+
+// BINARY_SUBSCR_DICT: no __missing__ to consult on an exact dict.
+extern "C" PyObject* rt_binary_subscr_dict(PyObject* dict, PyObject* sub) {
+  PyObject* res = PyDict_GetItemWithError(dict, sub);
+  if (res == nullptr) {
+    if (!PyErr_Occurred()) _PyErr_SetKeyError(sub);
+  } else {
+    Py_INCREF(res);
+  }
+  Py_DECREF(dict);
+  Py_DECREF(sub);
+  return res;
+}
+
+extern "C" int rt_store_subscr(PyObject* value, PyObject* container, PyObject* sub) {
+  int err = PyObject_SetItem(container, sub, value);
+  Py_DECREF(value);
+  Py_DECREF(container);
+  Py_DECREF(sub);
+  return err != 0 ? -1 : 0;
+}
+
+extern "C" int rt_store_subscr_dict(PyObject* value, PyObject* dict, PyObject* sub) {
+  int err = PyDict_SetItem(dict, sub, value);  // _PyDict_SetItem_Take2
+  Py_DECREF(sub);
+  Py_DECREF(value);
+  Py_DECREF(dict);
+  return err != 0 ? -1 : 0;
+}
+
+extern "C" int rt_delete_subscr(PyObject* container, PyObject* sub) {
+  int err = PyObject_DelItem(container, sub);
+  Py_DECREF(container);
+  Py_DECREF(sub);
+  return err != 0 ? -1 : 0;
+}
+
+extern "C" PyObject* rt_build_slice(PyObject* start, PyObject* stop, PyObject* step) {
+  PyObject* slice = PySlice_New(start, stop, step);
+  Py_DECREF(start);
+  Py_DECREF(stop);
+  Py_XDECREF(step);
+  return slice;
+}
+
+extern "C" PyObject* rt_load_attr(PyObject* owner, PyObject* name) {
+  PyObject* res = PyObject_GetAttr(owner, name);
+  Py_DECREF(owner);
+  return res;
+}
+
+extern "C" int rt_store_attr(PyObject* value, PyObject* owner, PyObject* name) {
+  int err = PyObject_SetAttr(owner, name, value);
+  Py_DECREF(value);
+  Py_DECREF(owner);
+  return err != 0 ? -1 : 0;
+}
+
+extern "C" int rt_delete_attr(PyObject* owner, PyObject* name) {
+  int err = PyObject_SetAttr(owner, name, nullptr);
+  Py_DECREF(owner);
+  return err != 0 ? -1 : 0;
+}
+
+// ---- building containers ---------------------------------------------------------------
+
+extern "C" PyObject* rt_build_tuple(PyObject** items, int n) {
+  PyObject* tup = PyTuple_New(n);
+  if (tup == nullptr) {
+    ReleaseItems(items, n);
+    return nullptr;
+  }
+  for (int i = 0; i < n; ++i) PyTuple_SET_ITEM(tup, i, items[i]);
+  return tup;
+}
+
+extern "C" PyObject* rt_build_list(PyObject** items, int n) {
+  PyObject* list = PyList_New(n);
+  if (list == nullptr) {
+    ReleaseItems(items, n);
+    return nullptr;
+  }
+  for (int i = 0; i < n; ++i) PyList_SET_ITEM(list, i, items[i]);
+  return list;
+}
+
+extern "C" PyObject* rt_build_set(PyObject** items, int n) {
+  PyObject* set = PySet_New(nullptr);
+  if (set == nullptr) {
+    ReleaseItems(items, n);
+    return nullptr;
+  }
+  int err = 0;
+  for (int i = 0; i < n; ++i) {
+    if (err == 0) err = PySet_Add(set, items[i]);
+    Py_DECREF(items[i]);
+  }
+  if (err != 0) {
+    Py_DECREF(set);
+    return nullptr;
+  }
+  return set;
+}
+
+extern "C" PyObject* rt_build_map(PyObject** items, int n) {
+  PyObject* map = DictFromItems(items, 2, items + 1, 2, n);
+  ReleaseItems(items, 2 * n);
+  return map;
+}
+
+extern "C" PyObject* rt_build_const_key_map(PyObject** values, PyObject* keys, int n) {
+  PyObject* map = nullptr;
+  if (!PyTuple_CheckExact(keys) || PyTuple_GET_SIZE(keys) != static_cast<Py_ssize_t>(n)) {
+    PyErr_SetString(PyExc_SystemError, "bad BUILD_CONST_KEY_MAP keys argument");
+  } else {
+    map = DictFromItems(&PyTuple_GET_ITEM(keys, 0), 1, values, 1, n);
+  }
+  Py_DECREF(keys);
+  ReleaseItems(values, n);
+  return map;
+}
+
+extern "C" PyObject* rt_build_string(PyObject** items, int n) {
+  PyObject* str = _PyUnicode_JoinArray(EmptyStr(), items, n);
+  ReleaseItems(items, n);
+  return str;
+}
+
+extern "C" PyObject* rt_list_to_tuple(PyObject* list) {
+  PyObject* tuple = PyList_AsTuple(list);
+  Py_DECREF(list);
+  return tuple;
+}
+
+extern "C" PyObject* rt_format_value(PyObject* value, PyObject* spec, int conversion) {
+  PyObject* (*conv_fn)(PyObject*) = nullptr;
+  switch (conversion) {
+    case 0: break;
+    case 1: conv_fn = PyObject_Str; break;
+    case 2: conv_fn = PyObject_Repr; break;
+    case 3: conv_fn = PyObject_ASCII; break;
+    default:
+      PyErr_Format(PyExc_SystemError, "unexpected conversion flag %d", conversion);
+      Py_DECREF(value);
+      Py_XDECREF(spec);
+      return nullptr;
+  }
+  if (conv_fn != nullptr) {
+    PyObject* converted = conv_fn(value);
+    Py_DECREF(value);
+    if (converted == nullptr) {
+      Py_XDECREF(spec);
+      return nullptr;
+    }
+    value = converted;
+  }
+  // format(str, no spec) is the str itself.
+  if (PyUnicode_CheckExact(value) && spec == nullptr) return value;
+  PyObject* result = PyObject_Format(value, spec);
+  Py_DECREF(value);
+  Py_XDECREF(spec);
+  return result;
+}
+
+// ---- adding to a container deeper in the stack ------------------------------------------
+
+extern "C" int rt_list_append(PyObject* list, PyObject* value) {
+  int err = PyList_Append(list, value);  // _PyList_AppendTakeRef
+  Py_DECREF(value);
+  return err;
+}
+
+extern "C" int rt_set_add(PyObject* set, PyObject* value) {
+  int err = PySet_Add(set, value);
+  Py_DECREF(value);
+  return err != 0 ? -1 : 0;
+}
+
+extern "C" int rt_map_add(PyObject* dict, PyObject* key, PyObject* value) {
+  int err = PyDict_SetItem(dict, key, value);  // _PyDict_SetItem_Take2
+  Py_DECREF(key);
+  Py_DECREF(value);
+  return err != 0 ? -1 : 0;
+}
+
+extern "C" int rt_list_extend(PyObject* list, PyObject* iterable) {
+  PyObject* none_val = _PyList_Extend(reinterpret_cast<PyListObject*>(list), iterable);
+  if (none_val == nullptr) {
+    if (PyErr_ExceptionMatches(PyExc_TypeError) && Py_TYPE(iterable)->tp_iter == nullptr &&
+        !PySequence_Check(iterable)) {
+      PyErr_Clear();
+      PyErr_Format(PyExc_TypeError, "Value after * must be an iterable, not %.200s",
+                   Py_TYPE(iterable)->tp_name);
+    }
+    Py_DECREF(iterable);
+    return -1;
+  }
+  Py_DECREF(none_val);
+  Py_DECREF(iterable);
+  return 0;
+}
+
+extern "C" int rt_set_update(PyObject* set, PyObject* iterable) {
+  int err = _PySet_Update(set, iterable);
+  Py_DECREF(iterable);
+  return err < 0 ? -1 : 0;
+}
+
+extern "C" int rt_dict_update(PyObject* dict, PyObject* update) {
+  if (PyDict_Update(dict, update) < 0) {
+    if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+      PyErr_Format(PyExc_TypeError, "'%.200s' object is not a mapping",
+                   Py_TYPE(update)->tp_name);
+    }
+    Py_DECREF(update);
+    return -1;
+  }
+  Py_DECREF(update);
+  return 0;
+}
+
+extern "C" int rt_dict_merge(PyObject* dict, PyObject* update, PyObject* func) {
+  if (_PyDict_MergeEx(dict, update, 2) < 0) {
+    FormatKwargsError(func, update);
+    Py_DECREF(update);
+    return -1;
+  }
+  Py_DECREF(update);
+  return 0;
+}
+
+// ---- unpacking ---------------------------------------------------------------------------
+
+extern "C" int rt_unpack_sequence(PyObject* seq, int n, PyObject** out) {
+  bool ok = UnpackIterable(seq, n, -1, out + n);
+  Py_DECREF(seq);
+  return ok ? 0 : -1;
+}
+
+extern "C" int rt_unpack_ex(PyObject* seq, int before, int after, PyObject** out) {
+  bool ok = UnpackIterable(seq, before, after, out + before + 1 + after);
+  Py_DECREF(seq);
+  return ok ? 0 : -1;
+}

@@ -1,0 +1,220 @@
+// Runtime helpers of the names family (see helpers_names.h). Each mirrors one opcode of
+// CPython 3.11's Python/ceval.c: LOAD_GLOBAL (and its inline cache), STORE/DELETE_GLOBAL,
+// LOAD/STORE/DELETE_NAME, LOAD_CLASSDEREF, the unbound-cell errors and COPY_FREE_VARS.
+#include "runtime/helpers_names.h"
+
+#include <memory>
+#include <vector>
+
+namespace pyjion::rt {
+namespace {
+
+using CacheList = std::vector<std::unique_ptr<GlobalCache>>;
+
+// Our own co_extra slot: the LOAD_GLOBAL caches of a code object die with it (and with
+// the machine code that jit_state keeps in its slot), never before.
+Py_ssize_t g_cache_index = -1;
+
+void FreeCaches(void* p) { delete static_cast<CacheList*>(p); }
+
+inline bool BothExactDicts(PyObject* globals, PyObject* builtins) {
+  return PyDict_CheckExact(globals) && PyDict_CheckExact(builtins);
+}
+
+inline uint64_t Tag(PyObject* dict) {
+  return reinterpret_cast<PyDictObject*>(dict)->ma_version_tag;
+}
+
+void NameError(PyThreadState* tstate, PyObject* name) {
+  FormatExcCheckArg(tstate, PyExc_NameError, kNameErrorMsg200, name);
+}
+
+// The mapping-protocol lookup of `name` in `ns`: new reference; NULL with no exception
+// when ns raised KeyError (cleared); NULL with an exception on any other error.
+PyObject* GetItemNoKeyError(PyObject* ns, PyObject* name) {
+  PyObject* v = PyObject_GetItem(ns, name);
+  if (v == nullptr && PyErr_ExceptionMatches(PyExc_KeyError)) PyErr_Clear();
+  return v;
+}
+
+}  // namespace
+
+GlobalCache* NewGlobalCache(PyCodeObject* code, PyObject* name) {
+  if (g_cache_index < 0) {
+    g_cache_index = _PyEval_RequestCodeExtraIndex(FreeCaches);
+    if (g_cache_index < 0) {
+      PyErr_SetString(PyExc_RuntimeError, "pyjion_x64: no co_extra slot for global caches");
+      return nullptr;
+    }
+  }
+  PyObject* co = reinterpret_cast<PyObject*>(code);
+  void* extra = nullptr;
+  if (_PyCode_GetExtra(co, g_cache_index, &extra) < 0) return nullptr;
+  auto* list = static_cast<CacheList*>(extra);
+  if (list == nullptr) {
+    list = new CacheList();
+    if (_PyCode_SetExtra(co, g_cache_index, list) < 0) {
+      delete list;
+      return nullptr;
+    }
+  }
+  Py_hash_t hash = PyObject_Hash(name);
+  if (hash == -1) return nullptr;
+  list->push_back(std::make_unique<GlobalCache>());
+  GlobalCache* cache = list->back().get();
+  cache->name = name;
+  cache->hash = hash;
+  return cache;
+}
+
+}  // namespace pyjion::rt
+
+using namespace pyjion;
+
+// LOAD_GLOBAL: ceval's two paths. Exact dicts: _PyDict_LoadGlobal (globals, then
+// builtins; NULL without an exception means "not found"). Otherwise the mapping protocol,
+// where a KeyError from globals falls through to builtins and one from builtins becomes
+// NameError. The cache is refilled only on the exact-dict path, and only if neither dict
+// changed while we looked (a key's __eq__ can run arbitrary code).
+extern "C" PyObject* rt_load_global(PjFrame* frame, rt::GlobalCache* cache) {
+  PyThreadState* tstate = PyThreadState_Get();
+  PyObject* globals = frame->f_globals;
+  PyObject* builtins = frame->f_builtins;
+  PyObject* name = cache->name;
+  if (BothExactDicts(globals, builtins)) {
+    const uint64_t globals_tag = Tag(globals), builtins_tag = Tag(builtins);
+    PyObject* v = _PyDict_GetItem_KnownHash(globals, name, cache->hash);
+    if (v == nullptr) {
+      if (PyErr_Occurred()) return nullptr;
+      v = _PyDict_GetItem_KnownHash(builtins, name, cache->hash);
+      if (v == nullptr) {
+        if (!PyErr_Occurred()) rt::NameError(tstate, name);
+        return nullptr;
+      }
+    }
+    if (Tag(globals) == globals_tag && Tag(builtins) == builtins_tag) {
+      cache->globals_tag = globals_tag;
+      cache->builtins_tag = builtins_tag;
+      cache->value = v;
+    }
+    return Py_NewRef(v);
+  }
+  PyObject* v = rt::GetItemNoKeyError(globals, name);
+  if (v != nullptr || PyErr_Occurred()) return v;
+  v = PyObject_GetItem(builtins, name);
+  if (v == nullptr && PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(tstate, name);
+  return v;
+}
+
+extern "C" int rt_store_global(PjFrame* frame, PyObject* name, PyObject* v) {
+  int err = PyDict_SetItem(frame->f_globals, name, v);
+  Py_DECREF(v);
+  return err;
+}
+
+extern "C" int rt_delete_global(PjFrame* frame, PyObject* name) {
+  if (PyDict_DelItem(frame->f_globals, name) == 0) return 0;
+  if (PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(PyThreadState_Get(), name);
+  return -1;
+}
+
+// LOAD_NAME: locals (a dict or any mapping), then globals (a dict), then builtins.
+extern "C" PyObject* rt_load_name(PjFrame* frame, PyObject* name) {
+  PyThreadState* tstate = PyThreadState_Get();
+  PyObject* locals = frame->f_locals;
+  if (locals == nullptr) {
+    PyErr_Format(PyExc_SystemError, "no locals when loading %R", name);
+    return nullptr;
+  }
+  PyObject* v;
+  if (PyDict_CheckExact(locals)) {
+    v = PyDict_GetItemWithError(locals, name);
+    if (v != nullptr) return Py_NewRef(v);
+    if (PyErr_Occurred()) return nullptr;
+  } else {
+    v = rt::GetItemNoKeyError(locals, name);
+    if (v != nullptr || PyErr_Occurred()) return v;
+  }
+  v = PyDict_GetItemWithError(frame->f_globals, name);
+  if (v != nullptr) return Py_NewRef(v);
+  if (PyErr_Occurred()) return nullptr;
+  PyObject* builtins = frame->f_builtins;
+  if (PyDict_CheckExact(builtins)) {
+    v = PyDict_GetItemWithError(builtins, name);
+    if (v == nullptr) {
+      if (!PyErr_Occurred()) rt::NameError(tstate, name);
+      return nullptr;
+    }
+    return Py_NewRef(v);
+  }
+  v = PyObject_GetItem(builtins, name);
+  if (v == nullptr && PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(tstate, name);
+  return v;
+}
+
+extern "C" int rt_store_name(PjFrame* frame, PyObject* name, PyObject* v) {
+  PyObject* ns = frame->f_locals;
+  if (ns == nullptr) {
+    PyErr_Format(PyExc_SystemError, "no locals found when storing %R", name);
+    Py_DECREF(v);
+    return -1;
+  }
+  int err = PyDict_CheckExact(ns) ? PyDict_SetItem(ns, name, v) : PyObject_SetItem(ns, name, v);
+  Py_DECREF(v);
+  return err;
+}
+
+// DELETE_NAME: any failure of the deletion becomes NameError, as in ceval.
+extern "C" int rt_delete_name(PjFrame* frame, PyObject* name) {
+  PyObject* ns = frame->f_locals;
+  if (ns == nullptr) {
+    PyErr_Format(PyExc_SystemError, "no locals when deleting %R", name);
+    return -1;
+  }
+  if (PyObject_DelItem(ns, name) == 0) return 0;
+  rt::NameError(PyThreadState_Get(), name);
+  return -1;
+}
+
+extern "C" PyObject* rt_load_classderef(PjFrame* frame, int index) {
+  PyObject* locals = frame->f_locals;
+  PyObject* name = PyTuple_GET_ITEM(frame->f_code->co_localsplusnames, index);
+  PyObject* value = nullptr;
+  if (locals != nullptr) {  // ceval asserts it; class bodies always have one
+    if (PyDict_CheckExact(locals)) {
+      value = PyDict_GetItemWithError(locals, name);
+      if (value != nullptr) return Py_NewRef(value);
+      if (PyErr_Occurred()) return nullptr;
+    } else {
+      value = rt::GetItemNoKeyError(locals, name);
+      if (value != nullptr || PyErr_Occurred()) return value;
+    }
+  }
+  value = PyCell_GET(frame->localsplus[index]);
+  if (value == nullptr) {
+    rt_unbound_deref(frame, index);
+    return nullptr;
+  }
+  return Py_NewRef(value);
+}
+
+// format_exc_unbound: "don't stomp" an exception already set, then the local/free split.
+extern "C" int rt_unbound_deref(PjFrame* frame, int index) {
+  if (PyErr_Occurred()) return -1;
+  return rt_unbound_local(PyThreadState_Get(), frame, index);
+}
+
+extern "C" int rt_unbound_closure(PjFrame* frame, int index) {
+  rt::FormatExcCheckArg(PyThreadState_Get(), PyExc_UnboundLocalError, rt::kUnboundLocalMsg,
+                        PyTuple_GetItem(frame->f_code->co_localsplusnames, index));
+  return -1;
+}
+
+extern "C" void rt_copy_free_vars(PjFrame* frame, int n) {
+  PyCodeObject* co = frame->f_code;
+  PyObject* closure = reinterpret_cast<PyFunctionObject*>(frame->f_func)->func_closure;
+  const int offset = co->co_nlocals + co->co_nplaincellvars;
+  for (int i = 0; i < n; ++i) {
+    frame->localsplus[offset + i] = Py_NewRef(PyTuple_GET_ITEM(closure, i));
+  }
+}

@@ -1,0 +1,67 @@
+// Runtime helpers of the names family: globals (with the LOAD_GLOBAL inline cache),
+// LOAD/STORE/DELETE_NAME, cells and free variables. Semantics follow CPython 3.11's
+// Python/ceval.c, messages included; see helpers.h for the ownership convention (stack
+// operands passed in are stolen; new reference or NULL+exception; int helpers 0 / -1).
+#pragma once
+
+#include <Python.h>
+
+#include <cstdint>
+
+#include "runtime/helpers.h"
+
+namespace pyjion::rt {
+
+// ceval's NAME_ERROR_MSG (note the %.200s, unlike helpers.h's kNameErrorMsg).
+constexpr const char* kNameErrorMsg200 = "name '%.200s' is not defined";
+
+// The inline cache of one LOAD_GLOBAL site. Compiled code hits when f_globals and
+// f_builtins are exact dicts whose PEP 509 version tags (ma_version_tag) equal the cached
+// ones: every mutation of a dict gives it a fresh, process-wide unique tag, so equal tags
+// mean the very same dicts, unchanged since the cache was filled, and `value` is still
+// what the lookup would return (and alive: the dict holds it). A tag of 0 never matches.
+// Why tags and not dict-keys versions (dk_version, as LOAD_GLOBAL_MODULE uses): 3.11
+// exports neither _PyDictKeys_GetVersionForCurrentState nor its counter, and versions
+// made up outside CPython's counter could collide with CPython's own.
+struct GlobalCache {
+  uint64_t globals_tag = 0;
+  uint64_t builtins_tag = 0;
+  PyObject* value = nullptr;    // borrowed
+  PyObject* name = nullptr;     // borrowed from co_names
+  Py_hash_t hash = -1;          // hash(name)
+};
+
+// A cache for a LOAD_GLOBAL of `name` in `code`, owned by the code object (it lives in a
+// co_extra slot of its own, so it lasts as long as any machine code that points at it).
+// nullptr with an exception set on failure.
+GlobalCache* NewGlobalCache(PyCodeObject* code, PyObject* name);
+
+}  // namespace pyjion::rt
+
+extern "C" {
+
+// LOAD_GLOBAL miss path: full lookup (globals, then builtins) as ceval does, refilling the
+// cache when both namespaces are exact dicts. New reference, or NULL with NameError etc.
+PyObject* rt_load_global(PjFrame* frame, pyjion::rt::GlobalCache* cache);
+// STORE_GLOBAL: steals v. DELETE_GLOBAL. 0 or -1.
+int rt_store_global(PjFrame* frame, PyObject* name, PyObject* v);
+int rt_delete_global(PjFrame* frame, PyObject* name);
+
+// LOAD_NAME / STORE_NAME (steals v) / DELETE_NAME on frame->f_locals, globals, builtins.
+PyObject* rt_load_name(PjFrame* frame, PyObject* name);
+int rt_store_name(PjFrame* frame, PyObject* name, PyObject* v);
+int rt_delete_name(PjFrame* frame, PyObject* name);
+
+// LOAD_CLASSDEREF: the class namespace (f_locals) first, then the cell in slot `index`.
+PyObject* rt_load_classderef(PjFrame* frame, int index);
+
+// LOAD_DEREF / DELETE_DEREF of an empty cell: ceval's format_exc_unbound (UnboundLocalError
+// for cell variables, NameError for free ones; an exception already set is kept). -1.
+int rt_unbound_deref(PjFrame* frame, int index);
+// LOAD_CLOSURE of an empty slot: ceval's unbound_local_error (always UnboundLocalError). -1.
+int rt_unbound_closure(PjFrame* frame, int index);
+
+// COPY_FREE_VARS n: the closure's cells into the last n localsplus slots (new references).
+void rt_copy_free_vars(PjFrame* frame, int n);
+
+}  // extern "C"
