@@ -95,7 +95,7 @@ def main():
     log = []
     alice = Account("alice", 100)
     bob = Savings("bob", 50, limit=2)
-    carol = Savings("carol")
+    carol = Savings("carol", 20)
     print(alice, bob, carol)
     print(transfer(alice, bob, 30, log), transfer(alice, bob, 500, log))
     for amount in (10, 10, 10):

@@ -36,7 +36,7 @@ def load(text):
 @traced("find")
 def find(items, **criteria):
     for item in items:
-        if all(item.get(k) == v for k, v in criteria.items()):
+        if all([item.get(k) == v for k, v in criteria.items()]):
             return item
     return None
 
@@ -70,7 +70,7 @@ def main():
     tags = set()
     for item in items:
         tags |= set(item["tags"])
-    print(sorted(tags), sorted(t for t in tags if t.startswith("s")))
+    print(sorted(tags), sorted([t for t in tags if t.startswith("s")]))
     by_tag = {}
     for item in items:
         for tag in item["tags"] or ["untagged"]:

@@ -50,7 +50,7 @@ class Shape:
 
     @staticmethod
     def total_area(shapes):
-        return sum(s.area() for s in shapes) if False else math.fsum([s.area() for s in shapes])
+        return math.fsum([s.area() for s in shapes])
 
 
 class Circle(Shape):

@@ -39,7 +39,7 @@ def summarize(words):
         "top": top,
         "longest": sorted(lengths[longest]),
         "ends": (first, last, len(middle)),
-        "vowels": sum(1 for w in words for c in w if c in "aeiou"),
+        "vowels": sum([1 for w in words for c in w if c in "aeiou"]),
     }
 
 
