@@ -1,6 +1,7 @@
 // pyjion_x64._core: the extension module. Python-facing API over the runtime:
 // enable/disable/is_enabled, config, jit (decorator), info, stats, native (machine code and
 // annotations). Refuses to import on anything but CPython 3.11.
+#define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <string>

@@ -19,4 +19,6 @@ if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
 
 from ._core import config, disable, enable, info, is_enabled, jit, native, stats  # noqa: E402
 
-__all__ = ["config", "disable", "enable", "info", "is_enabled", "jit", "native", "stats"]
+__all__ = ["config", "dis", "disable", "enable", "info", "is_enabled", "jit", "native", "stats"]
+
+from . import dis  # noqa: E402  (pyjion_x64.dis.dis(f): annotated machine code)

@@ -5,6 +5,8 @@
 // Convention for every rt_* helper: it STEALS the stack operands it is given (they are
 // released whether it succeeds or fails) unless its comment says "borrows", and returns a
 // new reference or NULL with an exception set (int helpers: -1 with an exception set).
+// Helpers whose result compiled code keeps as a 64-bit flag return long, not int: the
+// SysV ABI leaves the upper half of rax undefined for an int result.
 #pragma once
 
 #include <Python.h>
@@ -40,10 +42,10 @@ int rt_unbound_local(PyThreadState* tstate, PjFrame* frame, int index);
 
 PyObject* rt_binary_op(PyObject* lhs, PyObject* rhs, int nb_op);       // BINARY_OP
 PyObject* rt_compare_op(PyObject* lhs, PyObject* rhs, int cmp_op);     // COMPARE_OP
-int rt_compare_op_bool(PyObject* lhs, PyObject* rhs, int cmp_op);      // fused with a jump
+long rt_compare_op_bool(PyObject* lhs, PyObject* rhs, int cmp_op);      // fused with a jump
 PyObject* rt_contains_op(PyObject* item, PyObject* container, int invert);
-int rt_contains_op_bool(PyObject* item, PyObject* container, int invert);
-int rt_is_true(PyObject* obj);                                         // 1, 0 or -1
+long rt_contains_op_bool(PyObject* item, PyObject* container, int invert);
+long rt_is_true(PyObject* obj);                                        // 1, 0 or -1
 PyObject* rt_unary_positive(PyObject* v);
 PyObject* rt_unary_negative(PyObject* v);
 PyObject* rt_unary_not(PyObject* v);
@@ -59,5 +61,5 @@ int rt_for_iter_end(PyThreadState* tstate);
 
 extern "C" {
 // JUMP_IF_*_OR_POP: borrows obj. 1, 0 or -1.
-int rt_is_true_borrowed(PyObject* obj);
+long rt_is_true_borrowed(PyObject* obj);
 }

@@ -31,7 +31,14 @@ static inline PyObject** StackBase(PjFrame* frame) {
 
 extern "C" int rt_unwind(PyThreadState* tstate, PjFrame* frame, int depth, int level,
                          int lasti, int traceback) {
-  if (traceback) pj_add_traceback(tstate, frame);
+  if (traceback) {
+    // ceval's `error:` (release builds): a failure without an exception becomes a
+    // SystemError rather than a NULL exception pushed for the handler.
+    if (!PyErr_Occurred()) {
+      PyErr_SetString(PyExc_SystemError, "error return without exception set");
+    }
+    pj_add_traceback(tstate, frame);
+  }
   PyObject** base = StackBase(frame);
   const int keep = level < 0 ? 0 : level;
   for (int i = depth - 1; i >= keep; --i) Py_CLEAR(base[i]);
@@ -109,13 +116,13 @@ extern "C" PyObject* rt_compare_op(PyObject* lhs, PyObject* rhs, int cmp_op) {
   return Steal2(PyObject_RichCompare(lhs, rhs, cmp_op), lhs, rhs);
 }
 
-extern "C" int rt_is_true(PyObject* obj) {
+extern "C" long rt_is_true(PyObject* obj) {
   int r = PyObject_IsTrue(obj);
   Py_DECREF(obj);
   return r;
 }
 
-extern "C" int rt_compare_op_bool(PyObject* lhs, PyObject* rhs, int cmp_op) {
+extern "C" long rt_compare_op_bool(PyObject* lhs, PyObject* rhs, int cmp_op) {
   PyObject* res = rt_compare_op(lhs, rhs, cmp_op);
   if (res == nullptr) return -1;
   return rt_is_true(res);
@@ -127,7 +134,7 @@ extern "C" PyObject* rt_contains_op(PyObject* item, PyObject* container, int inv
   return Py_NewRef(r ? Py_True : Py_False);
 }
 
-extern "C" int rt_contains_op_bool(PyObject* item, PyObject* container, int invert) {
+extern "C" long rt_contains_op_bool(PyObject* item, PyObject* container, int invert) {
   int r = PySequence_Contains(container, item);
   Py_DECREF(item);
   Py_DECREF(container);
@@ -158,4 +165,4 @@ extern "C" int rt_for_iter_end(PyThreadState* tstate) {
   return 0;
 }
 
-extern "C" int rt_is_true_borrowed(PyObject* obj) { return PyObject_IsTrue(obj); }
+extern "C" long rt_is_true_borrowed(PyObject* obj) { return PyObject_IsTrue(obj); }

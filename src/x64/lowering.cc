@@ -169,6 +169,19 @@ void Lowering::EmitErrorStubs() {
   }
 }
 
+void Lowering::DeoptIfTracing(int depth_after) {
+  Label deopt = pa_.NewLabel();
+  pa_.BranchIfTracing(deopt);
+  // The interpreter resumes at prev_instr + 1: the unit after this instruction's caches.
+  const int resume_after = instr_->next - 1;
+  Cold([this, deopt, depth_after, resume_after] {
+    pa_.Bind(deopt);
+    pa_.SetPrevInstr(resume_after);
+    pa_.LoadImm(Reg::kRet, reinterpret_cast<uint64_t>(PJ_DEOPT));
+    pa_.Epilogue(nlocalsplus_ + depth_after);
+  });
+}
+
 void Lowering::Branch(const Instr& jump, bool poll) {
   if (!poll) {
     pa_.Jump(TargetLabel(jump));

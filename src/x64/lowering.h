@@ -64,6 +64,10 @@ class Lowering {
   void FuseNext();                 // the next instruction is emitted by this one
   void Refuse(const std::string& reason);
   const Instr& instr() const { return *instr_; }
+  // After a call: if tracing or profiling was switched on (sys.settrace, pdb.set_trace),
+  // hands the frame to the interpreter, which resumes at the next instruction with
+  // `depth_after` items on the stack, so the rest of this frame is traced.
+  void DeoptIfTracing(int depth_after);
 
  private:
   struct ErrorKey {

@@ -66,6 +66,7 @@ struct Helper {
 enum class ArithOp : uint8_t { kAdd, kSubtract, kMultiply };
 enum class CmpOp : uint8_t { kLt, kLe, kEq, kNe, kGt, kGe };  // Py_LT .. Py_GE order
 enum class SeqKind : uint8_t { kList, kTuple };  // exact list / exact tuple
+enum class AttrKind : uint8_t { kInstanceValue, kSlot };  // LOAD_ATTR_INSTANCE_VALUE/_SLOT
 
 using Label = int;
 
@@ -107,6 +108,7 @@ class PyAsm {
   virtual void BranchIfSame(Reg a, Reg b, Label l) = 0;      // pointer identity
   virtual void CallHelper(const Helper& fn, const std::vector<Arg>& args) = 0;  // result kRet
   virtual void PollEvalBreaker(Label slow) = 0;  // jump to slow when the eval breaker is set
+  virtual void BranchIfTracing(Label l) = 0;     // tstate->cframe->use_tracing != 0
 
   // -- guards and inline fast paths --
   virtual void GuardExactType(Reg obj, const void* type, Label fail) = 0;
@@ -141,6 +143,15 @@ class PyAsm {
   // UNPACK_SEQUENCE does: stack slot first.index + j gets a new reference to seq[n-1-j].
   // Jumps to fail, writing nothing, if len(seq) != n. seq must not live in those slots only.
   virtual void UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) = 0;
+
+  // -- LOAD_ATTR inline caches (values read from the quickened code at compile time) --
+  // Jumps to fail unless Py_TYPE(obj)->tp_version_tag == version (never 0).
+  virtual void GuardTypeVersion(Reg obj, uint32_t version, Label fail) = 0;
+  // dst = a borrowed attribute of obj (of a type guarded by GuardTypeVersion) at a cached
+  // position: kInstanceValue: entry `index` of its managed-dict values array (fail if the
+  // object has no values array, i.e. a materialised __dict__); kSlot: the member at byte
+  // offset `index`. Jumps to fail when the attribute is unset (NULL).
+  virtual void LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) = 0;
 };
 
 }  // namespace pyjion::x64

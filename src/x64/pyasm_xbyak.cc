@@ -280,6 +280,13 @@ void XbyakPyAsm::PollEvalBreaker(Label slow) {
   gen_->jne(L(slow));
 }
 
+void XbyakPyAsm::BranchIfTracing(Label l) {
+  const PjOffsets* o = pj_offsets();
+  gen_->mov(rg::kScratch, qword[rg::kTstate + o->tstate_cframe]);
+  gen_->cmp(byte[rg::kScratch + o->cframe_use_tracing], 0);
+  gen_->jne(L(l));
+}
+
 void XbyakPyAsm::GuardExactType(Reg obj, const void* type, Label fail) {
   gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(type));
   gen_->cmp(qword[Phys(obj) + kObType], rg::kScratch);
@@ -456,6 +463,31 @@ void XbyakPyAsm::UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Labe
     RefTotal(+1);
     gen_->mov(qword[rg::kFrame + SlotOffset(Slot::Stack(first.index + j))], rax);
   }
+}
+
+void XbyakPyAsm::GuardTypeVersion(Reg obj, uint32_t version, Label fail) {
+  Require(version != 0, "GuardTypeVersion: version 0 matches unversioned types");
+  gen_->mov(rg::kScratch, qword[Phys(obj) + kObType]);
+  gen_->cmp(dword[rg::kScratch + offsetof(PyTypeObject, tp_version_tag)], version);
+  gen_->jne(L(fail));
+}
+
+// 3.11 keeps a managed-dict object's values array pointer 4 words before the object
+// (_PyObject_ValuesPointer in internal/pycore_object.h), NULL once a dict is materialised.
+constexpr int kValuesPointerOffset = -4 * static_cast<int>(sizeof(PyObject*));
+
+void XbyakPyAsm::LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) {
+  Require(dst != obj, "LoadCachedAttr: dst must differ from obj");
+  if (kind == AttrKind::kInstanceValue) {
+    gen_->mov(rg::kScratch, qword[Phys(obj) + kValuesPointerOffset]);
+    gen_->test(rg::kScratch, rg::kScratch);
+    gen_->jz(L(fail));
+    gen_->mov(Phys(dst), qword[rg::kScratch + 8 * index]);
+  } else {
+    gen_->mov(Phys(dst), qword[Phys(obj) + index]);
+  }
+  gen_->test(Phys(dst), Phys(dst));
+  gen_->jz(L(fail));
 }
 
 }  // namespace pyjion::x64

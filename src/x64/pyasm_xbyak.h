@@ -66,6 +66,7 @@ class XbyakPyAsm : public PyAsm {
   void BranchIfSame(Reg a, Reg b, Label l) override;
   void CallHelper(const Helper& fn, const std::vector<Arg>& args) override;
   void PollEvalBreaker(Label slow) override;
+  void BranchIfTracing(Label l) override;
 
   void GuardExactType(Reg obj, const void* type, Label fail) override;
   void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
@@ -79,6 +80,8 @@ class XbyakPyAsm : public PyAsm {
   void LoadSeqItem(SeqKind kind, Reg dst, Reg seq, Reg index, Label fail) override;
   void ExchangeListItem(Reg list, Reg index, Reg value, Label fail) override;
   void UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) override;
+  void GuardTypeVersion(Reg obj, uint32_t version, Label fail) override;
+  void LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) override;
 
  private:
   struct DeallocStub;

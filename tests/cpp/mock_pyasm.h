@@ -50,6 +50,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, BranchIfSame, (Reg, Reg, Label), (override));
   MOCK_METHOD(void, CallHelper, (const Helper&, const std::vector<Arg>&), (override));
   MOCK_METHOD(void, PollEvalBreaker, (Label), (override));
+  MOCK_METHOD(void, BranchIfTracing, (Label), (override));
   MOCK_METHOD(void, GuardExactType, (Reg, const void*, Label), (override));
   MOCK_METHOD(void, MediumIntArith, (ArithOp, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, FloatArith, (ArithOp, Reg, Reg, Reg), (override));
@@ -62,6 +63,8 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, LoadSeqItem, (SeqKind, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, ExchangeListItem, (Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, UnpackSeqToSlots, (SeqKind, Reg, int, Slot, Label), (override));
+  MOCK_METHOD(void, GuardTypeVersion, (Reg, uint32_t, Label), (override));
+  MOCK_METHOD(void, LoadCachedAttr, (AttrKind, Reg, Reg, int, Label), (override));
 
  private:
   Label next_label_ = 0;

@@ -1,0 +1,108 @@
+"""Tracing and profiling: compiled functions hand their frames to the interpreter when
+sys.settrace / sys.setprofile are active, including when tracing starts in the middle of
+a compiled function (pdb.set_trace does that), so debuggers see the same events."""
+import sys
+
+import pyjion_x64
+from jitutil import assert_compiled, clone_function, jit_enabled
+
+
+def _record(func, *args, start_inside=False):
+    events = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_name in ("target", "inner"):
+            events.append((frame.f_code.co_name, event, frame.f_lineno))
+        return tracer
+
+    def start():
+        sys.settrace(tracer)
+        sys._getframe(1).f_trace = tracer
+
+    try:
+        if start_inside:
+            result = func(start, *args)
+        else:
+            sys.settrace(tracer)
+            result = func(*args)
+    finally:
+        sys.settrace(None)
+    return result, events
+
+
+def inner(x):
+    y = x + 1
+    return y * 2
+
+
+def target(n):
+    total = 0
+    for i in range(n):
+        total += inner(i)
+    return total
+
+
+def target_starting_trace(start, n):
+    total = 1
+    start()
+    for i in range(n):
+        total += inner(i)
+    total -= 1
+    return total
+
+
+target_starting_trace.__code__ = target_starting_trace.__code__.replace(co_name="target")
+
+
+def test_settrace_before_call_matches_interpreter():
+    with jit_enabled(0):
+        target(2)                      # compile target and inner
+    assert_compiled(target)
+    assert_compiled(inner)
+    want = _record(clone_function(target), 3)
+    with jit_enabled(0):
+        got = _record(target, 3)
+    assert got == want
+    assert want[1]  # events were recorded at all
+
+
+def test_trace_started_inside_compiled_function():
+    want = _record(clone_function(target_starting_trace), 3, start_inside=True)
+    with jit_enabled(0):
+        got = _record(target_starting_trace, 3, start_inside=True)
+    assert_compiled(target_starting_trace)
+    assert got == want
+    assert any(e[0] == "target" and e[1] == "line" for e in got[1])
+
+
+def test_setprofile_sees_calls_of_compiled_functions():
+    def profile(func):
+        calls = []
+
+        def profiler(frame, event, arg):
+            if event in ("call", "return") and frame.f_code.co_name in ("target", "inner"):
+                calls.append((event, frame.f_code.co_name))
+
+        sys.setprofile(profiler)
+        try:
+            func(2)
+        finally:
+            sys.setprofile(None)
+        return calls
+
+    want = profile(clone_function(target))
+    with jit_enabled(0):
+        target(1)
+        got = profile(target)
+    assert_compiled(target)
+    assert got == want and len(want) == 6
+
+
+def test_compiled_code_runs_again_after_tracing_stops():
+    with jit_enabled(0):
+        assert target(4) == sum((i + 1) * 2 for i in range(4))
+        _record(target, 2)
+        before = pyjion_x64.info(inner)["run_count"]
+        assert target(4) == 20
+        assert pyjion_x64.info(inner)["run_count"] == before + 4
+    assert_compiled(target)
