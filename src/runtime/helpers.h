@@ -23,7 +23,7 @@ constexpr const char* kUnboundLocalMsg =
     "cannot access local variable '%s' where it is not associated with a value";
 constexpr const char* kUnboundFreeMsg =
     "cannot access free variable '%s' where it is not associated with a value in enclosing scope";
-constexpr const char* kNameErrorMsg = "name '%s' is not defined";
+constexpr const char* kNameErrorMsg = "name '%.200s' is not defined";
 
 }  // namespace pyjion::rt
 

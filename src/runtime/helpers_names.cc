@@ -25,8 +25,8 @@ inline uint64_t Tag(PyObject* dict) {
   return reinterpret_cast<PyDictObject*>(dict)->ma_version_tag;
 }
 
-void NameError(PyThreadState* tstate, PyObject* name) {
-  FormatExcCheckArg(tstate, PyExc_NameError, kNameErrorMsg200, name);
+void NameError(PyObject* name) {
+  FormatExcCheckArg(PyThreadState_Get(), PyExc_NameError, kNameErrorMsg, name);
 }
 
 // The mapping-protocol lookup of `name` in `ns`: new reference; NULL with no exception
@@ -74,25 +74,25 @@ using namespace pyjion;
 // LOAD_GLOBAL: ceval's two paths. Exact dicts: _PyDict_LoadGlobal (globals, then
 // builtins; NULL without an exception means "not found"). Otherwise the mapping protocol,
 // where a KeyError from globals falls through to builtins and one from builtins becomes
-// NameError. The cache is refilled only on the exact-dict path, and only if neither dict
-// changed while we looked (a key's __eq__ can run arbitrary code).
+// NameError. The cache is refilled only on the exact-dict path, when both dicts have only
+// exact-str keys (so the lookup ran no user code) and neither changed while we looked.
 extern "C" PyObject* rt_load_global(PjFrame* frame, rt::GlobalCache* cache) {
-  PyThreadState* tstate = PyThreadState_Get();
   PyObject* globals = frame->f_globals;
   PyObject* builtins = frame->f_builtins;
   PyObject* name = cache->name;
-  if (BothExactDicts(globals, builtins)) {
-    const uint64_t globals_tag = Tag(globals), builtins_tag = Tag(builtins);
+  if (rt::BothExactDicts(globals, builtins)) {
+    const uint64_t globals_tag = rt::Tag(globals), builtins_tag = rt::Tag(builtins);
     PyObject* v = _PyDict_GetItem_KnownHash(globals, name, cache->hash);
     if (v == nullptr) {
       if (PyErr_Occurred()) return nullptr;
       v = _PyDict_GetItem_KnownHash(builtins, name, cache->hash);
       if (v == nullptr) {
-        if (!PyErr_Occurred()) rt::NameError(tstate, name);
+        if (!PyErr_Occurred()) rt::NameError(name);
         return nullptr;
       }
     }
-    if (Tag(globals) == globals_tag && Tag(builtins) == builtins_tag) {
+    if (rt::Tag(globals) == globals_tag && rt::Tag(builtins) == builtins_tag &&
+        pj_dict_has_exact_str_keys(globals) && pj_dict_has_exact_str_keys(builtins)) {
       cache->globals_tag = globals_tag;
       cache->builtins_tag = builtins_tag;
       cache->value = v;
@@ -102,7 +102,7 @@ extern "C" PyObject* rt_load_global(PjFrame* frame, rt::GlobalCache* cache) {
   PyObject* v = rt::GetItemNoKeyError(globals, name);
   if (v != nullptr || PyErr_Occurred()) return v;
   v = PyObject_GetItem(builtins, name);
-  if (v == nullptr && PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(tstate, name);
+  if (v == nullptr && PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(name);
   return v;
 }
 
@@ -114,13 +114,12 @@ extern "C" int rt_store_global(PjFrame* frame, PyObject* name, PyObject* v) {
 
 extern "C" int rt_delete_global(PjFrame* frame, PyObject* name) {
   if (PyDict_DelItem(frame->f_globals, name) == 0) return 0;
-  if (PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(PyThreadState_Get(), name);
+  if (PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(name);
   return -1;
 }
 
 // LOAD_NAME: locals (a dict or any mapping), then globals (a dict), then builtins.
 extern "C" PyObject* rt_load_name(PjFrame* frame, PyObject* name) {
-  PyThreadState* tstate = PyThreadState_Get();
   PyObject* locals = frame->f_locals;
   if (locals == nullptr) {
     PyErr_Format(PyExc_SystemError, "no locals when loading %R", name);
@@ -142,13 +141,13 @@ extern "C" PyObject* rt_load_name(PjFrame* frame, PyObject* name) {
   if (PyDict_CheckExact(builtins)) {
     v = PyDict_GetItemWithError(builtins, name);
     if (v == nullptr) {
-      if (!PyErr_Occurred()) rt::NameError(tstate, name);
+      if (!PyErr_Occurred()) rt::NameError(name);
       return nullptr;
     }
     return Py_NewRef(v);
   }
   v = PyObject_GetItem(builtins, name);
-  if (v == nullptr && PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(tstate, name);
+  if (v == nullptr && PyErr_ExceptionMatches(PyExc_KeyError)) rt::NameError(name);
   return v;
 }
 
@@ -172,7 +171,7 @@ extern "C" int rt_delete_name(PjFrame* frame, PyObject* name) {
     return -1;
   }
   if (PyObject_DelItem(ns, name) == 0) return 0;
-  rt::NameError(PyThreadState_Get(), name);
+  rt::NameError(name);
   return -1;
 }
 

@@ -12,14 +12,14 @@
 
 namespace pyjion::rt {
 
-// ceval's NAME_ERROR_MSG (note the %.200s, unlike helpers.h's kNameErrorMsg).
-constexpr const char* kNameErrorMsg200 = "name '%.200s' is not defined";
 
 // The inline cache of one LOAD_GLOBAL site. Compiled code hits when f_globals and
 // f_builtins are exact dicts whose PEP 509 version tags (ma_version_tag) equal the cached
 // ones: every mutation of a dict gives it a fresh, process-wide unique tag, so equal tags
 // mean the very same dicts, unchanged since the cache was filled, and `value` is still
 // what the lookup would return (and alive: the dict holds it). A tag of 0 never matches.
+// The cache is only filled when both dicts have exact-str keys only, where a lookup runs
+// no user code (a str subclass key's __eq__ would otherwise be skipped on hits).
 // Why tags and not dict-keys versions (dk_version, as LOAD_GLOBAL_MODULE uses): 3.11
 // exports neither _PyDictKeys_GetVersionForCurrentState nor its counter, and versions
 // made up outside CPython's counter could collide with CPython's own.
@@ -63,5 +63,8 @@ int rt_unbound_closure(PjFrame* frame, int index);
 
 // COPY_FREE_VARS n: the closure's cells into the last n localsplus slots (new references).
 void rt_copy_free_vars(PjFrame* frame, int n);
+
+// dict_shim.c: 1 if every key of the (exact) dict is an exact str, else 0.
+int pj_dict_has_exact_str_keys(PyObject* dict);
 
 }  // extern "C"
