@@ -4,6 +4,11 @@
 // and reference counting; see helpers_exc.h for the contract of each.
 #include "runtime/helpers_exc.h"
 
+// The public headers map _PyObject_LookupSpecial to the _Py_Identifier variant for old
+// extensions; ceval's BEFORE_WITH uses the exported PyObject* one (pycore_object.h).
+#undef _PyObject_LookupSpecial
+extern "C" PyObject* _PyObject_LookupSpecial(PyObject* self, PyObject* attr);
+
 namespace {
 
 // Interned attribute names, created on first use (the GIL serialises the first calls).

@@ -1,5 +1,5 @@
-// Lowerings of generators, coroutines, async, pattern matching and except* (not compiled yet: the function runs in the interpreter):
-// RETURN_GENERATOR YIELD_VALUE SEND GET_AWAITABLE GET_AITER GET_ANEXT BEFORE_ASYNC_WITH END_ASYNC_FOR GET_YIELD_FROM_ITER ASYNC_GEN_WRAP CHECK_EG_MATCH PREP_RERAISE_STAR MATCH_CLASS MATCH_KEYS MATCH_MAPPING MATCH_SEQUENCE.
+// Lowerings of generators, coroutines, async and except* (not compiled yet: the function runs in the interpreter):
+// RETURN_GENERATOR YIELD_VALUE SEND GET_AWAITABLE GET_AITER GET_ANEXT BEFORE_ASYNC_WITH END_ASYNC_FOR GET_YIELD_FROM_ITER ASYNC_GEN_WRAP CHECK_EG_MATCH PREP_RERAISE_STAR.
 #include "x64/lowering.h"
 
 namespace pyjion::x64 {
@@ -16,9 +16,5 @@ void emit_GET_YIELD_FROM_ITER(Lowering& L, const Instr& in) { L.Refuse("opcode G
 void emit_ASYNC_GEN_WRAP(Lowering& L, const Instr& in) { L.Refuse("opcode ASYNC_GEN_WRAP is not compiled yet"); }
 void emit_CHECK_EG_MATCH(Lowering& L, const Instr& in) { L.Refuse("opcode CHECK_EG_MATCH is not compiled yet"); }
 void emit_PREP_RERAISE_STAR(Lowering& L, const Instr& in) { L.Refuse("opcode PREP_RERAISE_STAR is not compiled yet"); }
-void emit_MATCH_CLASS(Lowering& L, const Instr& in) { L.Refuse("opcode MATCH_CLASS is not compiled yet"); }
-void emit_MATCH_KEYS(Lowering& L, const Instr& in) { L.Refuse("opcode MATCH_KEYS is not compiled yet"); }
-void emit_MATCH_MAPPING(Lowering& L, const Instr& in) { L.Refuse("opcode MATCH_MAPPING is not compiled yet"); }
-void emit_MATCH_SEQUENCE(Lowering& L, const Instr& in) { L.Refuse("opcode MATCH_SEQUENCE is not compiled yet"); }
 
 }  // namespace pyjion::x64
