@@ -8,7 +8,8 @@
 // (Instr::kwnames), and PRECALL's bound-method unpacking happens at the start of rt_call
 // (nothing can observe the stack between PRECALL and CALL, and PRECALL cannot fail).
 // CALL and CALL_FUNCTION_EX poll the eval breaker afterwards, like ceval's
-// CHECK_EVAL_BREAKER; an error there unwinds with the result on the stack.
+// CHECK_EVAL_BREAKER (an error there unwinds with the result on the stack), and then leave
+// for the interpreter if the call switched tracing on (sys.settrace, pdb.set_trace).
 #include "runtime/helpers.h"
 #include "runtime/helpers_call.h"
 #include "x64/lowering.h"
@@ -16,9 +17,10 @@
 namespace pyjion::x64 {
 namespace {
 
-// After a call whose result is in Stack(result_slot): poll the eval breaker, handling it
-// out of line.
-void PollAfterCall(Lowering& L, int result_slot) {
+// After a call whose result is in Stack(result_slot): poll the eval breaker (handled out of
+// line), then hand the frame to the interpreter if the callee switched tracing on (ceval
+// checks use_tracing at the next dispatch, after CHECK_EVAL_BREAKER).
+void AfterCall(Lowering& L, int result_slot) {
   PyAsm& pa = L.pa();
   Label slow = pa.NewLabel(), join = pa.NewLabel();
   pa.PollEvalBreaker(slow);
@@ -30,6 +32,7 @@ void PollAfterCall(Lowering& L, int result_slot) {
     pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(result_slot + 1));
     pa.Jump(join);
   });
+  L.DeoptIfTracing(result_slot + 1);
 }
 
 int PopCount4(int flags) {
@@ -59,7 +62,7 @@ void emit_CALL(Lowering& L, const Instr& in) {
   PyObject* kwnames = in.kwnames >= 0 ? L.Const(in.kwnames) : nullptr;  // kept by co_consts
   pa.CallHelper(PJ_HELPER(rt_call), {AAddress(L.Stack(base)), AImm(in.oparg), APtr(kwnames)});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
-  PollAfterCall(L, base);
+  AfterCall(L, base);
 }
 
 // CALL_FUNCTION_EX flags (NULL, func, callargs[, kwargs] -- result): kwargs when flags&1.
@@ -70,7 +73,7 @@ void emit_CALL_FUNCTION_EX(Lowering& L, const Instr& in) {
   pa.CallHelper(PJ_HELPER(rt_call_function_ex),
                 {ATstate(), AAddress(L.Stack(base)), AImm(has_kwargs)});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
-  PollAfterCall(L, base);
+  AfterCall(L, base);
 }
 
 // MAKE_FUNCTION flags ([defaults] [kwdefaults] [annotations] [closure] code -- func).

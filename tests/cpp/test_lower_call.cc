@@ -1,0 +1,288 @@
+// Lowering tests for the call family (lower_call.cc): which helper each opcode calls with
+// which stack slots, the eval-breaker poll after CALL / CALL_FUNCTION_EX, and the stack
+// depth each error exit hands to rt_unwind.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lowering_fixture.h"
+#include "runtime/helpers.h"
+#include "runtime/helpers_call.h"
+
+namespace pyjion::test {
+namespace {
+
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::InSequence;
+using x64::A;
+using x64::AAddress;
+using x64::AFrame;
+using x64::AImm;
+using x64::APtr;
+using x64::ATstate;
+using x64::AValue;
+using x64::Arg;
+using x64::IsHelper;
+using x64::Reg;
+using x64::Slot;
+
+// The arguments of the rt_unwind call of an error stub outside any try block.
+std::vector<Arg> UnwindNoHandler(int depth) {
+  return {ATstate(), AFrame(), AImm(depth), AImm(static_cast<uint64_t>(-1)), AImm(0), AImm(1)};
+}
+
+PyObject* NameOf(LoweringTest& t, uint8_t opcode) {
+  auto* co = reinterpret_cast<PyCodeObject*>(t.code.get());
+  return PyTuple_GET_ITEM(co->co_names, t.Find(opcode).oparg);
+}
+
+// ---- CALL -----------------------------------------------------------------------------
+
+TEST(LowerCall, CallHandsTheLowestSlotAndCountToRtCallThenPollsTheBreaker) {
+  // Stack before CALL 2: [NULL, g, a, 1] -> base slot 0.
+  LoweringTest t("def f(g, a):\n    return g(a, 1)\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
+                                 std::vector<Arg>{AAddress(Slot::Stack(0)), AImm(2), AImm(0)}));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(t.pa, PollEvalBreaker(_));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&pj_handle_eval_breaker), std::vector<Arg>{ATstate()}));
+    EXPECT_CALL(t.pa, BranchIfNegative32(Reg::kRet, _));
+  }
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), _)).Times(AnyNumber());
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, CallDeoptsToTheInterpreterWhenTracingStartedWithTheResultOnTheStack) {
+  // [x, NULL, g, 1] before CALL 1: after the breaker poll, a tracing check whose deopt
+  // resumes after the CALL's caches with [x, result] on the stack.
+  LoweringTest t("def f(x, g):\n    return [x, g(1)]\n", "f");
+  const frontend::Instr& call = t.Find(frontend::CALL);
+  auto* co = reinterpret_cast<PyCodeObject*>(t.code.get());
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call), _));
+    EXPECT_CALL(t.pa, PollEvalBreaker(_));
+    EXPECT_CALL(t.pa, BranchIfTracing(_));
+    EXPECT_CALL(t.pa, SetPrevInstr(call.next - 1));
+    EXPECT_CALL(t.pa, LoadImm(Reg::kRet, reinterpret_cast<uint64_t>(PJ_DEOPT)));
+    EXPECT_CALL(t.pa, Epilogue(co->co_nlocalsplus + 2));
+  }
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, CallFunctionExAlsoDeoptsWhenTracingStarted) {
+  LoweringTest t("def f(g, a):\n    return g(*a)\n", "f");
+  auto* co = reinterpret_cast<PyCodeObject*>(t.code.get());
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call_function_ex), _));
+    EXPECT_CALL(t.pa, PollEvalBreaker(_));
+    EXPECT_CALL(t.pa, BranchIfTracing(_));
+    EXPECT_CALL(t.pa, Epilogue(co->co_nlocalsplus + 1));
+  }
+  ASSERT_TRUE(t.Emit(frontend::CALL_FUNCTION_EX));
+}
+
+TEST(LowerCall, CallPassesTheKwNamesTupleOfTheConstants) {
+  LoweringTest t("def f(g):\n    return g(1, x=2, y=3)\n", "f");
+  const frontend::Instr& call = t.Find(frontend::CALL);
+  ASSERT_GE(call.kwnames, 0);
+  auto* co = reinterpret_cast<PyCodeObject*>(t.code.get());
+  PyObject* kwnames = PyTuple_GET_ITEM(co->co_consts, call.kwnames);
+  ASSERT_TRUE(PyTuple_Check(kwnames));
+  ASSERT_EQ(PyTuple_GET_SIZE(kwnames), 2);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
+                               std::vector<Arg>{AAddress(Slot::Stack(0)), AImm(3), APtr(kwnames)}));
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, CallErrorDepthsExcludeTheConsumedSlotsAndKeepTheResultAfterThePoll) {
+  // [x, NULL, g, 1] before CALL 1: a failed call leaves [x] (depth 1); a failing eval-breaker
+  // poll happens with the result pushed (depth 2).
+  LoweringTest t("def f(x, g):\n    return [x, g(1)]\n", "f");
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
+                               std::vector<Arg>{AAddress(Slot::Stack(1)), AImm(1), AImm(0)}));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(2)));
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, MethodCallUsesTheSameHelperOnTheMethodSlot) {
+  // LOAD_METHOD left [meth_or_NULL, self_or_attr]; CALL 1 sees [m, o, a] from base 0.
+  LoweringTest t("def f(o, a):\n    return o.m(a)\n", "f");
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
+                               std::vector<Arg>{AAddress(Slot::Stack(0)), AImm(1), AImm(0)}));
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, CallErrorInsideTryUnwindsToTheHandler) {
+  LoweringTest t("def f(g):\n    try:\n        return g()\n    except Exception:\n"
+                 "        return 0\n", "f");
+  // The handler's depth is 0, without lasti; the failed call leaves depth 0.
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind),
+                               std::vector<Arg>{ATstate(), AFrame(), AImm(0), AImm(0), AImm(0),
+                                                AImm(1)}));
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, PrecallAndKwNamesEmitNothing) {
+  LoweringTest t("def f(g):\n    return g(1, x=2)\n", "f");
+  EXPECT_CALL(t.pa, CallHelper(_, _)).Times(0);
+  EXPECT_CALL(t.pa, Load(_, _)).Times(0);
+  EXPECT_CALL(t.pa, Store(_, _)).Times(0);
+  EXPECT_CALL(t.pa, IncRef(_)).Times(0);
+  EXPECT_CALL(t.pa, DecRef(_)).Times(0);
+  EXPECT_CALL(t.pa, PollEvalBreaker(_)).Times(0);
+  ASSERT_TRUE(t.Emit(frontend::PRECALL));
+  ASSERT_TRUE(t.Emit(frontend::KW_NAMES));
+}
+
+// ---- LOAD_METHOD ----------------------------------------------------------------------
+
+TEST(LowerCall, LoadMethodKeepsTheObjectOnTheStackOnError) {
+  LoweringTest t("def f(x, o):\n    return [x, o.meth()]\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_method),
+                                 std::vector<Arg>{AAddress(Slot::Stack(1)),
+                                                  APtr(NameOf(t, frontend::LOAD_METHOD))}));
+    EXPECT_CALL(t.pa, BranchIfNegative32(Reg::kRet, _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(2)));
+  }
+  EXPECT_CALL(t.pa, PollEvalBreaker(_)).Times(0);
+  ASSERT_TRUE(t.Emit(frontend::LOAD_METHOD));
+}
+
+// ---- CALL_FUNCTION_EX -----------------------------------------------------------------
+
+TEST(LowerCall, CallFunctionExWithKwargsPollsAfterTheCall) {
+  // [NULL, g, a, {}] before CALL_FUNCTION_EX 1.
+  LoweringTest t("def f(g, a, k):\n    return g(*a, **k)\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call_function_ex),
+                                 std::vector<Arg>{ATstate(), AAddress(Slot::Stack(0)), AImm(1)}));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(t.pa, PollEvalBreaker(_));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&pj_handle_eval_breaker), _));
+  }
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(0)));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
+  ASSERT_TRUE(t.Emit(frontend::CALL_FUNCTION_EX));
+}
+
+TEST(LowerCall, CallFunctionExWithoutKwargs) {
+  LoweringTest t("def f(x, g, a):\n    return (x, g(*a))\n", "f");
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call_function_ex),
+                               std::vector<Arg>{ATstate(), AAddress(Slot::Stack(1)), AImm(0)}));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(2)));
+  ASSERT_TRUE(t.Emit(frontend::CALL_FUNCTION_EX));
+}
+
+// ---- MAKE_FUNCTION --------------------------------------------------------------------
+
+TEST(LowerCall, MakeFunctionWithDefaultsAndClosureTakesThreeSlots) {
+  // [defaults, closure, code] before MAKE_FUNCTION 0x09.
+  LoweringTest t("def f(a):\n    def g(b=a):\n        return a\n    return g\n", "f");
+  ASSERT_EQ(t.Find(frontend::MAKE_FUNCTION).oparg, 0x09);
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_make_function),
+                                 std::vector<Arg>{AFrame(), AAddress(Slot::Stack(0)), AImm(9)}));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(0)));
+  }
+  EXPECT_CALL(t.pa, PollEvalBreaker(_)).Times(0);
+  ASSERT_TRUE(t.Emit(frontend::MAKE_FUNCTION));
+}
+
+TEST(LowerCall, MakeFunctionPlain) {
+  LoweringTest t("def f(x):\n    return [x, lambda: 0]\n", "f");
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_make_function),
+                               std::vector<Arg>{AFrame(), AAddress(Slot::Stack(1)), AImm(0)}));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
+  ASSERT_TRUE(t.Emit(frontend::MAKE_FUNCTION));
+}
+
+// ---- imports ----------------------------------------------------------------------------
+
+TEST(LowerCall, ImportNameConsumesLevelAndFromlist) {
+  LoweringTest t("def f():\n    import os.path\n    return os\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_import_name),
+                                 std::vector<Arg>{ATstate(), AFrame(),
+                                                  APtr(NameOf(t, frontend::IMPORT_NAME)),
+                                                  AValue(Slot::Stack(0)), AValue(Slot::Stack(1))}));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(t.pa, Store(Slot::Stack(0), Reg::kRet));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(0)));
+  }
+  ASSERT_TRUE(t.Emit(frontend::IMPORT_NAME));
+}
+
+TEST(LowerCall, ImportFromBorrowsTheModuleAndPushes) {
+  LoweringTest t("def f():\n    from os import path, sep\n    return path, sep\n", "f");
+  // IMPORT_FROM path: the module at slot 0 stays, `path` is pushed at slot 1.
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_import_from),
+                                 std::vector<Arg>{ATstate(), AValue(Slot::Stack(0)),
+                                                  APtr(NameOf(t, frontend::IMPORT_FROM))}));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(t.pa, Store(Slot::Stack(1), Reg::kRet));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
+  }
+  ASSERT_TRUE(t.Emit(frontend::IMPORT_FROM));
+}
+
+TEST(LowerCall, ImportStarConsumesTheModule) {
+  LoweringTest t("from os.path import *\n", nullptr);
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_import_star),
+                                 std::vector<Arg>{ATstate(), AFrame(), AValue(Slot::Stack(0))}));
+    EXPECT_CALL(t.pa, BranchIfNegative32(Reg::kRet, _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(0)));
+  }
+  ASSERT_TRUE(t.Emit(frontend::IMPORT_STAR));
+}
+
+// ---- module-level statements and GET_LEN --------------------------------------------------
+
+TEST(LowerCall, SetupAnnotationsAndLoadBuildClass) {
+  LoweringTest t("x: int = 1\nclass K:\n    pass\n", nullptr);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_setup_annotations),
+                               std::vector<Arg>{ATstate(), AFrame()}));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(0)));
+  ASSERT_TRUE(t.Emit(frontend::SETUP_ANNOTATIONS));
+
+  LoweringTest k("class K:\n    pass\n", nullptr);
+  {
+    InSequence seq;
+    EXPECT_CALL(k.pa, CallHelper(IsHelper(&rt_load_build_class),
+                                 std::vector<Arg>{ATstate(), AFrame()}));
+    EXPECT_CALL(k.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(k.pa, Store(Slot::Stack(1), Reg::kRet));  // above the NULL of PUSH_NULL
+    EXPECT_CALL(k.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
+  }
+  ASSERT_TRUE(k.Emit(frontend::LOAD_BUILD_CLASS));
+}
+
+TEST(LowerCall, GetLenBorrowsTheSubjectAndPushesTheLength) {
+  LoweringTest t("def f(x):\n    match x:\n        case [a]:\n            return a\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_get_len), std::vector<Arg>{AValue(Slot::Stack(0))}));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(t.pa, Store(Slot::Stack(1), Reg::kRet));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
+  }
+  ASSERT_TRUE(t.Emit(frontend::GET_LEN));
+}
+
+}  // namespace
+}  // namespace pyjion::test
