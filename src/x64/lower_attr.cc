@@ -1,13 +1,16 @@
 // Lowerings of attributes, subscripts and slices:
 // BINARY_SUBSCR STORE_SUBSCR DELETE_SUBSCR BUILD_SLICE LOAD_ATTR STORE_ATTR DELETE_ATTR.
 //
-// Inline fast paths (guarded by exact-type checks, so subclasses always take the generic
-// helper): list[int] and tuple[int] loads, list[int] stores, both for one-digit indexes in
-// range (negative ones count from the end); exact dicts go to a dedicated helper that skips
-// the type dispatch. Type feedback from the quickened code (Instr::hint) narrows which fast
-// paths are emitted; with no feedback all of them are. Every guard failure and every other
-// case calls one rt_* helper (helpers_containers.h) out of line, which steals the operands.
-// Registers: kKeep0 = container/owner, kKeep1 = subscript, kKeep2 = item/value.
+// Inline fast paths, each behind guards that send everything else to the generic helper:
+// - list[int] and tuple[int] loads and list[int] stores on exact types, for one-digit
+//   indexes in range (negative ones count from the end); exact dicts go to a dedicated
+//   helper that skips the type dispatch. Subclasses always take the generic path.
+// - LOAD_ATTR of an instance value or a slot that the interpreter had specialised: its
+//   inline cache, read at compile time, guarded by the owner's type version.
+// Type feedback from the quickened code (Instr::hint) narrows which subscript fast paths are
+// emitted; with no feedback all of them are. Guard failures and all other cases call one
+// rt_* helper (helpers_containers.h) out of line, which steals the stack operands.
+// Registers: kKeep0 = container/owner, kKeep1 = subscript/attribute, kKeep2 = item/value.
 #include "runtime/helpers_containers.h"
 #include "x64/lowering.h"
 
@@ -15,6 +18,12 @@ namespace pyjion::x64 {
 namespace {
 
 using frontend::Hint;
+
+// Numbers of the specialised (quickened) opcodes, which Instr::live_opcode may hold.
+enum Specialized : uint8_t {
+#define PJ_SPECIALIZED(name, num, base) k##name = num,
+#include "frontend/opcodes.def"
+};
 
 // Whether the fast path for `h` is worth emitting: no feedback, or feedback saying h.
 bool Want(const Instr& in, Hint h) { return in.hint == Hint::kNone || in.hint == h; }
@@ -134,12 +143,53 @@ void emit_BUILD_SLICE(Lowering& L, const Instr& in) {
   pa.Store(L.Top(n - 1), Reg::kRet);
 }
 
+// What the interpreter's LOAD_ATTR_INSTANCE_VALUE / LOAD_ATTR_SLOT specialisation of `in`
+// cached (_PyAttrCache: counter, version[2], index), read from the live code at compile
+// time. False when the instruction is not specialised that way (or has no version).
+static bool ReadAttrCache(const Lowering& L, const Instr& in, AttrKind* kind, uint32_t* version,
+                   int* index) {
+  if (in.live_opcode == kLOAD_ATTR_INSTANCE_VALUE) *kind = AttrKind::kInstanceValue;
+  else if (in.live_opcode == kLOAD_ATTR_SLOT) *kind = AttrKind::kSlot;
+  else return false;
+  const auto* cache = reinterpret_cast<const uint16_t*>(_PyCode_CODE(L.code())) + in.index + 1;
+  *version = static_cast<uint32_t>(cache[1]) | static_cast<uint32_t>(cache[2]) << 16;
+  *index = cache[3];
+  return *version != 0;
+}
+
 // LOAD_ATTR (owner -- owner.name); name = co_names[oparg].
+// Inline when the interpreter had specialised it to an instance value or a slot: a guard on
+// the owner's type version (which changes whenever the type or a base is modified, and is
+// never reused), then one load; a miss or an unset attribute takes the generic helper.
 void emit_LOAD_ATTR(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  pa.CallHelper(PJ_HELPER(rt_load_attr), {AValue(L.Top(0)), APtr(L.Name(in.oparg))});
-  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
-  pa.Store(L.Top(0), Reg::kRet);
+  PyObject* name = L.Name(in.oparg);
+  AttrKind kind;
+  uint32_t version;
+  int index;
+  if (!ReadAttrCache(L, in, &kind, &version, &index)) {
+    pa.CallHelper(PJ_HELPER(rt_load_attr), {AValue(L.Top(0)), APtr(name)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
+    pa.Store(L.Top(0), Reg::kRet);
+    return;
+  }
+  Label slow = pa.NewLabel(), join = pa.NewLabel();
+  pa.Comment(kind == AttrKind::kSlot ? "cached slot attribute" : "cached instance attribute");
+  pa.Load(Reg::kKeep0, L.Top(0));
+  pa.GuardTypeVersion(Reg::kKeep0, version, slow);
+  pa.LoadCachedAttr(kind, Reg::kKeep1, Reg::kKeep0, index, slow);
+  pa.IncRef(Reg::kKeep1);
+  pa.Store(L.Top(0), Reg::kKeep1);
+  pa.DecRef(Reg::kKeep0);
+  pa.Bind(join);
+  L.Cold([&L, slow, join, name] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    pa.CallHelper(PJ_HELPER(rt_load_attr), {A(Reg::kKeep0), APtr(name)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
+    pa.Store(L.Top(0), Reg::kRet);
+    pa.Jump(join);
+  });
 }
 
 // STORE_ATTR (value, owner --): owner.name = value.

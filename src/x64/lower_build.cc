@@ -39,10 +39,19 @@ constexpr int kMaxInlineUnpack = 16;
 
 }  // namespace
 
-void emit_BUILD_TUPLE(Lowering& L, const Instr& in) { EmitBuild(L, PJ_HELPER(rt_build_tuple), in.oparg); }
-void emit_BUILD_LIST(Lowering& L, const Instr& in) { EmitBuild(L, PJ_HELPER(rt_build_list), in.oparg); }
-void emit_BUILD_SET(Lowering& L, const Instr& in) { EmitBuild(L, PJ_HELPER(rt_build_set), in.oparg); }
-void emit_BUILD_STRING(Lowering& L, const Instr& in) { EmitBuild(L, PJ_HELPER(rt_build_string), in.oparg); }
+// BUILD_TUPLE / BUILD_LIST / BUILD_SET / BUILD_STRING (item0, ..., item[n-1] -- result)
+void emit_BUILD_TUPLE(Lowering& L, const Instr& in) {
+  EmitBuild(L, PJ_HELPER(rt_build_tuple), in.oparg);
+}
+void emit_BUILD_LIST(Lowering& L, const Instr& in) {
+  EmitBuild(L, PJ_HELPER(rt_build_list), in.oparg);
+}
+void emit_BUILD_SET(Lowering& L, const Instr& in) {
+  EmitBuild(L, PJ_HELPER(rt_build_set), in.oparg);
+}
+void emit_BUILD_STRING(Lowering& L, const Instr& in) {
+  EmitBuild(L, PJ_HELPER(rt_build_string), in.oparg);
+}
 
 // BUILD_MAP (k0, v0, ..., k[n-1], v[n-1] -- dict)
 void emit_BUILD_MAP(Lowering& L, const Instr& in) {
@@ -63,12 +72,23 @@ void emit_BUILD_CONST_KEY_MAP(Lowering& L, const Instr& in) {
   pa.Store(first, Reg::kRet);
 }
 
-// LIST_APPEND / SET_ADD (container, ..., value -- container, ...)
-void emit_LIST_APPEND(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_list_append), in.oparg); }
-void emit_SET_ADD(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_set_add), in.oparg); }
-void emit_LIST_EXTEND(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_list_extend), in.oparg); }
-void emit_SET_UPDATE(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_set_update), in.oparg); }
-void emit_DICT_UPDATE(Lowering& L, const Instr& in) { EmitAddTo(L, PJ_HELPER(rt_dict_update), in.oparg); }
+// LIST_APPEND / SET_ADD / LIST_EXTEND / SET_UPDATE / DICT_UPDATE
+// (container, <oparg-1 items>, operand -- container, <oparg-1 items>)
+void emit_LIST_APPEND(Lowering& L, const Instr& in) {
+  EmitAddTo(L, PJ_HELPER(rt_list_append), in.oparg);
+}
+void emit_SET_ADD(Lowering& L, const Instr& in) {
+  EmitAddTo(L, PJ_HELPER(rt_set_add), in.oparg);
+}
+void emit_LIST_EXTEND(Lowering& L, const Instr& in) {
+  EmitAddTo(L, PJ_HELPER(rt_list_extend), in.oparg);
+}
+void emit_SET_UPDATE(Lowering& L, const Instr& in) {
+  EmitAddTo(L, PJ_HELPER(rt_set_update), in.oparg);
+}
+void emit_DICT_UPDATE(Lowering& L, const Instr& in) {
+  EmitAddTo(L, PJ_HELPER(rt_dict_update), in.oparg);
+}
 
 // MAP_ADD (dict, ..., key, value -- dict, ...): the dict is PEEK(oparg) after the pops.
 void emit_MAP_ADD(Lowering& L, const Instr& in) {
