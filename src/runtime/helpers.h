@@ -19,6 +19,10 @@ namespace pyjion::rt {
 // NameError.name (which drives "Did you mean ...?").
 void FormatExcCheckArg(PyThreadState* tstate, PyObject* exc, const char* fmt, PyObject* name);
 
+// ceval's format_kwargs_error: rewrites the pending error of merging `kwargs` into the
+// keyword arguments of `func` (not a mapping; a repeated keyword) as ceval's TypeError.
+void FormatKwargsError(PyObject* func, PyObject* kwargs);
+
 constexpr const char* kUnboundLocalMsg =
     "cannot access local variable '%s' where it is not associated with a value";
 constexpr const char* kUnboundFreeMsg =
@@ -36,8 +40,8 @@ extern "C" {
 int rt_unwind(PyThreadState* tstate, PjFrame* frame, int depth, int level, int lasti,
               int traceback);
 
-// LOAD_FAST / DELETE_FAST of an unbound local: raises UnboundLocalError (or NameError
-// for free variables) as ceval does. Always returns -1.
+// ceval's unbound_local_error (LOAD_FAST, DELETE_FAST, LOAD_CLOSURE of an empty slot):
+// raises UnboundLocalError naming localsplus[index]. Always returns -1.
 int rt_unbound_local(PyThreadState* tstate, PjFrame* frame, int index);
 
 PyObject* rt_binary_op(PyObject* lhs, PyObject* rhs, int nb_op);       // BINARY_OP

@@ -5,6 +5,7 @@
 // IMPORT_STAR (import_all_from). Compiled code never runs while tracing is on, so the
 // tracing variants of ceval (trace_call_function, C_TRACE) have no counterpart here.
 #include "runtime/helpers_call.h"
+#include "runtime/helpers.h"
 
 #include <frameobject.h>  // PyFrame_FastToLocalsWithError, PyFrame_LocalsToFast
 
@@ -50,37 +51,6 @@ int CheckArgsIterable(PyThreadState* tstate, PyObject* func, PyObject* args) {
   return -1;
 }
 
-// ceval's format_kwargs_error: turns the AttributeError of a non-mapping and the KeyError
-// of a duplicate key raised by _PyDict_MergeEx into the interpreter's TypeErrors.
-void FormatKwargsError(PyThreadState* tstate, PyObject* func, PyObject* kwargs) {
-  if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
-    PyErr_Clear();
-    PyObject* funcstr = _PyObject_FunctionStr(func);
-    if (funcstr != nullptr) {
-      PyErr_Format(PyExc_TypeError, "%U argument after ** must be a mapping, not %.200s",
-                   funcstr, Py_TYPE(kwargs)->tp_name);
-      Py_DECREF(funcstr);
-    }
-  } else if (PyErr_ExceptionMatches(PyExc_KeyError)) {
-    PyObject *exc, *val, *tb;
-    PyErr_Fetch(&exc, &val, &tb);
-    if (val != nullptr && PyTuple_Check(val) && PyTuple_GET_SIZE(val) == 1) {
-      PyErr_Clear();
-      PyObject* funcstr = _PyObject_FunctionStr(func);
-      if (funcstr != nullptr) {
-        PyObject* key = PyTuple_GET_ITEM(val, 0);
-        PyErr_Format(PyExc_TypeError, "%U got multiple values for keyword argument '%S'",
-                     funcstr, key);
-        Py_DECREF(funcstr);
-      }
-      Py_XDECREF(exc);
-      Py_XDECREF(val);
-      Py_XDECREF(tb);
-    } else {
-      PyErr_Restore(exc, val, tb);
-    }
-  }
-}
 
 // The C function behind the interpreter's own builtins.__import__, found in the builtins
 // module's method table (what interp->import_func was created from). ceval takes its fast
@@ -238,7 +208,7 @@ extern "C" PyObject* rt_call_function_ex(PyThreadState* tstate, PyObject** base,
     if (d == nullptr) goto done;
     if (_PyDict_MergeEx(d, kwargs, 2) < 0) {
       Py_DECREF(d);
-      FormatKwargsError(tstate, func, kwargs);
+      pyjion::rt::FormatKwargsError(func, kwargs);
       goto done;
     }
     Py_SETREF(kwargs, d);

@@ -4,6 +4,7 @@
 // (_PyDict_FromItems, _PyDict_SetItem_Take2, _PyList_AppendTakeRef, unpack_iterable,
 // format_kwargs_error) the equivalent is rebuilt here from exported functions.
 #include "runtime/helpers_containers.h"
+#include "runtime/helpers.h"
 
 namespace {
 
@@ -30,36 +31,6 @@ PyObject* DictFromItems(PyObject** keys, int key_stride, PyObject** values, int 
   return dict;
 }
 
-// ceval's format_kwargs_error, for DICT_MERGE.
-void FormatKwargsError(PyObject* func, PyObject* kwargs) {
-  if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
-    PyErr_Clear();
-    PyObject* funcstr = _PyObject_FunctionStr(func);
-    if (funcstr != nullptr) {
-      PyErr_Format(PyExc_TypeError, "%U argument after ** must be a mapping, not %.200s",
-                   funcstr, Py_TYPE(kwargs)->tp_name);
-      Py_DECREF(funcstr);
-    }
-  } else if (PyErr_ExceptionMatches(PyExc_KeyError)) {
-    PyObject *exc, *val, *tb;
-    PyErr_Fetch(&exc, &val, &tb);
-    if (val != nullptr && PyTuple_Check(val) && PyTuple_GET_SIZE(val) == 1) {
-      PyErr_Clear();
-      PyObject* funcstr = _PyObject_FunctionStr(func);
-      if (funcstr != nullptr) {
-        PyObject* key = PyTuple_GET_ITEM(val, 0);
-        PyErr_Format(PyExc_TypeError, "%U got multiple values for keyword argument '%S'",
-                     funcstr, key);
-        Py_DECREF(funcstr);
-      }
-      Py_XDECREF(exc);
-      Py_XDECREF(val);
-      Py_XDECREF(tb);
-    } else {
-      PyErr_Restore(exc, val, tb);
-    }
-  }
-}
 
 // ceval's unpack_iterable (borrows v): items are written downwards from `top`, so the
 // first item ends up at top[-1]. after == -1 is a plain unpack of `before` items.
@@ -366,7 +337,7 @@ extern "C" int rt_dict_update(PyObject* dict, PyObject* update) {
 
 extern "C" int rt_dict_merge(PyObject* dict, PyObject* update, PyObject* func) {
   if (_PyDict_MergeEx(dict, update, 2) < 0) {
-    FormatKwargsError(func, update);
+    pyjion::rt::FormatKwargsError(func, update);
     Py_DECREF(update);
     return -1;
   }

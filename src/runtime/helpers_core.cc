@@ -21,6 +21,38 @@ void FormatExcCheckArg(PyThreadState* tstate, PyObject* exc, const char* fmt, Py
   PyErr_Restore(type, value, tb);
 }
 
+// ceval's format_kwargs_error (CALL_FUNCTION_EX, DICT_MERGE): turns the AttributeError of a
+// non-mapping and the KeyError of a duplicate key from _PyDict_MergeEx into TypeErrors.
+void FormatKwargsError(PyObject* func, PyObject* kwargs) {
+  if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+    PyErr_Clear();
+    PyObject* funcstr = _PyObject_FunctionStr(func);
+    if (funcstr != nullptr) {
+      PyErr_Format(PyExc_TypeError, "%U argument after ** must be a mapping, not %.200s",
+                   funcstr, Py_TYPE(kwargs)->tp_name);
+      Py_DECREF(funcstr);
+    }
+  } else if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+    PyObject *exc, *val, *tb;
+    PyErr_Fetch(&exc, &val, &tb);
+    if (val != nullptr && PyTuple_Check(val) && PyTuple_GET_SIZE(val) == 1) {
+      PyErr_Clear();
+      PyObject* funcstr = _PyObject_FunctionStr(func);
+      if (funcstr != nullptr) {
+        PyObject* key = PyTuple_GET_ITEM(val, 0);
+        PyErr_Format(PyExc_TypeError, "%U got multiple values for keyword argument '%S'",
+                     funcstr, key);
+        Py_DECREF(funcstr);
+      }
+      Py_XDECREF(exc);
+      Py_XDECREF(val);
+      Py_XDECREF(tb);
+    } else {
+      PyErr_Restore(exc, val, tb);
+    }
+  }
+}
+
 }  // namespace pyjion::rt
 
 using namespace pyjion;
@@ -65,13 +97,8 @@ extern "C" int rt_unwind(PyThreadState* tstate, PjFrame* frame, int depth, int l
 }
 
 extern "C" int rt_unbound_local(PyThreadState* tstate, PjFrame* frame, int index) {
-  PyCodeObject* co = frame->f_code;
-  PyObject* name = PyTuple_GET_ITEM(co->co_localsplusnames, index);
-  if (index < co->co_nplaincellvars + co->co_nlocals) {
-    rt::FormatExcCheckArg(tstate, PyExc_UnboundLocalError, rt::kUnboundLocalMsg, name);
-  } else {
-    rt::FormatExcCheckArg(tstate, PyExc_NameError, rt::kUnboundFreeMsg, name);
-  }
+  PyObject* name = PyTuple_GET_ITEM(frame->f_code->co_localsplusnames, index);
+  rt::FormatExcCheckArg(tstate, PyExc_UnboundLocalError, rt::kUnboundLocalMsg, name);
   return -1;
 }
 

@@ -200,12 +200,11 @@ extern "C" PyObject* rt_load_classderef(PjFrame* frame, int index) {
 // format_exc_unbound: "don't stomp" an exception already set, then the local/free split.
 extern "C" int rt_unbound_deref(PjFrame* frame, int index) {
   if (PyErr_Occurred()) return -1;
-  return rt_unbound_local(PyThreadState_Get(), frame, index);
-}
-
-extern "C" int rt_unbound_closure(PjFrame* frame, int index) {
-  rt::FormatExcCheckArg(PyThreadState_Get(), PyExc_UnboundLocalError, rt::kUnboundLocalMsg,
-                        PyTuple_GetItem(frame->f_code->co_localsplusnames, index));
+  PyCodeObject* co = frame->f_code;
+  PyObject* name = PyTuple_GET_ITEM(co->co_localsplusnames, index);
+  const bool local_or_cell = index < co->co_nplaincellvars + co->co_nlocals;
+  rt::FormatExcCheckArg(PyThreadState_Get(), local_or_cell ? PyExc_UnboundLocalError : PyExc_NameError,
+                        local_or_cell ? rt::kUnboundLocalMsg : rt::kUnboundFreeMsg, name);
   return -1;
 }
 

@@ -58,8 +58,6 @@ PyObject* rt_load_classderef(PjFrame* frame, int index);
 // LOAD_DEREF / DELETE_DEREF of an empty cell: ceval's format_exc_unbound (UnboundLocalError
 // for cell variables, NameError for free ones; an exception already set is kept). -1.
 int rt_unbound_deref(PjFrame* frame, int index);
-// LOAD_CLOSURE of an empty slot: ceval's unbound_local_error (always UnboundLocalError). -1.
-int rt_unbound_closure(PjFrame* frame, int index);
 
 // COPY_FREE_VARS n: the closure's cells into the last n localsplus slots (new references).
 void rt_copy_free_vars(PjFrame* frame, int n);

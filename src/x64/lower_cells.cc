@@ -34,24 +34,8 @@ void EmitPushResult(Lowering& L) {
 
 }  // namespace
 
-// LOAD_CLOSURE (-- cell): the cell object itself. Never empty once MAKE_CELL and
-// COPY_FREE_VARS ran; ceval still checks, and so do we (setting prev_instr, which the
-// driver skips for this opcode, only on that path).
-void emit_LOAD_CLOSURE(Lowering& L, const Instr& in) {
-  PyAsm& pa = L.pa();
-  Label unbound = pa.NewLabel();
-  pa.Load(Reg::kTmp0, L.Local(in.oparg));
-  pa.BranchIfZero(Reg::kTmp0, unbound);
-  pa.IncRef(Reg::kTmp0);
-  pa.Store(L.Stack(L.depth()), Reg::kTmp0);
-  L.Cold([&L, unbound, index = in.oparg, unit = in.index] {
-    PyAsm& pa = L.pa();
-    pa.Bind(unbound);
-    pa.SetPrevInstr(unit);
-    pa.CallHelper(PJ_HELPER(rt_unbound_closure), {AFrame(), AImm(index)});
-    pa.Jump(L.ErrorExit(L.depth()));
-  });
-}
+// LOAD_CLOSURE (-- cell): the cell object itself; exactly LOAD_FAST in ceval 3.11.
+void emit_LOAD_CLOSURE(Lowering& L, const Instr& in) { emit_LOAD_FAST(L, in); }
 
 // LOAD_DEREF (-- value): the contents of the cell in slot oparg; empty raises.
 void emit_LOAD_DEREF(Lowering& L, const Instr& in) {

@@ -28,7 +28,7 @@ bool NeedsPrevInstr(uint8_t op) {
     case frontend::NOP: case frontend::LOAD_CONST: case frontend::PUSH_NULL:
     case frontend::COPY: case frontend::SWAP: case frontend::KW_NAMES:
     case frontend::PRECALL: case frontend::JUMP_FORWARD: case frontend::EXTENDED_ARG:
-    case frontend::CACHE: case frontend::LOAD_CLOSURE: case frontend::MAKE_CELL:
+    case frontend::CACHE: case frontend::MAKE_CELL:
     case frontend::COPY_FREE_VARS:
       return false;
     default:

@@ -273,7 +273,7 @@ TEST(LowerCells, CopyFreeVarsIsOneHelperCall) {
   ASSERT_TRUE(t.Emit(frontend::COPY_FREE_VARS));
 }
 
-TEST(LowerCells, LoadClosureSetsPrevInstrOnlyOnItsErrorPath) {
+TEST(LowerCells, LoadClosureIsLoadFast) {
   LoweringTest t(kClosure, "outer");
   const frontend::Instr& in = t.Find(frontend::LOAD_CLOSURE);
   {
@@ -281,8 +281,7 @@ TEST(LowerCells, LoadClosureSetsPrevInstrOnlyOnItsErrorPath) {
     EXPECT_CALL(t.pa, Load(Reg::kTmp0, Slot::Local(in.oparg)));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kTmp0, _));
     EXPECT_CALL(t.pa, IncRef(Reg::kTmp0));
-    EXPECT_CALL(t.pa, SetPrevInstr(in.index));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unbound_closure), _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unbound_local), _));
   }
   ASSERT_TRUE(t.Emit(frontend::LOAD_CLOSURE));
 }
