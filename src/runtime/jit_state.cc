@@ -56,7 +56,14 @@ bool EnsureCompiled(PyCodeObject* code, CodeState* state) {
   if (state->status == CodeState::Status::kFailed) return false;
   const int64_t start = NowNs();
   std::string reason;
-  const bool ok = x64::Compile(code, &state->compiled, &reason);
+  x64::CompiledCode compiled;
+  const bool ok = x64::Compile(code, &compiled, &reason);
+  if (state->status != CodeState::Status::kNew) {
+    // Compiling ran code (a finalizer) that entered and compiled this code object already.
+    FreeRegion(&compiled.region);
+    return state->status == CodeState::Status::kCompiled;
+  }
+  state->compiled = std::move(compiled);
   state->compile_ns = NowNs() - start;
   g_stats.compile_ns += state->compile_ns;
   if (ok) {
