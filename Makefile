@@ -6,12 +6,15 @@ VENV        ?= .venv
 JOBS        ?= $(shell nproc)
 DEB_PACKAGES = cmake g++ make python3.11 python3.11-dev python3.11-venv libpython3-dev \
                libxbyak-dev googletest libgtest-dev libgmock-dev python3-pytest binutils
+FUZZ_PACKAGES = clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
+FUZZ_SEED   ?= 1
 
 SITE        = $(VENV)/lib/python3.11/site-packages
 VPY         = $(VENV)/bin/python
 PY_SOURCES  = $(wildcard pymodule/pyjion_x64/*.py) pymodule/_pyjion_x64_autoload.py pymodule/pyjion_x64.pth
 
-.PHONY: all deps build install demo test test-cpp test-python clean
+.PHONY: all deps fuzz-deps build install demo test test-cpp test-python fuzz fuzz-ci clean
 
 all: install
 
@@ -23,6 +26,9 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(FUZZ_PACKAGES)"
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DPython_EXECUTABLE=$(PYTHON) -DCMAKE_BUILD_TYPE=Release
@@ -50,6 +56,20 @@ test-python: install
 	env -u PYTHONDONTWRITEBYTECODE $(VPY) -m pytest -q tests/python
 
 test: test-cpp test-python
+
+# Both fuzzers for FUZZ_SECONDS each; one summary line each; non-zero on any finding.
+fuzz: install fuzz-deps
+	@status=0; \
+	$(VPY) fuzz/progfuzz/main.py --seconds $(FUZZ_SECONDS) || status=1; \
+	sh fuzz/frontend/run.sh $(FUZZ_SECONDS) || status=1; \
+	exit $$status
+
+# The short fixed-seed campaign CI runs on every change.
+fuzz-ci: install fuzz-deps
+	@status=0; \
+	$(VPY) fuzz/progfuzz/main.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) || status=1; \
+	FUZZ_SEED=$(FUZZ_SEED) sh fuzz/frontend/run.sh $(FUZZ_SECONDS) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(BUILD) $(VENV)

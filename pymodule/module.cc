@@ -59,9 +59,14 @@ PyObject* Configure(PyObject*, PyObject* args, PyObject* kwargs) {
                    Py_TYPE(threshold)->tp_name);
       return nullptr;
     }
-    long value = PyLong_AsLong(threshold);
+    int overflow = 0;
+    long value = PyLong_AsLongAndOverflow(threshold, &overflow);
     if (value == -1 && PyErr_Occurred()) return nullptr;
-    if (value < 0) {
+    if (overflow > 0) {  // ValueError, not OverflowError: a bad setting, like a negative one
+      PyErr_Format(PyExc_ValueError, "config(): threshold must be <= %ld", LONG_MAX);
+      return nullptr;
+    }
+    if (value < 0 || overflow < 0) {
       PyErr_SetString(PyExc_ValueError, "config(): threshold must be >= 0");
       return nullptr;
     }

@@ -15,6 +15,10 @@ namespace {
 constexpr int kMaxBinaryOp = 25;  // NB_INPLACE_XOR
 constexpr int kMaxCompareOp = 5;  // Py_GE
 constexpr int kMaxResume = 3;     // after await
+// Most frame slots (co_nlocalsplus + co_stacksize) accepted: the emitter addresses slot i
+// at frame + localsplus + 8 * i with an int32 displacement, so a bigger frame would
+// overflow it. No real function comes near this (a 128 MB frame).
+constexpr long long kMaxFrameSlots = 1LL << 24;
 
 std::string Where(const Instr& in) {
   return std::string(OpcodeName(in.opcode)) + " oparg " + std::to_string(in.oparg) +
@@ -108,6 +112,9 @@ bool CheckCounts(const CodeInput& code, std::string* reason) {
   if (code.nlocalsplus < 0 || code.nlocals < 0 || code.ncellvars < 0 || code.nfreevars < 0 ||
       code.stacksize < 0 || code.nconsts < 0 || code.nnames < 0 || code.argcount < 0)
     return Fail(reason, "negative count in code object");
+  if (static_cast<long long>(code.nlocalsplus) + code.stacksize > kMaxFrameSlots)
+    return Fail(reason, "frame too large: " + std::to_string(code.nlocalsplus) +
+                            " locals and a stack size of " + std::to_string(code.stacksize));
   if (code.units.empty()) return Fail(reason, "empty code");
   return true;
 }

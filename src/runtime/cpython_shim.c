@@ -20,6 +20,9 @@
 #include "internal/pycore_pystate.h"
 #include "internal/pycore_runtime.h"
 
+#include <pthread.h>
+#include <stdint.h>
+
 #include "shim.h"
 
 #define PJ_SAME_OFFSET(field) \
@@ -75,7 +78,46 @@ static PyObject *eval_default(PyThreadState *tstate, _PyInterpreterFrame *frame,
   return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
 }
 
+/* C stack guard. With a PEP 523 hook installed every Python call is a C call (no inlined
+ * Python-to-Python calls), ~340 bytes of C stack per level between compiled functions and
+ * more through the interpreter, so a recursion limit raised far above the default would
+ * overflow the C stack (SIGSEGV) long before RecursionError. Every entry therefore checks
+ * that at least kStackMargin bytes of this thread's stack are left (a quarter of the stack
+ * for small thread stacks) and otherwise fails the way ceval fails a frame entry at the
+ * recursion limit: RecursionError, NULL, frame untouched. The margin leaves room for the
+ * C code that runs between two Python frames and for the exception handling. */
+#define PJ_STACK_MARGIN (256 * 1024)
+
+static _Thread_local uintptr_t stack_floor;      /* lowest address a frame may start at */
+static _Thread_local int stack_floor_known;
+
+static uintptr_t c_stack_floor(void) {
+  if (!stack_floor_known) {
+    stack_floor_known = 1;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void *addr = NULL;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0 && addr != NULL) {
+        size_t margin = size / 4 < PJ_STACK_MARGIN ? size / 4 : PJ_STACK_MARGIN;
+        stack_floor = (uintptr_t)addr + margin;
+      }
+      pthread_attr_destroy(&attr);
+    }
+  }
+  return stack_floor; /* 0 if unknown: no check */
+}
+
+static int c_stack_exhausted(void) {
+  /* the frame address, not a local's: under ASan locals may live on a heap "fake stack" */
+  return (uintptr_t)__builtin_frame_address(0) < c_stack_floor();
+}
+
 PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag) {
+  if (c_stack_exhausted()) {
+    PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (C stack)");
+    return NULL;
+  }
   if (throwflag || tstate->cframe->use_tracing || !is_fresh_frame(frame)) {
     return eval_default(tstate, frame, throwflag);
   }

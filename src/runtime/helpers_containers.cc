@@ -12,6 +12,12 @@ void ReleaseItems(PyObject** items, int n) {
   for (int i = 0; i < n; ++i) Py_DECREF(items[i]);
 }
 
+// ceval's `while (n--) Py_DECREF(POP());`: last item first. The order is visible when a
+// release runs a finalizer (BUILD_MAP/BUILD_CONST_KEY_MAP with a repeated key).
+void ReleaseItemsLastFirst(PyObject** items, int n) {
+  for (int i = n - 1; i >= 0; --i) Py_DECREF(items[i]);
+}
+
 // _PyDict_FromItems: a dict presized like dict_new_presized(n, all_keys_exact_str). With
 // only str keys, growing an empty dict one insertion at a time reaches the same table size
 // and keeps the compact str-keys layout, so PyDict_New stands in for the unexported
@@ -220,7 +226,7 @@ extern "C" PyObject* rt_build_set(PyObject** items, int n) {
 
 extern "C" PyObject* rt_build_map(PyObject** items, int n) {
   PyObject* map = DictFromItems(items, 2, items + 1, 2, n);
-  ReleaseItems(items, 2 * n);
+  ReleaseItemsLastFirst(items, 2 * n);  // value then key of the last pair first, as ceval pops
   return map;
 }
 
@@ -231,8 +237,8 @@ extern "C" PyObject* rt_build_const_key_map(PyObject** values, PyObject* keys, i
   } else {
     map = DictFromItems(&PyTuple_GET_ITEM(keys, 0), 1, values, 1, n);
   }
-  Py_DECREF(keys);
-  ReleaseItems(values, n);
+  Py_DECREF(keys);  // ceval pops the keys tuple first, then the values last to first
+  ReleaseItemsLastFirst(values, n);
   return map;
 }
 

@@ -130,6 +130,8 @@ void Lowering::Cold(std::function<void()> body) {
 const Instr* Lowering::Peek() const {
   size_t next = static_cast<size_t>(pos_) + 1;
   if (next >= a_.instrs.size() || a_.block_start[next] || a_.depth[next] < 0) return nullptr;
+  // A fused pair shares this instruction's error exits, so both need the same handler.
+  if (a_.handler[next] != a_.handler[static_cast<size_t>(pos_)]) return nullptr;
   return &a_.instrs[next];
 }
 
@@ -138,7 +140,19 @@ void Lowering::FuseNext() { fused_next_ = true; }
 Label Lowering::TargetLabel(const Instr& jump) const { return labels_.at(jump.target); }
 
 Label Lowering::ErrorExit(int depth_after, bool traceback) {
-  ErrorKey key{depth_after, a_.handler[pos_], traceback};
+  // The handler keeps the items below its level, so they must all still be owned here. The
+  // frontend checks the level against the depth before the instruction; only hand-made
+  // code puts it above what is left once a failing instruction consumed its operands (the
+  // interpreter has no answer for that either), so refuse rather than hand the handler
+  // released slots.
+  const int handler = a_.handler[pos_];
+  if (handler >= 0 && a_.exception_entries[handler].depth > depth_after) {
+    Refuse("exception handler level " + std::to_string(a_.exception_entries[handler].depth) +
+           " above the stack depth " + std::to_string(depth_after) + " at an error exit of " +
+           frontend::OpcodeName(instr_->opcode) + " at unit " + std::to_string(instr_->index));
+    return pa_.NewLabel();
+  }
+  ErrorKey key{depth_after, handler, traceback};
   auto it = error_exits_.find(key);
   if (it != error_exits_.end()) return it->second;
   Label l = pa_.NewLabel();

@@ -59,7 +59,8 @@ class Lowering {
   // Queues an out-of-line body; it runs after the main pass with depth() and instr() of
   // the instruction that queued it. The body must end in a jump.
   void Cold(std::function<void()> body);
-  // The next instruction, if it can be fused into this one (not a jump target), else null.
+  // The next instruction, if it can be fused into this one (not a jump target, same
+  // exception handler), else null.
   const Instr* Peek() const;
   void FuseNext();                 // the next instruction is emitted by this one
   void Refuse(const std::string& reason);

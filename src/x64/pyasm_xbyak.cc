@@ -85,8 +85,11 @@ XbyakPyAsm::~XbyakPyAsm() {
 Xbyak::Label& XbyakPyAsm::L(Label l) { return labels_.at(static_cast<size_t>(l)); }
 
 int XbyakPyAsm::SlotOffset(Slot s) const {
-  int index = s.kind == Slot::kLocal ? s.index : layout_.nlocalsplus + s.index;
-  return pj_offsets()->frame_localsplus + 8 * index;
+  const int64_t index = s.kind == Slot::kLocal ? int64_t{s.index}
+                                               : int64_t{layout_.nlocalsplus} + s.index;
+  const int64_t offset = pj_offsets()->frame_localsplus + 8 * index;
+  Require(offset >= 0 && offset <= INT32_MAX, "frame slot out of displacement range");
+  return static_cast<int>(offset);
 }
 
 void XbyakPyAsm::CallAddress(const void* fn) {
