@@ -64,11 +64,14 @@ fuzz: install fuzz-deps
 	sh fuzz/frontend/run.sh $(FUZZ_SECONDS) || status=1; \
 	exit $$status
 
-# The short fixed-seed campaign CI runs on every change.
+# The short campaign CI runs on every change: fixed seeds and fixed counts, so it is the
+# same campaign on every machine (a slow machine may stop early at the time limit).
+FUZZ_CI_PROGRAMS ?= 120
+FUZZ_CI_INPUTS   ?= 40000
 fuzz-ci: install fuzz-deps
 	@status=0; \
-	$(VPY) fuzz/progfuzz/main.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) || status=1; \
-	FUZZ_SEED=$(FUZZ_SEED) sh fuzz/frontend/run.sh $(FUZZ_SECONDS) || status=1; \
+	$(VPY) fuzz/progfuzz/main.py --seconds 300 --seed $(FUZZ_SEED) --programs $(FUZZ_CI_PROGRAMS) || status=1; \
+	FUZZ_SEED=$(FUZZ_SEED) FUZZ_RUNS=$(FUZZ_CI_INPUTS) sh fuzz/frontend/run.sh 300 || status=1; \
 	exit $$status
 
 clean:

@@ -37,12 +37,13 @@
 // _PyCode_Validate accepts them (otherwise most inputs would never reach the JIT).
 #include <Python.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -105,11 +106,6 @@ class Ref {
   Ref& operator=(const Ref&) = delete;
   ~Ref() { Py_XDECREF(o_); }
   PyObject* get() const { return o_; }
-  PyObject* release() {
-    PyObject* o = o_;
-    o_ = nullptr;
-    return o;
-  }
 
  private:
   PyObject* o_ = nullptr;

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3.11
 """Writes the frontend fuzzer's seed corpus: a few dozen small real code objects from the
 standard library (plus a few quickened ones), serialised in the harness's input format
-(documented at the top of fuzz_frontend.cc).
+(documented at the top of fuzz_frontend.cc), and the inputs of past findings.
 
     /usr/bin/python3.11 fuzz/frontend/make_corpus.py [OUTDIR]   # default fuzz/frontend/corpus
 
-Deterministic: the same interpreter gives the same files. Must run on CPython 3.11 (the
-bytecode the JIT compiles).
+The same interpreter gives the same files, except for a few bytes of inline-cache content
+(version tags) in the quickened seeds. Must run on CPython 3.11 (the bytecode the JIT
+compiles).
 """
 import os
 import re
@@ -193,13 +194,45 @@ def calls(f, *args, **kw):
     return out
 
 
+def hostile(code, stacksize, table=b"", consts=b"n"):
+    """A hand-made input: no arguments, no locals, one None constant by default."""
+    out = bytes(4) + struct.pack("<IIHH", 0, stacksize, 1, 0)
+    return out + section(b"C", bytes(code)) + section(b"K", consts) + section(b"X", table)
+
+
+def regressions():
+    """The inputs of the bugs the fuzzer found (tests/cpp/test_frontend_regressions.cc), so
+    every campaign starts from them."""
+    import dis
+    op = dis.opmap
+    return [
+        # Finding 1: a 2**28-item UNPACK_SEQUENCE in a huge frame (int overflow in the
+        # emitter's frame offsets).
+        ("regress-huge-stack", hostile(
+            [op["RESUME"], 0, op["LOAD_CONST"], 0, op["EXTENDED_ARG"], 0x10,
+             op["EXTENDED_ARG"], 0, op["EXTENDED_ARG"], 0, op["UNPACK_SEQUENCE"], 0, 0, 0,
+             op["LOAD_CONST"], 0, op["RETURN_VALUE"], 0], 0x7FFFFFFF)),
+        # Finding 2: a handler level above what a failing BINARY_OP leaves on the stack.
+        ("regress-handler-level", hostile(
+            [op["RESUME"], 0, op["LOAD_CONST"], 0, op["LOAD_CONST"], 0, op["BINARY_OP"], 0,
+             0, 0, op["RETURN_VALUE"], 0, op["RETURN_VALUE"], 0], 2,
+            table=bytes([0x80 | 3, 1, 6, 2]))),
+        # Finding 3: a handler boundary between COMPARE_OP and its POP_JUMP.
+        ("regress-compare-handler", hostile(
+            [op["RESUME"], 0, op["LOAD_CONST"], 0, op["LOAD_CONST"], 0, op["COMPARE_OP"], 2,
+             0, 0, 0, 0, op["POP_JUMP_FORWARD_IF_FALSE"], 2, op["LOAD_CONST"], 0,
+             op["RETURN_VALUE"], 0, op["LOAD_CONST"], 0, op["RETURN_VALUE"], 0,
+             op["RETURN_VALUE"], 0], 2, table=bytes([0x80 | 6, 1, 11, 0]))),
+    ]
+
+
 def main():
     assert sys.version_info[:2] == (3, 11), "the corpus must come from CPython 3.11"
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "corpus")
     os.makedirs(outdir, exist_ok=True)
     for old in os.listdir(outdir):
-        if old.startswith("seed-"):
+        if old.startswith(("seed-", "regress-")):
             os.remove(os.path.join(outdir, old))
     total = 0
     entries = [(n, co, False, 0) for n, co in pick_stdlib()]
@@ -215,7 +248,12 @@ def main():
         with open(os.path.join(outdir, fname), "wb") as f:
             f.write(data)
         total += len(data)
-    print(f"{len(entries)} seeds, {total} bytes in {outdir}")
+    for fname, data in regressions():
+        with open(os.path.join(outdir, fname), "wb") as f:
+            f.write(data)
+        total += len(data)
+    print(f"{len(entries)} seeds and {len(regressions())} regression inputs, {total} bytes "
+          f"in {outdir}")
 
 
 if __name__ == "__main__":

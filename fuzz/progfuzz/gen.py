@@ -892,7 +892,7 @@ class Generator:
             ('lambda', 3), ('global', 2 if ctx.nested_level == 0 and ctx.kind == 'func' else 0), ('del', 1),
             ('assert', 1), ('classattr', 2), ('nestedclass', 1 if ctx.nested_level < 2 else 0),
             ('callforms', 4), ('oddity', 2), ('introspect', 2), ('maybeunbound', 2), ('objhack', 3),
-            ('mutiter', 2 if ctx.loop_depth < 2 else 0), ('trace', 1 if depth < 3 else 0), ('callbacks', 3), ('compwalrus', 1 if ctx.kind == 'func' else 0),
+            ('mutiter', 2 if ctx.loop_depth < 2 else 0), ('trace', 1 if depth < 3 and ctx.loop_depth == 0 else 0), ('callbacks', 3), ('compwalrus', 1 if ctx.kind == 'func' else 0),
             ('match', 2 if can_nest else 0), ('loopctl', 4 if ctx.loop_depth else 0), ('mutate', 6),
             ('walrus', 2), ('import', 1), ('nonlocal', 2 if ctx.outer is not None else 0),
             ('exprstmt', 3),
@@ -1352,7 +1352,9 @@ class Generator:
         out = [indent + 'def %s(n):' % name, indent + '    ' + body,
                indent + 'try:', indent + '    %s = %s(%s)' % (res, name, self.pick([str(limit), '%s %% 7' % self.atom(ctx, scope, INT)])),
                indent + 'except Exception as %se:' % res, indent + '    %s = repr(%se)' % (res, res)]
-        scope.add(name, ('func', 1))
+        # not a ('func', n): other calls must not reach the recursion limit (where CPython's
+        # RecursionError point depends on which calls it specialised)
+        scope.add(name, ('recfunc',))
         ctx.no_del.add(name)
         scope.add(res, ANY)
         return out
@@ -1507,9 +1509,9 @@ class Generator:
             'max(%s, key=lambda v: str(v), default=None)' % lst,
             'sorted([%s, %s], key=lambda o: o.x)' % (o, o),
             'sorted([%s, %s])' % (o, o),
-            'len(%s)' % o, 'bool(%s)' % o, 'list(%s)' % o, '[1, 2, 3][%s]' % o, "'ab' * %s" % o,
+            'len(%s)' % o, 'bool(%s)' % o, 'list(%s)' % o, '[1, 2, 3][%s]' % o, "'ab' * min(%s, 3)" % o,
             'range(%s)' % o, '%s in [%s, 1]' % (o, o), 'str(%s)' % o, "'%%s' %% (%s,)" % o,
-            "f'{%s!r:>30}'" % o, '[q for q in %s]' % o, 'dict.fromkeys(%s)' % lst,
+            'f"{%s!r:>30}"' % (o if '\\' not in o and '"' not in o else '[]'), '[q for q in %s]' % o, 'dict.fromkeys(%s)' % lst,
         ])
         out = [indent + '%s = %s' % (res, call), indent + "print('cb', %s)" % res]
         scope.add(res, ANY)
@@ -1520,7 +1522,11 @@ class Generator:
         the JIT must hand the frame to the interpreter at the right instruction."""
         r = self.r.random()
         out = []
-        if r < 0.45:
+        if r < 0.2:
+            # switched on by a callee, for this (compiled) frame too
+            out.append(indent + 'TRACE_ON(%s)' % self.pick(['', 'True']))
+            off = 'sys.settrace(None)'
+        elif r < 0.45:
             out.append(indent + 'sys.settrace(TRACER)')
             off = 'sys.settrace(None)'
             if self.chance(0.5):
@@ -1535,10 +1541,10 @@ class Generator:
             out.append(indent + 'sys.setprofile(PROFILER)')
             off = 'sys.settrace(None); sys.setprofile(None)'
         out.append(indent + 'try:')
-        out += self.block(ctx, Scope(scope), indent + '    ', self.r.randint(1, 3), depth + 1)
+        out += self.block(ctx, Scope(scope), indent + '    ', self.r.randint(1, 2), depth + 1)
         out.append(indent + 'finally:')
         out.append(indent + '    ' + off)
-        if 'f_trace' in ''.join(out):
+        if 'f_trace' in ''.join(out) or 'TRACE_ON' in ''.join(out):
             out.append(indent + '    sys._getframe().f_trace = None')
         return out
 
@@ -2013,8 +2019,13 @@ class Generator:
                 "        print('T', event, frame.f_code.co_name, frame.f_lineno,",
                 "              frame.f_lasti if event == 'opcode' else '', type(arg).__name__)",
                 '    return TRACER', '',
+                'def TRACE_ON(opcodes=False):',
+                '    sys.settrace(TRACER)',
+                '    caller = sys._getframe(1)',
+                '    caller.f_trace = TRACER',
+                '    caller.f_trace_opcodes = opcodes', '',
                 'def PROFILER(frame, event, arg):',
-                "    if frame.f_globals is globals() or event.startswith('c_'):",
+                "    if frame.f_globals is globals():",
                 "        print('P', event, frame.f_code.co_name, frame.f_lineno, getattr(arg, '__name__', type(arg).__name__))",
                 '']
         out += ['class DM(dict):', '    def __missing__(self, key):', "        return ('missing', key)", '',

@@ -1,7 +1,8 @@
-// Regression tests for the bugs the frontend fuzzer (fuzz/frontend) found: one test per
-// finding, each on the smallest input that showed it, written before the fix. Every input
-// here must be refused with a reason (or compiled) without crashing; run the suite under
-// -DPJ_SANITIZE=ON to check the sanitizer half of that promise too.
+// Regression tests for the bugs found with the frontend fuzzer (fuzz/frontend), by its
+// runs or while writing its oracles: one test per finding, on a minimal input, each one
+// failing without its fix. Every input here must be compiled or refused with a reason,
+// never crash; run the suite under -DPJ_SANITIZE=ON for the sanitizer half of that. The
+// same inputs are in the fuzzer's seed corpus as fuzz/frontend/corpus/regress-*.
 //
 // Hostile code objects are made the way a user could make them: CodeType.replace() on a
 // real function's code (HostileCode), or as a hand-made frontend::CodeInput.
@@ -9,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <string>
-#include <vector>
 
 #include "frontend/analysis.h"
 #include "mock_pyasm.h"
@@ -70,7 +70,8 @@ CodeInput ReturnConst() {
 // A huge co_stacksize plus an UNPACK_SEQUENCE with a 2**28 count (three EXTENDED_ARGs) made
 // the stack depth 2**28, and the emitter's frame offset 8 * (nlocalsplus + depth)
 // overflowed int (UBSan: signed integer overflow in XbyakPyAsm::SlotOffset); without
-// sanitizers the wrapped offset would address memory far outside the frame.
+// sanitizers the wrapped offset would address memory far outside the frame. Spotted while
+// writing the harness's frame-slot audit, confirmed by this input under the harness.
 
 TEST(FrontendRegressions, HugeStackDepthIsRefused) {
   PyRef co = HostileCode(

@@ -289,6 +289,51 @@ def test_sigint_interrupts_compiled_loop_and_runs_finally(tmp_path):
     assert proc.returncode == 0, err
 
 
+ASYNC_EXC = """
+import ctypes, threading, time
+
+class Stop(Exception):
+    pass
+
+started = threading.Event()
+result = []
+
+def spin():
+    n = 0
+    started.set()
+    try:
+        while True:
+            n += 1
+    except Stop:
+        return "stopped after %d" % (n > 0)
+    finally:
+        result.append("finally")
+
+def body():
+    result.append(spin())
+
+with jit_enabled(0):
+    t = threading.Thread(target=body)
+    t.start()
+    started.wait()
+    time.sleep(0.2)
+    # what threading-based timeouts use: an asynchronous exception, raised at the next
+    # eval-breaker poll of the (compiled) loop in the other thread
+    n = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(t.ident), ctypes.py_object(Stop))
+    assert n == 1, n
+    t.join(30)
+assert not t.is_alive()
+assert_compiled(spin)
+print(result)
+"""
+
+
+def test_async_exception_stops_compiled_loop_in_another_thread(tmp_path):
+    r = _run(_script(tmp_path, ASYNC_EXC), timeout=60)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.strip() == "['finally', 'stopped after 1']", r.stdout
+
+
 # ---------------------------------------------------------------------------------------
 # Recursion depth
 

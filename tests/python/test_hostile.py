@@ -1,40 +1,62 @@
 """Hostile input: code objects no compiler would produce, and bad arguments to the API.
 
-Code objects are built with CodeType.replace() from a few real functions: random bytes as
-bytecode, random sequences of real opcodes, single-byte mutations, truncated bytecode,
-EXTENDED_ARG chains, impossible co_stacksize values, rewritten jump offsets, bogus
-co_exceptiontable bytes and local/const/name tables that are too short for the bytecode.
+Code objects are built with CodeType.replace() from a few real functions, from fixed seeds
+(the same cases on every run), in nine batches: random bytes as bytecode; random sequences
+of real opcodes (blind ones, and stack-aware ones that are mostly valid and run natively);
+one-to-three-byte mutations; bytecode truncated at every unit; EXTENDED_ARG chains;
+impossible co_stacksize values (0, too small, huge); rewritten jump offsets (out of range,
+into caches, onto themselves); bogus co_exceptiontable bytes (random, truncated varints,
+targets out of range or inside an instruction, depths too big, unsorted, markers missing
+or everywhere); and local/cell/const/name tables too short for the bytecode. (co_nlocals
+itself cannot be wrong: CodeType.replace() checks it against co_varnames.)
 
-The criterion is "the process never dies *because of the JIT*". Plain CPython trusts its
-bytecode, so some of these inputs crash the interpreter itself; the JIT cannot be blamed for
-those. Each case is therefore run twice, each time in its own fork()ed child of a batch
-subprocess (so a crash loses one case, not the test run, and nothing runs in pytest's own
-process):
+The criterion is "the process never dies, or behaves differently, *because of the JIT*".
+Plain CPython trusts its bytecode, so much of this crashes the interpreter itself. Each case
+therefore runs in fork()ed children of a batch subprocess (one subprocess per batch, one
+child per case and mode, four at a time; nothing hostile runs in pytest's process):
 
-  plain  the JIT disabled (hook not installed): exactly what CPython does with the code;
-  jit    the JIT enabled at threshold 0.  The child first enters the function once at the
-         recursion limit: pj_eval_frame compiles (or refuses) the code object on entry and
-         only then does the recursion check, which raises RecursionError before a single
-         instruction of the hostile code has run. So the child reports info(code) --
-         compiled, or failed with a reason -- even when running the code later crashes.
-         Then it calls the function for real and reports the outcome.
+  plain  the JIT disabled (hook not installed): what CPython itself does with the code.
+  jit    the code object is marked with pyjion_x64.jit() and entered once at the recursion
+         limit: pj_eval_frame compiles (or refuses) it on entry and only then does the
+         recursion check, which raises RecursionError before a single instruction has run.
+         So the child reports info(code) -- compiled, or failed with a reason -- before the
+         hostile code ever runs. Then the JIT is enabled at threshold 0 (everything the
+         code calls is compiled too) and the function is called for real.
+  Both modes take the same steps (the plain child does the same recursion-limit entry), so
+  the hostile frame sits on the same data-stack memory in both; each child has a 1 s timer
+  whose default action kills it (a hang).
 
-What is asserted, per case:
-  - the jit child always survives the compile step (a crash or hang while compiling is
-    the JIT's fault whatever the input) and info(code) says compiled xor failed, with a
-    non-empty reason when failed;
-  - if the plain child survived (returned or raised, within the time limit), the jit
-    child survived too, with the same outcome: result repr or exception type and
-    message (addresses scrubbed). A refused code object runs in the interpreter, so this
-    also proves refusal is clean;
-  - if the plain child crashed or hung, the case is not compared (CPython's own crash),
-    and the batch summary lists it. Inputs are generated from fixed seeds, so the set of
-    such cases is the same on every run; every batch must still compare a minimum number
-    of cases, so the test cannot pass vacuously;
-  - categories built to be invalid (out-of-range jumps, truncated exception tables, too
-    small stack sizes, ...) must be refused with a reason naming the problem.
+Asserted, per case:
+  - the jit child survives the compile step, whatever the input (a crash or hang there is
+    always the JIT's fault), and info(code) says compiled xor failed, with a non-empty
+    reason when failed;
+  - if the plain child survived, the jit child survived with the same outcome (result repr,
+    or exception type and message; addresses scrubbed). If the plain child hung, the jit
+    child did not crash. If the plain child crashed, the case is not compared and is listed
+    in the batch summary ("plain_died");
+  - one exception, for refused code only (which then runs in the interpreter, so any
+    difference is CPython's own): CPython's behaviour on some code depends on memory the
+    JIT legitimately changes -- the code object's header holds co_extra (code jumping
+    before its first unit executes it), compiling allocates (code running off its end
+    executes what follows). Such a difference is excused ("undefined") if the refusal
+    reason says CPython steps outside the code, frame or tables (UNDEFINED_IN_CPYTHON), or
+    if plain CPython itself changes its outcome when that memory is disturbed without the
+    JIT (perturb()). Excuses must stay rare; compiled code is never excused. Jumps built to
+    leave the code object are only compiled (and must be refused), never run;
+  - categories built to be invalid (out-of-range jumps, bad exception tables, too small
+    stack sizes, short tables, too many EXTENDED_ARGs, ...) are refused with a reason
+    naming the problem, and valid variants (exact or larger stack sizes, <= 3 EXTENDED_ARG
+    prefixes) are compiled;
+  - every batch compares at least a floor of cases (FLOORS), including natively compiled
+    ones, so the test cannot pass by comparing nothing.
+About 4,000 cases; ~45 s on an idle 2-core machine.
 
-Run one batch by hand: python tests/python/test_hostile.py <batch> (prints a JSON summary).
+Run one batch by hand: python tests/python/test_hostile.py <batch> (prints a JSON summary;
+PJ_HOSTILE_STDERR=1 keeps the children's stderr).
+
+Also here: non-code and otherwise bad arguments to every public function (enable, disable,
+is_enabled, stats, config, jit, info, native, dis.dis/dis_text) raise TypeError or
+ValueError with a message naming the function and the problem.
 """
 import builtins
 import json
@@ -743,11 +765,12 @@ def run_batch(batch):
 # The tests (pytest side): one subprocess per batch.
 
 # Minimum compared cases per batch (plain CPython survived, so the JIT run was checked), and
-# minimum of those that the JIT compiled and ran natively. Measured counts are far higher;
-# these floors only catch a harness that silently stopped comparing.
-FLOORS = {"random_bytes": (50, 0), "random_opcodes": (150, 20), "mutations": (200, 50),
-          "truncated": (60, 0), "extended_arg": (30, 10), "stacksize": (25, 10),
-          "jumps": (15, 0), "exctable": (100, 20), "tables": (8, 2)}
+# minimum of those that the JIT compiled and ran natively: about 75% of the measured counts
+# (which vary a little: whether plain CPython survives garbage can depend on addresses).
+# They catch a harness that silently stopped comparing.
+FLOORS = {"random_bytes": (80, 0), "random_opcodes": (280, 220), "mutations": (250, 90),
+          "truncated": (350, 0), "extended_arg": (35, 18), "stacksize": (40, 25),
+          "jumps": (35, 1), "exctable": (330, 38), "tables": (10, 6)}
 
 
 def _summary(batch):
@@ -764,6 +787,8 @@ def _check(batch):
     compared, compiled = FLOORS[batch]
     assert s["compared"] >= compared, s
     assert s["compiled_compared"] >= compiled, s
+    # excused differences (undefined behaviour in CPython itself) stay rare
+    assert len(s["undefined"]) <= max(3, s["compared"] // 20), s["undefined"]
     return s
 
 

@@ -18,11 +18,14 @@ ways, like CPython's regrtest -R but per call, with an interpreted baseline:
 
 Each is warmed up first (WARMUP calls), then sys.gettotalrefcount() and
 sys.getallocatedblocks() are read before and after REPS calls (gc.collect() before each
-read). A compiled run must change both totals exactly as much as the interpreted run of
-the same body: more is a leak, less is an extra decref (a use-after-free waiting to
-happen). Bodies with legitimate growth (appending to a global list) grow the same in both
-and pass. Noise (a cache filling up once) is filtered the regrtest way: a difference is
-reported only if it shows in every one of ATTEMPTS measurements.
+read; everything older is gc.freeze()d first so that stays fast). A compiled body leaks if
+it keeps more references than the interpreted run of the same body (any amount), or more
+memory blocks (at least one per call: block counts wander by a few either way), in every
+one of ATTEMPTS measurements (the regrtest way of ignoring a cache that fills up once).
+Bodies with legitimate growth (appending to a global list) grow the same in both and pass.
+Fewer references than interpreted is reported as a NOTE, not a failure: an over-decref
+soon crashes a debug interpreter (negative refcount), and what shows up in practice is a
+leak of CPython's own that compiled code does not have.
 
 A leaking test fails with a table of the measurements; a summary of every checked call is
 printed at the end (-rA not needed).
@@ -78,6 +81,7 @@ class RefleakPlugin:
         self.outcome = self.recorder.wrap(jitutil, pyjion_x64)   # the unwrapped _outcome
         self.rows = []        # (test id, func name, diffs per kind)
         self.leaks = []
+        self.notes = []
 
     # -- measuring ---------------------------------------------------------------------
 
@@ -146,7 +150,9 @@ class RefleakPlugin:
     def _check(self, item, calls):
         seen = set()
         for func, args, kwargs in calls:
-            key = (id(func), repr(args), repr(sorted(kwargs.items())))
+            # identities, not reprs (tests pass objects whose __repr__ raises); `calls`
+            # keeps them alive, so the ids stay unique
+            key = (id(func), tuple(map(id, args)), tuple((k, id(v)) for k, v in kwargs.items()))
             if key in seen:
                 continue
             seen.add(key)
@@ -154,30 +160,36 @@ class RefleakPlugin:
             with self.jitutil.jit_enabled(0):
                 self.outcome(func, args, kwargs)
             reps = REPS_SLOW if time.monotonic() - start > SLOW_CALL else REPS
-            persistent = None
             history = []
+            leak = less = None
             for _ in range(ATTEMPTS):
                 m = self._measure(func, args, kwargs, reps)
                 history.append(m)
                 diffs = {(kind, what): m[kind][0][i] - m[kind][1][i]
                          for kind in ("same", "fresh") for i, what in enumerate(("refs", "blocks"))}
-                bad = {k for k, v in diffs.items() if v != 0}
-                persistent = bad if persistent is None else persistent & bad
-                if not persistent:
+                # more references than interpreted: any amount; more memory blocks: at least
+                # one per call (block counts wander by a few either way: free lists, caches)
+                now = {k for k, v in diffs.items() if v >= (1 if k[1] == "refs" else reps)}
+                fewer = {k for k, v in diffs.items() if k[1] == "refs" and v <= -1}
+                leak = now if leak is None else leak & now
+                less = fewer if less is None else less & fewer
+                if not leak and not less:
                     break
             name = getattr(func, "__qualname__", repr(func))
             self.rows.append((item.nodeid, name, history[-1]))
-            if persistent:
+            if less:
+                # The compiled body keeps fewer references than the interpreted one, every
+                # time. Over-decrefs crash a debug interpreter soon enough (negative
+                # refcount); what shows up here in practice is CPython's own leak that the
+                # JIT does not have (3.11.2 leaks 2 references per f(*non_iterable, **{})).
+                self.notes.append("%s %s: compiled keeps fewer references than interpreted "
+                                  "in %s: %s" % (item.nodeid, name, sorted(less),
+                                                 _table(history)))
+            if leak:
                 self.leaks.append((item.nodeid, name))
-                lines = ["reference leak in compiled %s%r (%d calls per measurement):"
-                         % (name, args, reps)]
-                for m in history:
-                    for kind in ("same", "fresh"):
-                        (jr, jb), (ir, ib) = m[kind]
-                        lines.append("  %-5s jit refs %+d blocks %+d | interpreted refs %+d "
-                                     "blocks %+d" % (kind, jr, jb, ir, ib))
-                lines.append("  differs every time in: %s" % sorted(persistent))
-                raise AssertionError("\n".join(lines))
+                raise AssertionError("reference leak in compiled %s (%d calls per "
+                                     "measurement):\n%s\n  more every time in: %s"
+                                     % (name, reps, _table(history), sorted(leak)))
 
     # -- hooks -------------------------------------------------------------------------
 
@@ -206,9 +218,21 @@ class RefleakPlugin:
             tr.write_line("%-70s %-28s same refs %+d/%+d blocks %+d/%+d  fresh refs %+d/%+d "
                           "blocks %+d/%+d" % (nodeid[-70:], name[:28], sj[0], si[0], sj[1], si[1],
                                               fj[0], fi[0], fj[1], fi[1]))
+        for note in self.notes:
+            tr.write_line("NOTE " + note)
         tr.write_line("%d compiled bodies checked, %d leaking" % (len(self.rows), len(self.leaks)))
         for nodeid, name in self.leaks:
             tr.write_line("LEAK %s %s" % (nodeid, name))
+
+
+def _table(history):
+    lines = []
+    for m in history:
+        for kind in ("same", "fresh"):
+            (jr, jb), (ir, ib) = m[kind]
+            lines.append("  %-5s jit refs %+d blocks %+d | interpreted refs %+d blocks %+d"
+                         % (kind, jr, jb, ir, ib))
+    return "\n".join(lines)
 
 
 def pytest_configure(config):
