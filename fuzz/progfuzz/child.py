@@ -76,6 +76,15 @@ def describe(exc, path):
     return {'kind': 'raised', 'type': exc_name(exc), 'msg': safe_str(exc), 'tb': tb, 'chain': chain}
 
 
+def untrace():
+    """A call that left tracing or profiling on (a probe of the program's TRACE_ON) does not
+    get to trace the harness and the calls after it."""
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.settrace(None)
+        sys.setprofile(None)
+        sys._getframe(1).f_trace = None
+
+
 class Runner:
     """Between calls sys.stdout is self.ambient, so that output printed outside any call (a
     __del__ running when the harness drops a value) is kept: it goes into the next record
@@ -110,6 +119,7 @@ class Runner:
             except BaseException as exc:
                 rec = describe(exc, self.path)
         finally:
+            untrace()
             sys.stdout = self.ambient
         rec['case'] = name
         rec['pre'] = pre
@@ -126,6 +136,7 @@ class Runner:
             except BaseException as exc:
                 rec = 'raised %s %s' % (exc_name(exc), safe_str(exc))
         finally:
+            untrace()
             sys.stdout = self.ambient
         return rec + '|' + clean(out.getvalue())
 

@@ -892,7 +892,8 @@ class Generator:
             ('lambda', 3), ('global', 2 if ctx.nested_level == 0 and ctx.kind == 'func' else 0), ('del', 1),
             ('assert', 1), ('classattr', 2), ('nestedclass', 1 if ctx.nested_level < 2 else 0),
             ('callforms', 4), ('oddity', 2), ('introspect', 2), ('maybeunbound', 2), ('objhack', 3),
-            ('mutiter', 2 if ctx.loop_depth < 2 else 0), ('trace', 1 if depth < 3 and ctx.loop_depth == 0 else 0), ('callbacks', 3), ('compwalrus', 1 if ctx.kind == 'func' else 0),
+            ('mutiter', 2 if ctx.loop_depth < 2 else 0), ('trace', 1 if depth < 3 and ctx.loop_depth == 0 else 0), ('callbacks', 3),
+            ('bigdisplay', 1), ('compwalrus', 1 if ctx.kind == 'func' else 0),
             ('match', 2 if can_nest else 0), ('loopctl', 4 if ctx.loop_depth else 0), ('mutate', 6),
             ('walrus', 2), ('import', 1), ('nonlocal', 2 if ctx.outer is not None else 0),
             ('exprstmt', 3),
@@ -1095,6 +1096,8 @@ class Generator:
         if r < 0.85:
             return 'zip(%s, %s)' % (self.lit(('list', INT)), self.pick(["'abcd'", self.lit(('list', STR))])), ('tuple', (INT, STR))
         if r < 0.9:
+            if self.chance(0.5):
+                return 'It(%d%s)' % (self.r.randint(0, 4), self.pick(['', '', ', 2', ', 1', ', %d' % self.r.randint(3, 5)])), INT
             objs = [c for c in self.classes if c.iterable]
             if objs:
                 return self.construct(self.pick(objs).name), INT
@@ -1129,12 +1132,23 @@ class Generator:
         limit = self.r.randint(0, 4)
         out = [indent + '%s = 0' % n]
         scope.add(n, INT)
-        cond = '%s < %d' % (n, limit)
-        if self.chance(0.3):
-            cond = '%s and %s' % (cond, self.cond(ctx, scope, 1))
-        out.append(indent + 'while %s:' % cond)
         body = Scope(scope)
-        out.append(indent + '    %s += 1' % n)
+        if self.chance(0.3):
+            # `while True` left by a break, possibly from inside try/finally (Popen._wait's shape)
+            out.append(indent + 'while True:')
+            out.append(indent + '    %s += 1' % n)
+            if self.chance(0.5):
+                out += [indent + '    try:', indent + '        if %s > %d:' % (n, limit),
+                        indent + '            break', indent + '    finally:',
+                        indent + '        %s' % self.pick(['pass', "print('fin', %s)" % n, '%s += 0' % n])]
+            else:
+                out += [indent + '    if %s > %d:' % (n, limit), indent + '        break']
+        else:
+            cond = '%s < %d' % (n, limit)
+            if self.chance(0.3):
+                cond = '%s and %s' % (cond, self.cond(ctx, scope, 1))
+            out.append(indent + 'while %s:' % cond)
+            out.append(indent + '    %s += 1' % n)
         ctx.loop_depth += 1
         out += self.block(ctx, body, indent + '    ', self.r.randint(1, 3), depth + 1)
         ctx.loop_depth -= 1
@@ -1495,6 +1509,29 @@ class Generator:
             'hash([])',
         ])]
 
+    def st_bigdisplay(self, ctx, scope, indent, depth):
+        """Displays and calls with more than 30 items: the compiler builds them incrementally
+        (LIST_APPEND/MAP_ADD/SET_ADD outside comprehensions, CALL_FUNCTION_EX for calls)."""
+        res = self.fresh(ctx)
+        n = self.r.randint(31, 40)
+        items = [self.atom(ctx, scope, INT) for _ in range(n)]
+        r = self.r.random()
+        if r < 0.25:
+            src = '[%s]' % ', '.join(items)
+        elif r < 0.4:
+            src = '(%s)' % ', '.join(items)
+        elif r < 0.55:
+            src = '{%s}' % ', '.join(items)
+        elif r < 0.75:
+            src = '{%s}' % ', '.join('%s: %s' % (self.pick(["'k%d'" % (i % 7), items[i]]), items[-1 - i])
+                                     for i in range(n))
+        elif r < 0.9:
+            src = 'max(%s)' % ', '.join(items)
+        else:
+            src = "dict(%s)" % ', '.join('k%d=%s' % (i, it) for i, it in enumerate(items))
+        scope.add(res, ANY)
+        return [indent + '%s = %s' % (res, src)]
+
     def st_callbacks(self, ctx, scope, indent, depth):
         """C code calling back into compiled code, which may raise."""
         res = self.fresh(ctx)
@@ -1641,6 +1678,13 @@ class Generator:
             return [indent + 'del %s' % g.name, indent + '%s = %s' % (g.name, self.lit(g.type))]
         if self.chance(0.05):
             return [indent + "globals()[%r] = %s" % (g.name, self.lit(g.type))]
+        if self.chance(0.05):
+            # a builtin replaced under the LOAD_GLOBAL caches, then restored
+            name = self.pick(['abs', 'len', 'max'])
+            return [indent + 'import builtins', indent + '_saved = builtins.%s' % name,
+                    indent + 'builtins.%s = lambda *a, **k: %s' % (name, self.lit(INT)),
+                    indent + 'try:', indent + "    print('patched', abs(-2), len('ab'), max(1, 2))",
+                    indent + 'finally:', indent + '    builtins.%s = _saved' % name]
         if g.type == INT:
             return [indent + '%s = %s' % (g.name, self.pick(['%s + 1' % g.name, '%s * 2' % g.name, self.lit(INT),
                                                               '%s - %s' % (g.name, self.atom(ctx, scope, INT))]))]
@@ -1871,10 +1915,16 @@ class Generator:
             lines += ['    def __getitem__(self, i):', '        return (self.x, self.y)[i]']
         if c.is_cm:
             suppress = self.pick(['False', 'True', 'exc_type is KeyError', 'self.x > 3'])
-            lines += ['    def __enter__(self):', "        print('enter', %r, self.x)" % c.name, '        return self',
+            lines += ['    def __enter__(self):', "        print('enter', %r, self.x)" % c.name]
+            if self.chance(0.2):
+                lines += ['        if self.x == 0:', "            raise RuntimeError('enter failed')"]
+            lines += ['        return self',
                       '    def __exit__(self, exc_type, exc, tb):',
-                      "        print('exit', %r, exc_type.__name__ if exc_type else None, exc)" % c.name,
-                      '        return %s' % suppress]
+                      "        print('exit', %r, exc_type.__name__ if exc_type else None, exc)" % c.name]
+            if self.chance(0.2):
+                lines += ['        if exc_type is %s:' % self.pick(['KeyError', 'None', 'ZeroDivisionError']),
+                          "            raise LookupError('exit failed')"]
+            lines += ['        return %s' % suppress]
         if self.chance(0.3):
             lines += ['    def __bool__(self):', '        if self.x == 0:', "            raise ValueError('no truth')",
                       '        return self.x > 0']
@@ -2028,6 +2078,18 @@ class Generator:
                 "    if frame.f_globals is globals():",
                 "        print('P', event, frame.f_code.co_name, frame.f_lineno, getattr(arg, '__name__', type(arg).__name__))",
                 '']
+        out += ['class It:',
+                '    """An iterator in Python: FOR_ITER calls back into compiled code."""',
+                '    def __init__(self, n, fail=None):',
+                '        self.i = 0', '        self.n = n', '        self.fail = fail',
+                '    def __iter__(self):', '        return self',
+                '    def __next__(self):',
+                '        self.i += 1',
+                '        if self.i == self.fail:',
+                "            raise ValueError('iterator failed at %d' % self.i)",
+                '        if self.i > self.n:',
+                '            raise StopIteration(self.i)',
+                '        return self.i * 10', '']
         out += ['class DM(dict):', '    def __missing__(self, key):', "        return ('missing', key)", '',
                 'class LS(list):', '    pass', '']
         out += self.gen_exc_classes()

@@ -175,10 +175,6 @@ def campaign(args):
     for t in threads:
         t.join()
     elapsed = time.time() - started
-    log('progfuzz: seed %d, %.0f s, %d programs (%d calls compared), %d invalid and %d nondeterministic '
-        'programs skipped' % (args.seed, elapsed, counts['programs'], counts['cases'], counts['invalid'],
-                              counts['flaky']))
-
     findings.sort(key=lambda f: f.index)
     if findings:
         os.makedirs(args.out, exist_ok=True)
@@ -197,7 +193,10 @@ def campaign(args):
         log('saved %s' % d)
     ndiv = sum(1 for f in findings if f.outcome.status == 'divergence')
     ncrash = sum(1 for f in findings if f.outcome.status == 'crash')
-    print('progfuzz: %d programs run, %d divergences, %d crashes' % (counts['programs'], ndiv, ncrash))
+    print('progfuzz: %d programs run, %d divergences, %d crashes (seed %d, %.0f s, %d calls compared, '
+          '%d invalid and %d nondeterministic programs skipped)'
+          % (counts['programs'], ndiv, ncrash, args.seed, elapsed, counts['cases'], counts['invalid'],
+             counts['flaky']))
     sys.stdout.flush()
     return 1 if ndiv + ncrash else 0
 
@@ -216,8 +215,12 @@ def main(argv=None):
     p.add_argument('--replay', metavar='PROGRAM', help='run one saved program both ways and compare')
     p.add_argument('--dump', action='store_true', help='print program --index of campaign --seed')
     p.add_argument('--index', type=int, default=0)
+    p.add_argument('--baseline', choices=('hooked', 'plain'), default='hooked',
+                   help='interpreted run behind a pass-through PEP 523 hook (default; see passthrough.c) '
+                        'or plain CPython, which inlines Python-to-Python calls')
     p.add_argument('--verbose', '-v', action='store_true')
     args = p.parse_args(argv)
+    runner.BASELINE['hooked'] = args.baseline == 'hooked'
     if args.replay:
         return replay(args.replay, args.python, args.timeout)
     if args.seed is None:
