@@ -13,7 +13,8 @@ void ReleaseItems(PyObject** items, int n) {
 }
 
 // ceval's `while (n--) Py_DECREF(POP());`: last item first. The order is visible when a
-// release runs a finalizer (BUILD_MAP/BUILD_CONST_KEY_MAP with a repeated key).
+// release runs a finalizer (BUILD_MAP/BUILD_CONST_KEY_MAP with a repeated key, BUILD_STRING
+// of str subclasses returned by __format__).
 void ReleaseItemsLastFirst(PyObject** items, int n) {
   for (int i = n - 1; i >= 0; --i) Py_DECREF(items[i]);
 }
@@ -37,6 +38,30 @@ PyObject* DictFromItems(PyObject** keys, int key_stride, PyObject** values, int 
   return dict;
 }
 
+
+// _PyDict_SetItem_Take2 (steals key and value), releasing them in its order: key then value
+// when hashing fails, value then key when the insertion fails (an __eq__ raising in the
+// lookup). PyDict_SetItem cannot tell the caller which of the two failed, so the hash is
+// computed here (the same single __hash__ call; a str's is cached) and the insertion is
+// _PyDict_SetItem_KnownHash, which like Take2 goes to insert_to_emptydict/insertdict.
+int DictSetItemTake2(PyObject* dict, PyObject* key, PyObject* value) {
+  const Py_hash_t hash = PyObject_Hash(key);
+  if (hash == -1) {
+    Py_DECREF(key);
+    Py_DECREF(value);
+    return -1;
+  }
+  if (_PyDict_SetItem_KnownHash(dict, key, value, hash) < 0) {
+    Py_DECREF(value);
+    Py_DECREF(key);
+    return -1;
+  }
+  // On success insertdict has already released any replaced value and then its (extra)
+  // reference to a key that was present; these releases drop the references stolen here.
+  Py_DECREF(key);
+  Py_DECREF(value);
+  return 0;
+}
 
 // ceval's unpack_iterable (borrows v): items are written downwards from `top`, so the
 // first item ends up at top[-1]. after == -1 is a plain unpack of `before` items.
@@ -142,11 +167,16 @@ extern "C" int rt_store_subscr(PyObject* value, PyObject* container, PyObject* s
   return err != 0 ? -1 : 0;
 }
 
+// The generic STORE_SUBSCR on an exact dict (PyObject_SetItem is dict_ass_sub, i.e.
+// PyDict_SetItem), releasing value, dict, sub in its order. The JIT takes this path with no
+// type feedback too, so it keeps the unspecialised instruction's order rather than
+// STORE_SUBSCR_DICT's (sub before value, then dict), which differs from it when a release
+// runs a finalizer: a failed hash or __eq__, or a temporary dict.
 extern "C" int rt_store_subscr_dict(PyObject* value, PyObject* dict, PyObject* sub) {
-  int err = PyDict_SetItem(dict, sub, value);  // _PyDict_SetItem_Take2
-  Py_DECREF(sub);
+  int err = PyDict_SetItem(dict, sub, value);
   Py_DECREF(value);
   Py_DECREF(dict);
+  Py_DECREF(sub);
   return err != 0 ? -1 : 0;
 }
 
@@ -244,7 +274,8 @@ extern "C" PyObject* rt_build_const_key_map(PyObject** values, PyObject* keys, i
 
 extern "C" PyObject* rt_build_string(PyObject** items, int n) {
   PyObject* str = _PyUnicode_JoinArray(EmptyStr(), items, n);
-  ReleaseItems(items, n);
+  // ceval pops the parts last first; a str subclass from __format__ may have a finalizer.
+  ReleaseItemsLastFirst(items, n);
   return str;
 }
 
@@ -299,10 +330,7 @@ extern "C" int rt_set_add(PyObject* set, PyObject* value) {
 }
 
 extern "C" int rt_map_add(PyObject* dict, PyObject* key, PyObject* value) {
-  int err = PyDict_SetItem(dict, key, value);  // _PyDict_SetItem_Take2
-  Py_DECREF(key);
-  Py_DECREF(value);
-  return err != 0 ? -1 : 0;
+  return DictSetItemTake2(dict, key, value);
 }
 
 extern "C" int rt_list_extend(PyObject* list, PyObject* iterable) {

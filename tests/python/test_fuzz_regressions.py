@@ -62,3 +62,104 @@ def map_repeated_object_keys():
 
 def test_build_map_releases_keys_and_values_last_first():
     run_both(map_repeated_object_keys)
+
+
+# -- Found reviewing helpers_containers.cc against ceval (the fuzzer's reproducer was lost).
+# Operands whose last reference the helper drops, in the order ceval drops them.
+
+class NoisyStr(str):
+    """A str subclass that says when it dies: what __format__ may hand to BUILD_STRING."""
+
+    def __del__(self):
+        print("del", str(self))
+
+
+class FormatsNoisy:
+    def __init__(self, tag):
+        self.tag = tag
+
+    def __format__(self, spec):
+        return NoisyStr(self.tag)
+
+
+def fstring_of_noisy_parts():
+    s = f"{FormatsNoisy('a')}-{FormatsNoisy('b')}-{FormatsNoisy('c')}"
+    print("built", s)
+
+
+def test_build_string_releases_parts_last_first():
+    # BUILD_STRING: `while (--oparg >= 0) Py_DECREF(POP());` after the join.
+    run_both(fstring_of_noisy_parts)
+
+
+class UnhashableNoisy(Noisy):
+    def __hash__(self):
+        del self  # the TypeError's traceback must not keep the key alive
+        raise TypeError("unhashable noisy")
+
+
+class NoisyKeyBadEq(Noisy):
+    def __hash__(self):
+        return 7
+
+    def __eq__(self, other):
+        del self, other
+        raise ValueError("no eq")
+
+
+def dictcomp_eq_fails():
+    try:
+        return {NoisyKeyBadEq("k%d" % i): Noisy("v%d" % i) for i in range(2)}
+    except ValueError as e:
+        print("caught", e)
+
+
+def test_map_add_failed_insert_releases_value_then_key():
+    # MAP_ADD: _PyDict_SetItem_Take2 drops the value before the key when the insertion fails
+    # (after hashing, which drops the key first).
+    run_both(dictcomp_eq_fails)
+
+
+def dictcomp_hash_fails():
+    try:
+        return {UnhashableNoisy("k%d" % i): Noisy("v%d" % i) for i in range(2)}
+    except TypeError as e:
+        print("caught", e)
+
+
+def test_map_add_failed_hash_releases_key_then_value():
+    run_both(dictcomp_hash_fails)
+
+
+def store_dict_hash_fails(d):
+    try:
+        d[UnhashableNoisy("k")] = Noisy("v")
+    except TypeError as e:
+        print("caught", e)
+
+
+def store_dict_eq_fails():
+    d = {NoisyKeyBadEq("k1"): 1}
+    try:
+        d[NoisyKeyBadEq("k2")] = Noisy("v2")
+    except ValueError as e:
+        print("caught", e)
+
+
+def store_into_temporary_dict():
+    {}[Noisy("k")] = Noisy("v")
+    print("end")
+
+
+def store_dict_replaces():
+    d = {NoisyKey("k1"): Noisy("v1")}
+    d[NoisyKey("k2")] = Noisy("v2")  # drops v1, then the new key k2
+    print("stored")
+
+
+def test_store_subscr_dict_releases_value_container_sub():
+    # STORE_SUBSCR on an exact dict: PyObject_SetItem, then value, container, sub released.
+    run_both(store_dict_hash_fails, {})
+    run_both(store_dict_eq_fails)
+    run_both(store_into_temporary_dict)
+    run_both(store_dict_replaces)
