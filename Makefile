@@ -14,7 +14,8 @@ SITE        = $(VENV)/lib/python3.11/site-packages
 VPY         = $(VENV)/bin/python
 PY_SOURCES  = $(wildcard pymodule/pyjion_x64/*.py) pymodule/_pyjion_x64_autoload.py pymodule/pyjion_x64.pth
 
-.PHONY: all deps fuzz-deps build install demo test test-cpp test-python fuzz fuzz-ci clean
+.PHONY: all deps fuzz-deps build install demo test test-cpp test-python test-refleak test-asan \
+        test-all fuzz fuzz-ci clean
 
 all: install
 
@@ -56,6 +57,24 @@ test-python: install
 	env -u PYTHONDONTWRITEBYTECODE $(VPY) -m pytest -q tests/python
 
 test: test-cpp test-python
+
+# Reference leaks: the in-process compiled test bodies, repeated under Debian's debug
+# interpreter (sys.gettotalrefcount), with the extension built for it in $(DBG_BUILD).
+DBG_PYTHON ?= /usr/bin/python3.11d
+DBG_BUILD  ?= build-dbg
+DBG_VENV   ?= .venv-dbg
+test-refleak:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="python3.11-dbg"
+	@$(MAKE) --no-print-directory BUILD=$(DBG_BUILD) VENV=$(DBG_VENV) PYTHON=$(DBG_PYTHON) install
+	env -u PYTHONDONTWRITEBYTECODE $(DBG_VENV)/bin/python tests/refleak/run.py
+
+# AddressSanitizer + UBSan build of the extension (build-asan/, .venv-asan/), then the C++
+# tests and the whole Python suite against it (see tests/asan/run.sh).
+test-asan: deps
+	env -u PYTHONDONTWRITEBYTECODE PYTHON=$(PYTHON) sh tests/asan/run.sh
+
+# Everything CI runs: the tests, the refleak and ASan runs and the fixed fuzz campaign.
+test-all: test test-refleak test-asan fuzz-ci
 
 # Both fuzzers for FUZZ_SECONDS each; one summary line each; non-zero on any finding.
 fuzz: install fuzz-deps
