@@ -15,7 +15,7 @@ VPY         = $(VENV)/bin/python
 PY_SOURCES  = $(wildcard pymodule/pyjion_x64/*.py) pymodule/_pyjion_x64_autoload.py pymodule/pyjion_x64.pth
 
 .PHONY: all deps fuzz-deps build install demo test test-cpp test-python test-refleak test-asan \
-        test-all fuzz fuzz-ci clean
+        ci test-all fuzz fuzz-ci clean
 
 all: install
 
@@ -73,8 +73,11 @@ test-refleak:
 test-asan: deps
 	env -u PYTHONDONTWRITEBYTECODE PYTHON=$(PYTHON) sh tests/asan/run.sh
 
-# Everything CI runs: the tests, the refleak and ASan runs and the fixed fuzz campaign.
-test-all: test test-refleak test-asan fuzz-ci
+# What CI (.ci/run) runs: the tests, the short fixed fuzz campaign and the refleak run.
+ci: test fuzz-ci test-refleak
+
+# Everything, ASan included (its instrumented build takes the longest).
+test-all: ci test-asan
 
 # Both fuzzers for FUZZ_SECONDS each; one summary line each; non-zero on any finding.
 fuzz: install fuzz-deps
