@@ -28,6 +28,7 @@ import random
 INT, FLOAT, BOOL, COMPLEX, STR, BYTES, NONE = (('int',), ('float',), ('bool',), ('complex',),
                                                ('str',), ('bytes',), ('none',))
 ANY = ('any',)
+NOISY = ('noisy',)   # an N (prelude): says when it dies, hashes to 7, may raise
 SCALARS = [INT, FLOAT, BOOL, COMPLEX, STR, BYTES, NONE]
 KEYS = [INT, STR, BOOL, BYTES, NONE]
 NUMERIC = [INT, FLOAT, BOOL, COMPLEX]
@@ -177,6 +178,7 @@ class Generator:
         self.globals = []        # Var
         self.funcs = []
         self.nfuncs = nfuncs if nfuncs is not None else self.r.randint(20, 40)
+        self.ncount = 0          # tags of noisy objects N("n<k>"), unique in a program
 
     # -- helpers ------------------------------------------------------------------------------
     def chance(self, p):
@@ -237,6 +239,8 @@ class Generator:
             return self.construct(t[1], depth)
         if k == 'func':
             return self.pick(['abs', 'len', 'str', 'repr', 'bool']) if t[1] == 1 else 'max'
+        if k == 'noisy':
+            return self.nz(0)
         return self.lit(self.pick(SCALARS), depth)
 
     def rand_type(self, depth=0, hashable=False):
@@ -538,6 +542,8 @@ class Generator:
             e = self.atom(ctx, scope, t)
             if '\\' in e:
                 e = "'x'"
+            if self.chance(0.04):
+                t, e = NOISY, self.nz(self.pick([0, 0, 0, 3]))   # __format__ returns a noisy str
             conv = self.pick(['', '', '!r', '!s', '!a'])
             spec = ''
             if t == INT and self.chance(0.4):
@@ -896,7 +902,7 @@ class Generator:
             ('bigdisplay', 1), ('compwalrus', 1 if ctx.kind == 'func' else 0),
             ('match', 2 if can_nest else 0), ('loopctl', 4 if ctx.loop_depth else 0), ('mutate', 6),
             ('walrus', 2), ('import', 1), ('nonlocal', 2 if ctx.outer is not None else 0),
-            ('exprstmt', 3),
+            ('exprstmt', 3), ('noisy', 4),
         ]
         total = sum(w for _, w in weights)
         x = r * total
@@ -1509,6 +1515,242 @@ class Generator:
             'hash([])',
         ])]
 
+    # -- noisy objects: the order in which compiled code releases references --------------------
+    def nz(self, mode=None):
+        """A new noisy object N("n<k>"[, mode]) (prelude): mode 1 __hash__ raises, 2 __eq__
+        raises, 3 __format__/__str__/__index__ raise; all hash to 7, so N keys collide."""
+        self.ncount += 1
+        if mode is None:
+            mode = self.pick([0, 0, 0, 0, 0, 1, 2, 3])
+        return 'N("n%d"%s)' % (self.ncount, ', %d' % mode if mode else '')
+
+    def nval(self, ctx, scope, mode=0):
+        """A noisy value: mostly a new temporary, sometimes a noisy variable."""
+        vs = self.vars_of(scope, NOISY)
+        if vs and self.chance(0.25):
+            return self.pick(vs).name
+        return self.nz(mode)
+
+    def nkey(self, ctx, scope):
+        """A dict key or set item: a noisy key (maybe failing), sometimes a plain one."""
+        r = self.r.random()
+        if r < 0.7:
+            return self.nz(self.pick([0, 0, 0, 1, 2]))
+        if r < 0.8:
+            return self.nval(ctx, scope)
+        if r < 0.9:
+            return self.pick(["'k'", '7', "'n1'", 'None'])
+        return '[%s]' % self.nz(0)   # unhashable: TypeError, the list dies with its item
+
+    def nlist(self, ctx, scope, lo=1, hi=3):
+        return [self.nval(ctx, scope) for _ in range(self.r.randint(lo, hi))]
+
+    def nit(self):
+        """An iterator yielding new noisy objects, failing midway now and then."""
+        self.ncount += 1
+        n = self.r.randint(0, 4)
+        fail = self.pick([0, 0, 1, 2, 3])
+        return 'NIt("n%d", %d%s)' % (self.ncount, n, ', %d' % fail if fail else '')
+
+    def st_noisy(self, ctx, scope, indent, depth):
+        """Noisy temporaries (objects whose __del__ prints) flowing into f-strings, displays,
+        comprehensions, stores, unpacking, subscripts, attribute stores and calls that raise:
+        the output shows the instant and order in which each reference is released."""
+        r = self.r.random()
+        lines = []
+        nv = lambda mode=0: self.nval(ctx, scope, mode)
+        nk = lambda: self.nkey(ctx, scope)
+        if r < 0.12:
+            # f-string: FORMAT_VALUE/BUILD_STRING with noisy str parts (__format__, !s, !r)
+            parts = []
+            for _ in range(self.r.randint(1, 4)):
+                if self.chance(0.3):
+                    parts.append(self.pick(['-', 'a', ' ', '{{']))
+                conv = self.pick(['', '', '', '!s', '!r'])
+                spec = self.pick(['', '', '', ':>4', ':x']) if not conv else ''
+                parts.append('{%s%s%s}' % (self.pick([self.nz(), self.nz(0), nv(), 'NS("s%d")' % self.r.randint(0, 9)]),
+                                          conv, spec))
+            e = "f'%s'" % ''.join(parts)
+        elif r < 0.24:
+            # dict displays and comprehensions with colliding, failing or unhashable keys
+            rr = self.r.random()
+            if rr < 0.4:
+                e = '{%s}' % ', '.join('%s: %s' % (nk(), nv()) for _ in range(self.r.randint(1, 4)))
+            elif rr < 0.55:
+                k = self.pick(["'a'", "'b'"])
+                e = '{%s}' % ', '.join('%s: %s' % (self.pick([k, "'c'"]), nv()) for _ in range(self.r.randint(2, 4)))
+            else:
+                c = self.fresh(ctx, 'c')
+                self.ncount += 1
+                mode = self.pick(['0', '1', '2', '(2 if %s == 1 else 0)' % c, '(1 if %s == 2 else 0)' % c])
+                key = self.pick(['N("n%d" + str(%s), %s)' % (self.ncount, c, mode), 'N("n%d", %s)' % (self.ncount, mode)])
+                e = '{%s: N("n%dv" + str(%s)) for %s in range(%d)}' % (key, self.ncount, c, c, self.r.randint(1, 3))
+        elif r < 0.36:
+            # dict stores (on variables and temporaries), deletes, update, ** merges.
+            # STORE_SUBSCR_DICT, BINARY_SUBSCR_DICT and the METH_FASTCALL method-descriptor
+            # PRECALLs release their operands in another order than the generic
+            # instructions, and the interpreter specialises code the JIT compiled cold (a
+            # leaf function called 8 times, a loop): so these never see an exact dict that
+            # dies with them, nor (stores) a key whose hash fails. DM is a dict subclass,
+            # which the specialised forms leave to the generic ones.
+            dicts = [v.name for v in scope.all() if v.type[0] == 'dict']
+            temps = ['{}', '{%s: 1}' % self.nz(0), '{%s: %s}' % (self.nz(0), self.nz(0))]
+            dtemps = ['DM()', 'DM({%s: %s})' % (self.nz(0), self.nz(0))]
+            target = self.pick(temps + dtemps + dicts[:2])
+            safe = self.pick(dtemps + dicts[:2])    # subscripts and method calls
+            rr = self.r.random()
+            if rr < 0.35:
+                key = nk() if safe.startswith('DM') else self.pick([self.nz(self.pick([0, 2])), "'k'", '7'])
+                lines.append('%s[%s] = %s' % (recv(safe), key, nv()))
+            elif rr < 0.45:
+                lines.append('del %s[%s]' % (recv(target), nk()))
+            elif rr < 0.6:
+                arg = self.pick(['{%s: %s}' % (nk(), nv()), '[(%s, %s), (%s, %s)]' % (nk(), nv(), nk(), nv()),
+                                 'a=%s' % nv(), '{%s: %s}, b=%s' % (nk(), nv(), nv())])
+                lines.append('%s.update(%s)' % (recv(target), arg))
+            elif rr < 0.8:
+                e = self.pick(['{**%s, **{%s: %s}}' % (target, nk(), nv()),
+                               '{**{%s: %s}, %s: %s}' % (nk(), nv(), nk(), nv()),
+                               '{**{%s: %s}, **%s}' % (nk(), nv(), self.pick(['None', '[1]', '{%s: 2}' % nk()])),
+                               'dict({%s: %s}, **{"a": %s})' % (nk(), nv(), nv())])
+            else:
+                e = self.pick(['NG(**{%s: %s})' % (nk(), nv()), 'NG(**{"a": %s}, **{"a": %s})' % (nv(), nv()),
+                               'NG(%s, **{"b": %s})' % (nv(), nv()),
+                               '%s.setdefault(%s, %s)' % (recv(safe), nk(), nv()),
+                               '%s.pop(%s, %s)' % (recv(safe), nk(), nv()),
+                               '%s.get(%s)' % (recv(safe), nk())])
+        elif r < 0.44:
+            # set displays, comprehensions and adds
+            sets = [v.name for v in scope.all() if v.type[0] == 'set']
+            rr = self.r.random()
+            if rr < 0.35:
+                e = '{%s}' % ', '.join(nk() for _ in range(self.r.randint(1, 4)))
+            elif rr < 0.5:
+                e = '{*[%s], %s}' % (', '.join(nk() for _ in range(self.r.randint(0, 3))), nk())
+            elif rr < 0.65:
+                c = self.fresh(ctx, 'c')
+                self.ncount += 1
+                e = '{N("n%d" + str(%s), %s) for %s in range(%d)}' % (
+                    self.ncount, c, self.pick(['0', '(2 if %s == 1 else 0)' % c, '(1 if %s else 0)' % c]), c,
+                    self.r.randint(1, 3))
+            elif rr < 0.85:
+                lines.append('%s.add(%s)' % (recv(self.pick(['set()', '{%s}' % self.nz(0)] + sets[:2])), nk()))
+            else:
+                e = self.pick(['%s in {%s, %s}' % (nk(), nk(), nk()), 'frozenset([%s, %s])' % (nk(), nk())])
+        elif r < 0.58:
+            # list/tuple displays and star unpacking of noisy items, iterators failing midway
+            rr = self.r.random()
+            if rr < 0.3:
+                items = self.nlist(ctx, scope, 0, 2) + ['*%s' % self.nit()] + self.nlist(ctx, scope, 0, 2)
+                self.r.shuffle(items)
+                e = self.pick(['[%s]', '(%s,)', 'NG(%s)', 'print(%s)', '{%s}']) % ', '.join(items)
+            elif rr < 0.5:
+                a, b = self.fresh(ctx), self.fresh(ctx)
+                form = self.pick(['%s, *%s = %s', '*%s, %s = %s', '%s, %s = %s', '[%s, *%s] = %s'])
+                src = self.pick([self.nit(), '[%s]' % ', '.join(self.nlist(ctx, scope, 0, 3))])
+                lines.append(form % (a, b, src))
+                if form.startswith('*'):
+                    scope.add(a, ANY)
+                    scope.add(b, NOISY)
+                elif form == '%s, %s = %s':
+                    scope.add(a, NOISY)
+                    scope.add(b, NOISY)
+                else:
+                    scope.add(a, NOISY)
+                    scope.add(b, ANY)
+            elif rr < 0.7:
+                c = self.fresh(ctx, 'c')
+                e = self.pick(['[%s for %s in %s]' % (c, c, self.nit()), 'list(%s)' % self.nit(), 'tuple(%s)' % self.nit(),
+                               'sorted(%s)' % self.nit(), '[%s.tag for %s in %s]' % (c, c, self.nit()),
+                               "''.join(%s)" % self.nit(), 'len([%s])' % ', '.join(self.nlist(ctx, scope))])
+            else:
+                a = self.fresh(ctx)
+                lines.append('%s = %s' % (a, self.pick(['[%s]', '(%s,)']) % ', '.join(self.nlist(ctx, scope, 1, 4))))
+                lines.append('%s = %s' % (a, self.pick([self.nz(0), 'None', a + '[0]', a + '[::-1]'])))
+                scope.add(a, ANY)
+        elif r < 0.72:
+            # subscripts and slices with noisy indexes (__index__ = len(tag) % 3) and values
+            tmp = lambda: self.pick(['[%s]' % ', '.join(self.nlist(ctx, scope, 1, 4)),
+                                     '(%s,)' % ', '.join(self.nlist(ctx, scope, 1, 3)), 'LS([%s, %s])' % (nv(), nv())])
+            idx = lambda: self.pick([self.nz(self.pick([0, 0, 3])), '0', '-1', '5', nv()])
+            lists = [v.name for v in scope.all() if v.type[0] == 'list']
+            rr = self.r.random()
+            if rr < 0.3:
+                e = '%s[%s]' % (tmp(), idx())
+            elif rr < 0.45:
+                e = '%s[%s:%s]' % (tmp(), self.pick(['', idx()]), self.pick(['', idx()]))
+            elif rr < 0.6:
+                target = self.pick(['[%s, %s]' % (nv(), nv())] + lists[:1])
+                lines.append('%s[%s] = %s' % (target, idx(), nv()))
+            elif rr < 0.7:
+                lines.append('del %s[%s]' % (self.pick(['[%s, %s]' % (nv(), nv())] + lists[:1]), idx()))
+            elif rr < 0.8:
+                target = self.pick(['[%s, %s, %s]' % (nv(), nv(), nv())] + lists[:1])
+                lines.append('%s[%s:%s] = %s' % (target, self.pick(['', idx()]), self.pick(['', idx()]),
+                                                 self.pick(['[%s]' % nv(), self.nit(), 'None'])))
+            elif rr < 0.85:
+                lines.append('del %s[%s:%s]' % (self.pick(['[%s, %s, %s]' % (nv(), nv(), nv())] + lists[:1]),
+                                                self.pick(['', idx()]), self.pick(['', idx()])))
+            else:
+                e = self.pick(['DM({%s: %s})[%s]' % (nk(), nv(), nk()),
+                               "'abc'[%s]" % idx(), '%s[%s]' % (self.nz(0), idx())])
+        elif r < 0.84:
+            # attribute stores and deletes of noisy values, on variables and temporaries
+            h = self.fresh(ctx, 'h')
+            rr = self.r.random()
+            objs = [v.name for v in scope.all() if v.type[0] == 'obj']
+            if rr < 0.5:
+                lines.append('%s = %s()' % (h, self.pick(['NH', 'NHS'])))
+                for _ in range(self.r.randint(1, 3)):
+                    a = self.pick(['a', 'a', 'b', 'c'])
+                    lines.append(self.pick(['%s.%s = %s' % (h, a, nv()), 'del %s.%s' % (h, a),
+                                            'setattr(%s, %r, %s)' % (h, a, nv()), '%s.%s = %s.%s' % (h, a, h, a)]))
+                if self.chance(0.5):
+                    lines.append('del %s' % h)
+            elif rr < 0.75:
+                lines.append(self.pick(['NH().a = %s', 'NHS().c = %s', 'NHS().a = %s', '(5).a = %s',
+                                        'NH(%s).a = %s' % (nv(), '%s'), 'NHS().a = NHS().b = %s']) % nv())
+            elif objs:
+                o = self.pick(objs)
+                lines.append(self.pick(['%s.zz = %s' % (o, nv()), '%s.w = %s' % (o, nv()), 'del %s.zz' % o,
+                                        '%s.k = %s' % (o, nv())]))
+            else:
+                lines.append('NH.attr = %s' % nv())
+        else:
+            # calls whose arguments are noisy temporaries, and which raise
+            objs = [v.name for v in scope.all() if v.type[0] == 'obj']
+            cands = ['NF(%s)' % ', '.join(self.nlist(ctx, scope, 0, 3)),
+                     'NF(%s, x=%s)' % (nv(), nv()), 'NF(*[%s, %s], **{"a": %s})' % (nv(), nv(), nv()),
+                     'NG(%s, *%s)' % (nv(), self.nit()), 'NG(%s, %s, k=%s)' % (nv(), nv(), nv()),
+                     'len(%s)' % nv(), 'max(%s, %s)' % (nv(), nv()), 'int(%s)' % nv(), 'divmod(%s, 0)' % nv(),
+                     '[].append(%s, %s)' % (nv(), nv()), '%s.missing(%s)' % (self.nz(0), nv()),
+                     "'{}-{}'.format(%s, %s)" % (nv(), self.nz()), "''.join([%s, %s])" % (nv(), nv()),
+                     'print(%s, %s)' % (nv(), self.nz()), 'str(%s)' % self.nz(), 'repr(%s)' % nv(),
+                     'format(%s, ">3")' % self.nz(), 'range(%s)' % self.nz(), '[0, 1, 2][%s]' % self.nz(),
+                     '(lambda p, q=1: p.tag + q)(%s)' % nv()]
+            if objs:
+                cands.append('%s.%s(%s, %s)' % (self.pick(objs), self.pick(['missing', 'zz', 'x', '__eq__']), nv(), nv()))
+            if self.funcs and not ctx.leaf and ctx.loop_depth <= 1:
+                f = self.pick([f for f in self.funcs if f.leaf] or self.funcs)
+                cands.append('%s(%s)' % (f.name, ', '.join(self.nlist(ctx, scope, 0, 3))))
+            e = self.pick(cands)
+        if not lines:
+            if self.chance(0.4):
+                v = self.fresh(ctx)
+                lines.append('%s = %s' % (v, e))
+                scope.add(v, NOISY if e.startswith('N(') else ANY)
+            else:
+                lines.append(e)
+        if self.chance(0.35):
+            if self.chance(0.3):
+                lines.append("print('n', %s)" % self.pick(['1', "'done'"]))
+            return [indent + line for line in lines]
+        name = self.fresh(ctx, 'e')
+        out = [indent + 'try:'] + [indent + '    ' + line for line in lines]
+        out += [indent + 'except Exception as %s:' % name,
+                indent + "    print('!n', type(%s).__name__, %s)" % (name, name)]
+        return out
+
     def st_bigdisplay(self, ctx, scope, indent, depth):
         """Displays and calls with more than 30 items: the compiler builds them incrementally
         (LIST_APPEND/MAP_ADD/SET_ADD outside comprehensions, CALL_FUNCTION_EX for calls)."""
@@ -2090,6 +2332,66 @@ class Generator:
                 '        if self.i > self.n:',
                 '            raise StopIteration(self.i)',
                 '        return self.i * 10', '']
+        out += ['class NS(str):',
+                '    """A str that says when it dies: what N.__format__, __str__ and __repr__ return."""',
+                '    def __del__(self):',
+                "        print('del-s', str(self))", '',
+                'class N:',
+                '    """Says when it dies. Every N hashes to 7 (keys collide); mode 1: __hash__ raises,',
+                '    2: __eq__ raises, 3: __format__, __str__ and __index__ raise. A method that raises',
+                '    drops self first, so that the traceback does not keep the object alive."""',
+                '    def __init__(self, tag, mode=0):',
+                '        self.tag = tag', '        self.mode = mode',
+                '    def __del__(self):', "        print('del', self.tag)",
+                '    def __hash__(self):',
+                '        if self.mode == 1:',
+                "            msg = 'unhashable N %s' % self.tag", '            del self',
+                '            raise TypeError(msg)',
+                '        return 7',
+                '    def __eq__(self, other):',
+                '        if not isinstance(other, N):', '            return NotImplemented',
+                '        if self.mode == 2 or other.mode == 2:',
+                "            msg = 'N %s == N %s' % (self.tag, other.tag)", '            del self, other',
+                '            raise ValueError(msg)',
+                '        return self.tag == other.tag',
+                '    def __format__(self, spec):',
+                '        if self.mode == 3:',
+                "            msg = 'format N %s' % self.tag", '            del self',
+                '            raise ValueError(msg)',
+                "        return NS('F' + self.tag + spec)",
+                '    def __str__(self):',
+                '        if self.mode == 3:',
+                "            msg = 'str N %s' % self.tag", '            del self',
+                '            raise RuntimeError(msg)',
+                "        return NS('S' + self.tag)",
+                '    def __repr__(self):', "        return NS('R' + self.tag)",
+                '    def __index__(self):',
+                '        if self.mode == 3:',
+                "            msg = 'index N %s' % self.tag", '            del self',
+                '            raise TypeError(msg)',
+                '        return len(self.tag) % 3', '',
+                'class NIt:',
+                '    """Yields new N objects; raises ValueError at step `fail`."""',
+                '    def __init__(self, tag, n, fail=0):',
+                '        self.tag = tag', '        self.n = n', '        self.fail = fail', '        self.i = 0',
+                '    def __iter__(self):', '        return self',
+                '    def __next__(self):',
+                '        self.i += 1',
+                '        if self.i == self.fail:',
+                "            raise ValueError('NIt %s failed at %d' % (self.tag, self.i))",
+                '        if self.i > self.n:', '            raise StopIteration',
+                "        return N('%s.%d' % (self.tag, self.i))", '',
+                'def NF(*args, **kwargs):',
+                '    """A call that raises, after dropping its arguments."""',
+                '    n = len(args) + len(kwargs)', '    del args, kwargs',
+                "    raise ValueError('NF got %d' % n)", '',
+                'def NG(*args, **kwargs):',
+                '    return len(args) + len(kwargs)', '',
+                'class NH:',
+                '    """Attribute stores of noisy values."""',
+                '    def __init__(self, a=None):', '        if a is not None:', '            self.a = a',
+                '    def __del__(self):', "        print('del NH')", '',
+                'class NHS:', "    __slots__ = ('a', 'b')", '']
         out += ['class DM(dict):', '    def __missing__(self, key):', "        return ('missing', key)", '',
                 'class LS(list):', '    pass', '']
         out += self.gen_exc_classes()

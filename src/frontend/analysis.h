@@ -46,6 +46,9 @@ struct Instr {
   int target = -1;          // jump target, an instruction position in Analysis::instrs; -1 none
   Hint hint = Hint::kNone;
   int kwnames = -1;         // CALL only: consts index named by the preceding KW_NAMES, else -1
+  uint8_t descr_fast = 0;   // CALL only: the preceding PRECALL is specialised as
+                            // PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST (1) or
+                            // PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS (2), else 0
 };
 
 struct ExceptionEntry {

@@ -12,12 +12,6 @@
 namespace pyjion::frontend {
 namespace {
 
-// Names for the specialised opcode numbers (opcodes.h only names base opcodes).
-enum SpecializedOpcode : uint8_t {
-#define PJ_SPECIALIZED(name, num, base) name = num,
-#include "opcodes.def"
-};
-
 constexpr int kMaxExtendedArgs = 3;
 // Code larger than this is refused outright (CPython's own limit is far below it).
 constexpr size_t kMaxCodeUnits = size_t{1} << 28;
@@ -109,13 +103,21 @@ bool ResolveJump(const Analysis& a, int units, Instr* in, std::string* reason) {
 }
 
 // CALL takes its keyword names from a KW_NAMES placed just before it (the compiler emits
-// KW_NAMES; PRECALL; CALL). Only that exact shape counts.
+// KW_NAMES; PRECALL; CALL). Only that exact shape counts. It also learns whether the
+// interpreter specialised its PRECALL as a METH_FASTCALL method descriptor call, whose
+// release order differs from the generic CALL's (see rt_call).
 void AttachKwNames(std::vector<Instr>* instrs) {
   for (size_t i = 0; i < instrs->size(); ++i) {
     Instr& call = (*instrs)[i];
     if (call.opcode != CALL) continue;
     size_t k = i;
-    if (k > 0 && (*instrs)[k - 1].opcode == PRECALL) --k;
+    if (k > 0 && (*instrs)[k - 1].opcode == PRECALL) {
+      --k;
+      const uint8_t live = (*instrs)[k].live_opcode;
+      call.descr_fast = live == PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST            ? 1
+                        : live == PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS ? 2
+                                                                               : 0;
+    }
     if (k > 0 && (*instrs)[k - 1].opcode == KW_NAMES) call.kwnames = (*instrs)[k - 1].oparg;
   }
 }

@@ -12,6 +12,12 @@ enum Opcode : uint8_t {
 #include "opcodes.def"
 };
 
+// The specialised / quickened opcode numbers, as found in live code.
+enum SpecializedOpcode : uint8_t {
+#define PJ_SPECIALIZED(name, num, base) name = num,
+#include "opcodes.def"
+};
+
 enum class JumpKind : int8_t { kNone = 0, kForward = 1, kBackward = -1 };
 
 struct OpcodeInfo {

@@ -169,6 +169,8 @@ extern "C" int rt_load_method(PyObject** base, PyObject* name) {
 }
 
 extern "C" PyObject* rt_call(PyObject** base, int oparg, PyObject* kwnames) {
+  int descr_fast = oparg & (kCallDescrFast | kCallDescrFastWithKeywords);
+  oparg &= ~(kCallDescrFast | kCallDescrFastWithKeywords);
   PyObject* callable = base[1];
   if (base[0] == nullptr && Py_IS_TYPE(callable, &PyMethod_Type)) {
     // PRECALL: [NULL, bound method] -> [im_func, im_self]. Nothing can observe the stack
@@ -180,6 +182,7 @@ extern "C" PyObject* rt_call(PyObject** base, int oparg, PyObject* kwnames) {
     base[0] = func;
     base[1] = self;
     Py_DECREF(callable);
+    descr_fast = 0;  // the specialised PRECALL sees the bound method and deoptimises
   }
   const int is_meth = base[0] != nullptr;
   const int total = oparg + is_meth;
@@ -191,6 +194,21 @@ extern "C" PyObject* rt_call(PyObject** base, int oparg, PyObject* kwnames) {
                                           PY_VECTORCALL_ARGUMENTS_OFFSET,
                                       kwnames);
   base[0] = res;  // the callable (if it was there) is held in `callable`
+  if (descr_fast && total >= 1 && Py_IS_TYPE(callable, &PyMethodDescr_Type)) {
+    // Warm code: the interpreter runs PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST or
+    // PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS here, which (when its guards pass)
+    // releases the arguments after self first, then self, then the descriptor. When a
+    // guard fails it deoptimises to the generic PRECALL/CALL, whose order is below.
+    PyMethodDescrObject* descr = reinterpret_cast<PyMethodDescrObject*>(callable);
+    const int flags = descr->d_method->ml_flags;
+    const int want = descr_fast == kCallDescrFast ? METH_FASTCALL : (METH_FASTCALL | METH_KEYWORDS);
+    if (flags == want && Py_IS_TYPE(args[0], descr->d_common.d_type)) {
+      for (int i = 1; i < total; i++) Py_DECREF(args[i]);
+      Py_DECREF(args[0]);
+      Py_DECREF(callable);
+      return res;
+    }
+  }
   Py_DECREF(callable);
   for (int i = 0; i < total; i++) Py_DECREF(args[i]);
   return res;

@@ -24,6 +24,12 @@ int rt_load_method(PyObject** base, PyObject* name);
 // [im_func, im_self]) first, then PyObject_Vectorcall with PY_VECTORCALL_ARGUMENTS_OFFSET
 // and `kwnames` (KW_NAMES's tuple or NULL). Steals all n+2 slots; the result (new reference)
 // is written to base[0] and returned, NULL with an exception set on failure.
+// oparg may carry kCallDescrFast or kCallDescrFastWithKeywords: the interpreter has
+// specialised the PRECALL as PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST or
+// PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS, so when that instruction's guards pass the
+// references are released in its order (arguments, self, descriptor), not CALL's.
+constexpr int kCallDescrFast = 1 << 30;
+constexpr int kCallDescrFastWithKeywords = 1 << 29;
 PyObject* rt_call(PyObject** base, int oparg, PyObject* kwnames);
 
 // CALL_FUNCTION_EX (NULL, func, callargs[, kwargs] -- result): has_kwargs = oparg & 1.

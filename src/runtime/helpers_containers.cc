@@ -159,6 +159,22 @@ extern "C" PyObject* rt_binary_subscr_dict(PyObject* dict, PyObject* sub) {
   return res;
 }
 
+// BINARY_SUBSCR_DICT, for an instruction the interpreter specialised (type feedback): the
+// key is released before the dict, on success and on error (binary_subscr_dict_error pops
+// the key, then the error exit pops the dict). The generic instruction, which the JIT keeps
+// without feedback (rt_binary_subscr_dict), releases the container first.
+extern "C" PyObject* rt_binary_subscr_dict_specialised(PyObject* dict, PyObject* sub) {
+  PyObject* res = PyDict_GetItemWithError(dict, sub);
+  if (res == nullptr) {
+    if (!PyErr_Occurred()) _PyErr_SetKeyError(sub);
+  } else {
+    Py_INCREF(res);
+  }
+  Py_DECREF(sub);
+  Py_DECREF(dict);
+  return res;
+}
+
 extern "C" int rt_store_subscr(PyObject* value, PyObject* container, PyObject* sub) {
   int err = PyObject_SetItem(container, sub, value);
   Py_DECREF(value);
@@ -168,16 +184,27 @@ extern "C" int rt_store_subscr(PyObject* value, PyObject* container, PyObject* s
 }
 
 // The generic STORE_SUBSCR on an exact dict (PyObject_SetItem is dict_ass_sub, i.e.
-// PyDict_SetItem), releasing value, dict, sub in its order. The JIT takes this path with no
-// type feedback too, so it keeps the unspecialised instruction's order rather than
-// STORE_SUBSCR_DICT's (sub before value, then dict), which differs from it when a release
-// runs a finalizer: a failed hash or __eq__, or a temporary dict.
+// PyDict_SetItem), releasing value, dict, sub in its order. The JIT takes this path when it
+// has no type feedback (the interpreter has not specialised the instruction); with
+// STORE_SUBSCR_DICT as feedback it calls rt_store_subscr_dict_specialised, whose order
+// differs from this one when a release runs a finalizer: a failed hash or __eq__, or a
+// temporary dict.
 extern "C" int rt_store_subscr_dict(PyObject* value, PyObject* dict, PyObject* sub) {
   int err = PyDict_SetItem(dict, sub, value);
   Py_DECREF(value);
   Py_DECREF(dict);
   Py_DECREF(sub);
   return err != 0 ? -1 : 0;
+}
+
+// STORE_SUBSCR_DICT, for an instruction the interpreter specialised (type feedback):
+// _PyDict_SetItem_Take2 releases key and value in its order (key first when hashing fails,
+// value first when the insertion fails, the replaced value and then a key already present
+// on success), then the dict is released.
+extern "C" int rt_store_subscr_dict_specialised(PyObject* value, PyObject* dict, PyObject* sub) {
+  const int err = DictSetItemTake2(dict, sub, value);
+  Py_DECREF(dict);
+  return err;
 }
 
 extern "C" int rt_delete_subscr(PyObject* container, PyObject* sub) {

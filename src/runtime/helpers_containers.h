@@ -19,6 +19,9 @@ PyObject* rt_binary_subscr(PyObject* container, PyObject* sub);        // contai
 PyObject* rt_binary_subscr_dict(PyObject* dict, PyObject* sub);        // exact dict only
 int rt_store_subscr(PyObject* value, PyObject* container, PyObject* sub);
 int rt_store_subscr_dict(PyObject* value, PyObject* dict, PyObject* sub);  // exact dict only
+// The specialised instructions' release orders (BINARY_SUBSCR_DICT, STORE_SUBSCR_DICT).
+PyObject* rt_binary_subscr_dict_specialised(PyObject* dict, PyObject* sub);  // exact dict only
+int rt_store_subscr_dict_specialised(PyObject* value, PyObject* dict, PyObject* sub);  // exact dict only
 int rt_delete_subscr(PyObject* container, PyObject* sub);
 PyObject* rt_build_slice(PyObject* start, PyObject* stop, PyObject* step);  // step may be NULL
 PyObject* rt_load_attr(PyObject* owner, PyObject* name);               // borrows name

@@ -70,7 +70,10 @@ void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
   if (want_dict) {
     pa.Comment("dict[key]");
     pa.GuardExactType(Reg::kKeep0, &PyDict_Type, slow);
-    pa.CallHelper(PJ_HELPER(rt_binary_subscr_dict), {A(Reg::kKeep0), A(Reg::kKeep1)});
+    // with feedback the interpreter runs BINARY_SUBSCR_DICT, which releases the key first
+    pa.CallHelper(in.hint == Hint::kDict ? PJ_HELPER(rt_binary_subscr_dict_specialised)
+                                         : PJ_HELPER(rt_binary_subscr_dict),
+                  {A(Reg::kKeep0), A(Reg::kKeep1)});
     pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
     pa.Store(L.Top(1), Reg::kRet);
   }
@@ -110,7 +113,10 @@ void emit_STORE_SUBSCR(Lowering& L, const Instr& in) {
   if (want_dict) {
     pa.Comment("dict[key] = value");
     pa.GuardExactType(Reg::kKeep0, &PyDict_Type, slow);
-    pa.CallHelper(PJ_HELPER(rt_store_subscr_dict),
+    // with feedback the interpreter runs STORE_SUBSCR_DICT (_PyDict_SetItem_Take2, then the
+    // dict); without, the generic STORE_SUBSCR (value, dict, key)
+    pa.CallHelper(in.hint == Hint::kDict ? PJ_HELPER(rt_store_subscr_dict_specialised)
+                                         : PJ_HELPER(rt_store_subscr_dict),
                   {AValue(L.Top(2)), A(Reg::kKeep0), A(Reg::kKeep1)});
     pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 3));
   } else {

@@ -60,7 +60,11 @@ void emit_CALL(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const int base = L.depth() - in.oparg - 2;
   PyObject* kwnames = in.kwnames >= 0 ? L.Const(in.kwnames) : nullptr;  // kept by co_consts
-  pa.CallHelper(PJ_HELPER(rt_call), {AAddress(L.Stack(base)), AImm(in.oparg), APtr(kwnames)});
+  // which specialised method-descriptor PRECALL the interpreter runs here, if any
+  const int arg = in.oparg | (in.descr_fast == 1   ? kCallDescrFast
+                              : in.descr_fast == 2 ? kCallDescrFastWithKeywords
+                                                   : 0);
+  pa.CallHelper(PJ_HELPER(rt_call), {AAddress(L.Stack(base)), AImm(arg), APtr(kwnames)});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
   AfterCall(L, base);
 }

@@ -85,6 +85,33 @@ def run_both(func, *args, **kwargs):
     """Asserts identical behaviour interpreted vs compiled; returns the compiled result."""
     (want, want_out) = run_interpreted(func, *args, **kwargs)
     (got, got_out) = run_jit(func, *args, **kwargs)
+    return _compare(want, want_out, got, got_out)
+
+
+def run_both_warm(func, warm_args, *args, **kwargs):
+    """run_both on warm code: two fresh copies of func are first called 50 times with
+    warm_args in the plain interpreter (the JIT off), so that CPython quickens and
+    specialises both; then one copy runs interpreted (its specialised instructions) and
+    the other is compiled at threshold 0 (with those instructions as type feedback)."""
+    interp, jit = clone_function(func), clone_function(func)
+    was = pyjion_x64.is_enabled()
+    pyjion_x64.disable()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for _ in range(50):
+                interp(*warm_args)
+                jit(*warm_args)
+        (want, want_out) = _outcome(interp, args, kwargs)
+    finally:
+        if was:
+            pyjion_x64.enable()
+    with jit_enabled(0):
+        (got, got_out) = _outcome(jit, args, kwargs)
+    assert_compiled(jit)
+    return _compare(want, want_out, got, got_out)
+
+
+def _compare(want, want_out, got, got_out):
     assert got_out == want_out, "printed output differs"
     assert got[0] == want[0], "interpreted %r, compiled %r" % (want, got)
     if want[0] == "ok":

@@ -6,7 +6,7 @@ interpreted and compiled, and the function asserted compiled). Objects whose __d
 prints make the instant at which the compiled code releases a reference visible: ceval's
 order is part of the semantics the JIT must keep.
 """
-from jitutil import run_both
+from jitutil import run_both, run_both_warm
 
 
 class Noisy:
@@ -163,3 +163,75 @@ def test_store_subscr_dict_releases_value_container_sub():
     run_both(store_dict_eq_fails)
     run_both(store_into_temporary_dict)
     run_both(store_dict_replaces)
+
+
+# -- progfuzz seed 3, program 1 (new noisy statements, WARMUP): warm code compiled from
+# STORE_SUBSCR_DICT / BINARY_SUBSCR_DICT released the operands in the generic
+# instruction's order. The specialised forms release differently: STORE_SUBSCR_DICT is
+# _PyDict_SetItem_Take2 (key then value when hashing fails, value then key when the
+# insertion fails), then the dict; BINARY_SUBSCR_DICT releases the key before the dict,
+# on success and on error. Visible with a temporary dict or keys that die.
+
+def store_made(make_dict, make_key, make_value):
+    make_dict()[make_key()] = make_value()
+    print("stored")
+
+
+def load_made(make_dict, make_key):
+    return make_dict()[make_key()]
+
+
+WARM_STORE = (dict, lambda: 1, lambda: 2)
+WARM_LOAD = (lambda: {1: 2}, lambda: 1)
+
+
+def test_store_subscr_dict_specialised_releases_as_take2_then_dict():
+    run_both_warm(store_made, WARM_STORE, dict, lambda: Noisy("k"), lambda: Noisy("v"))
+    run_both_warm(store_made, WARM_STORE, dict, lambda: UnhashableNoisy("k"), lambda: Noisy("v"))
+    run_both_warm(store_made, WARM_STORE, lambda: {NoisyKeyBadEq("k1"): 1},
+                  lambda: NoisyKeyBadEq("k2"), lambda: Noisy("v"))
+    run_both_warm(store_made, WARM_STORE, lambda: {NoisyKey("k1"): Noisy("v1")},
+                  lambda: NoisyKey("k2"), lambda: Noisy("v2"))
+    # not an exact dict: the specialised instruction deoptimises to the generic order
+    run_both_warm(store_made, WARM_STORE, lambda: type("D", (dict,), {})(),
+                  lambda: Noisy("k"), lambda: Noisy("v"))
+
+
+def test_binary_subscr_dict_specialised_releases_key_then_dict():
+    run_both_warm(load_made, WARM_LOAD, lambda: {NoisyKey("k1"): "v"}, lambda: NoisyKey("k2"))
+    run_both_warm(load_made, WARM_LOAD, lambda: {NoisyKeyBadEq("k1"): "v"},
+                  lambda: NoisyKeyBadEq("k2"))
+    run_both_warm(load_made, WARM_LOAD, lambda: {Noisy("k1"): "v"}, lambda: UnhashableNoisy("k2"))
+
+
+# -- progfuzz seed 1, program 13 (noisy statements, WARMUP): a method call on a
+# temporary, `{N('n20'): 1}.get(N('n33'))`. Warm, the interpreter runs
+# PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST (or ..._FAST_WITH_KEYWORDS): the arguments are
+# released first, then self, then the method descriptor; the generic CALL releases the
+# callable, then self and the arguments.
+
+class NoisyCallable(Noisy):
+    def __call__(self, item):
+        return 0
+
+
+def get_from_temporary(make_self, make_arg):
+    return make_self().get(make_arg())
+
+
+def sort_temporary(make_list, make_key):
+    make_list().sort(key=make_key())
+    print("sorted")
+
+
+def test_call_method_descriptor_fast_releases_args_then_self():
+    run_both_warm(get_from_temporary, (lambda: {1: 2}, lambda: 1),
+                  lambda: {NoisyKey("k1"): "v"}, lambda: Noisy("q"))
+    run_both_warm(get_from_temporary, (lambda: {1: 2}, lambda: 1),
+                  lambda: {NoisyKeyBadEq("k1"): "v"}, lambda: NoisyKeyBadEq("q"))
+    # not the descriptor's exact type: the generic order
+    run_both_warm(get_from_temporary, (lambda: {1: 2}, lambda: 1),
+                  lambda: type("D", (dict,), {})({NoisyKey("k1"): "v"}), lambda: Noisy("q"))
+    run_both_warm(sort_temporary, (lambda: [2, 1], lambda: abs),
+                  lambda: [Noisy("a"), Noisy("b")], lambda: NoisyCallable("key"))
+
