@@ -70,6 +70,10 @@ struct Analysis {
                                           // (at a handler: entry.depth + lasti + 1, i.e. the
                                           // pushed lasti and exception are counted)
   std::vector<bool> block_start;          // per instr: jump target, handler, or after a branch
+  std::vector<int> dispatch_pos;          // per instr: the instruction frame->prev_instr names
+                                          // while it runs: itself, the first half of the
+                                          // superinstruction it is the second half of, or
+                                          // kDispatchVaries (superinstructions.cc)
   int max_depth = 0;
 };
 
@@ -91,5 +95,12 @@ bool ParseExceptionTable(const std::string& table, int code_units,
 // jump edge (jump=true). Returns false for opcodes whose effect is unknown.
 bool StackEffect(const Instr& in, bool jump, int* effect);
 bool ComputeDepths(const CodeInput& code, Analysis* a, std::string* reason);
+// Fills Analysis::dispatch_pos (after ComputeDepths); false for a superinstruction without
+// its second half. kDispatchVaries: a jump target inside a chain of superinstructions, where
+// some paths run the instruction as a second half and others dispatch it.
+constexpr int kDispatchVaries = -1;
+bool ComputeDispatch(Analysis* a, std::string* reason);
+// The live opcode is the first half of a superinstruction (LOAD_FAST__LOAD_FAST, ...).
+bool IsPairHead(const Instr& in);
 
 }  // namespace pyjion::frontend

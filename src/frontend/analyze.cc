@@ -152,7 +152,7 @@ AnalysisResult Analyze(const CodeInput& code) {
   r.ok = CheckCounts(code, &r.reason) && Decode(code, &a, &r.reason) &&
          ParseExceptionTable(code.exception_table, units, &a.exception_entries, &r.reason) &&
          VerifyOperands(code, a, &r.reason) && ComputeDepths(code, &a, &r.reason) &&
-         VerifyKwNamesBlocks(a, &r.reason);
+         VerifyKwNamesBlocks(a, &r.reason) && ComputeDispatch(&a, &r.reason);
   if (r.ok) r.reason.clear();
   return r;
 }

@@ -38,6 +38,28 @@ bool NeedsPrevInstr(uint8_t op) {
 
 }  // namespace
 
+// The instruction whose unit frame->prev_instr names while instrs[pos] runs: itself, the
+// first half of a quickened superinstruction, or frontend::kDispatchVaries (see
+// frontend/superinstructions.cc).
+int Lowering::DispatchPos(int pos) const {
+  return a_.dispatch_pos.empty() ? pos : a_.dispatch_pos[static_cast<size_t>(pos)];
+}
+
+// frame->prev_instr for instrs[pos], kept as ceval keeps it. The first half of a
+// superinstruction always stores it (the second half may fail and relies on it), the second
+// half never moves it, and where that depends on the path (a jump target inside a chain of
+// pairs) the code decides from prev_instr itself: it names the previous instruction exactly
+// when that one ran as a first half.
+void Lowering::SetPrevInstrFor(int pos) {
+  const frontend::Instr& in = a_.instrs[static_cast<size_t>(pos)];
+  const int at = DispatchPos(pos);
+  if (at == frontend::kDispatchVaries) {
+    pa_.SetPrevInstrUnlessAt(a_.instrs[static_cast<size_t>(pos) - 1].index, in.index);
+  } else if (at == pos && (NeedsPrevInstr(in.opcode) || frontend::IsPairHead(in))) {
+    pa_.SetPrevInstr(in.index);
+  }
+}
+
 Lowering::Lowering(PyAsm& pa, const frontend::Analysis& analysis, PyCodeObject* code)
     : pa_(pa), a_(analysis), code_(code), nlocalsplus_(code->co_nlocalsplus) {}
 
@@ -77,7 +99,7 @@ bool Lowering::Run() {
     SetCurrent(static_cast<int>(pos), a_.depth[pos]);
     pa_.Bind(labels_[pos]);
     pa_.BeginInstr(instr_->index, frontend::OpcodeName(instr_->opcode));
-    if (NeedsPrevInstr(instr_->opcode)) pa_.SetPrevInstr(instr_->index);
+    SetPrevInstrFor(pos);
     dispatch[instr_->opcode](*this, *instr_);
   }
   if (refused_) return false;
@@ -145,7 +167,15 @@ Label Lowering::ErrorExit(int depth_after, bool traceback) {
   // code puts it above what is left once a failing instruction consumed its operands (the
   // interpreter has no answer for that either), so refuse rather than hand the handler
   // released slots.
-  const int handler = a_.handler[pos_];
+  // ceval looks the handler up at prev_instr: the first half of a superinstruction.
+  const int at = DispatchPos(pos_);
+  if (at == frontend::kDispatchVaries && a_.handler[static_cast<size_t>(pos_)] !=
+                                             a_.handler[static_cast<size_t>(pos_) - 1]) {
+    Refuse("superinstruction split by an exception range and a jump target at unit " +
+           std::to_string(instr_->index));
+    return pa_.NewLabel();
+  }
+  const int handler = a_.handler[static_cast<size_t>(at == frontend::kDispatchVaries ? pos_ : at)];
   if (handler >= 0 && a_.exception_entries[handler].depth > depth_after) {
     Refuse("exception handler level " + std::to_string(a_.exception_entries[handler].depth) +
            " above the stack depth " + std::to_string(depth_after) + " at an error exit of " +

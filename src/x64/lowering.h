@@ -82,6 +82,8 @@ class Lowering {
   void EmitInstr(int pos);
   void EmitErrorStubs();
   void SetCurrent(int pos, int depth);
+  int DispatchPos(int pos) const;
+  void SetPrevInstrFor(int pos);
 
   PyAsm& pa_;
   const frontend::Analysis& a_;

@@ -83,6 +83,8 @@ class PyAsm {
   virtual void Prologue() = 0;                      // save registers, set the fixed roles
   virtual void Epilogue(int stacktop) = 0;          // frame->stacktop = stacktop; return kRet
   virtual void SetPrevInstr(int unit_index) = 0;    // frame->prev_instr = first_instr + i
+  // frame->prev_instr = first_instr + unit_index unless it is first_instr + unless_unit.
+  virtual void SetPrevInstrUnlessAt(int unless_unit, int unit_index) = 0;
   virtual void SetStackTop(int stacktop) = 0;       // frame->stacktop (localsplus index)
 
   // -- data movement --

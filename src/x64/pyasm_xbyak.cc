@@ -156,6 +156,17 @@ void XbyakPyAsm::SetPrevInstr(int unit_index) {
   gen_->mov(qword[rg::kFrame + pj_offsets()->frame_prev_instr], rg::kScratch);
 }
 
+void XbyakPyAsm::SetPrevInstrUnlessAt(int unless_unit, int unit_index) {
+  Xbyak::Label keep;
+  const auto prev_instr = qword[rg::kFrame + pj_offsets()->frame_prev_instr];
+  gen_->lea(rg::kScratch, ptr[rg::kFirstInstr + 2 * unless_unit]);
+  gen_->cmp(prev_instr, rg::kScratch);
+  gen_->je(keep);
+  gen_->lea(rg::kScratch, ptr[rg::kFirstInstr + 2 * unit_index]);
+  gen_->mov(prev_instr, rg::kScratch);
+  gen_->L(keep);
+}
+
 void XbyakPyAsm::SetStackTop(int stacktop) {
   gen_->mov(dword[rg::kFrame + pj_offsets()->frame_stacktop], stacktop);
 }

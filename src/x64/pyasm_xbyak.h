@@ -44,6 +44,7 @@ class XbyakPyAsm : public PyAsm {
   void Prologue() override;
   void Epilogue(int stacktop) override;
   void SetPrevInstr(int unit_index) override;
+  void SetPrevInstrUnlessAt(int unless_unit, int unit_index) override;
   void SetStackTop(int stacktop) override;
 
   void Load(Reg dst, Slot s) override;

@@ -31,6 +31,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, Prologue, (), (override));
   MOCK_METHOD(void, Epilogue, (int), (override));
   MOCK_METHOD(void, SetPrevInstr, (int), (override));
+  MOCK_METHOD(void, SetPrevInstrUnlessAt, (int, int), (override));
   MOCK_METHOD(void, SetStackTop, (int), (override));
   MOCK_METHOD(void, Load, (Reg, Slot), (override));
   MOCK_METHOD(void, Store, (Slot, Reg), (override));

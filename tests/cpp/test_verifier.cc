@@ -295,6 +295,11 @@ std::vector<Refusal> Refusals() {
       {"DepthBeyondStackSize", Units({kConst, kConst, U(BUILD_TUPLE, 2), kRet}, 1),
        "stack depth 2 exceeds stack size 1 at unit 2"},
       {"FallsOffTheEnd", Units({kConst, U(POP_TOP)}), "falls off the end"},
+      {"PairWithoutSecondHalf", Units({U(LOAD_FAST__LOAD_FAST, 0), kConst, U(BUILD_TUPLE, 2), kRet}),
+       "superinstruction LOAD_FAST__LOAD_FAST at unit 0 not followed by a plain LOAD_FAST"},
+      {"PairSecondHalfWithPrefix", Units({kConst, kConst, U(STORE_FAST__STORE_FAST, 0),
+                                          U(EXTENDED_ARG, 0), U(STORE_FAST, 1), kConst, kRet}),
+       "superinstruction STORE_FAST__STORE_FAST at unit 2 not followed by a plain STORE_FAST"},
   };
 }
 
@@ -446,5 +451,28 @@ TEST(AnalyzeRobustness, HugeOpargsAndLongPrefixChains) {
   EXPECT_THAT(r.reason, HasSubstr("too many EXTENDED_ARG"));
 }
 
+// Quickened pairs (superinstructions.cc): the second half runs under the first half's
+// prev_instr; a chain alternates; a jump target inside a chain makes it path-dependent.
+TEST(AnalyzeHandMade, SuperinstructionDispatchPositions) {
+  const uint16_t kRet = U(RETURN_VALUE);
+  // 0 LOAD_FAST__LOAD_FAST a, 1 LOAD_FAST__LOAD_FAST b, 2 LOAD_FAST c, 3 BUILD_TUPLE 3, 4 RETURN
+  const AnalysisResult chain = Analyze(Units({U(LOAD_FAST__LOAD_FAST, 0), U(LOAD_FAST__LOAD_FAST, 1),
+                                              U(LOAD_FAST, 2), U(BUILD_TUPLE, 3), kRet}));
+  ASSERT_TRUE(chain.ok) << chain.reason;
+  EXPECT_EQ(chain.analysis.dispatch_pos, (std::vector<int>{0, 0, 2, 3, 4}));
+
+  // 0 LOAD_FAST x; 1 POP_JUMP_FORWARD_IF_FALSE +2 -> 4; 2 LOAD_CONST; 3 STORE_FAST__LOAD_FAST;
+  // 4 LOAD_FAST__LOAD_FAST (jump target, second half on fall-through); 5 LOAD_FAST;
+  // 6 BUILD_TUPLE 2; 7 RETURN_VALUE
+  const AnalysisResult join = Analyze(Units({U(LOAD_FAST, 1), U(POP_JUMP_FORWARD_IF_FALSE, 2),
+                                             U(LOAD_CONST, 0), U(STORE_FAST__LOAD_FAST, 2),
+                                             U(LOAD_FAST__LOAD_FAST, 0), U(LOAD_FAST, 2),
+                                             U(BUILD_TUPLE, 2), kRet}));
+  ASSERT_TRUE(join.ok) << join.reason;
+  EXPECT_EQ(join.analysis.dispatch_pos,
+            (std::vector<int>{0, 1, 2, 3, kDispatchVaries, kDispatchVaries, 6, 7}));
+}
+
 }  // namespace
 }  // namespace pyjion::frontend
+

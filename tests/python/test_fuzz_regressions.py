@@ -235,3 +235,55 @@ def test_call_method_descriptor_fast_releases_args_then_self():
     run_both_warm(sort_temporary, (lambda: [2, 1], lambda: abs),
                   lambda: [Noisy("a"), Noisy("b")], lambda: NoisyCallable("key"))
 
+
+# -- progfuzz seed 13, program 61 (WARMUP): `v15 = C0; return v10` with v10 unbound. Warm,
+# the pair runs as STORE_FAST__LOAD_FAST, and ceval reports the second half's
+# UnboundLocalError at the first half (prev_instr is not moved): the line of the store.
+# The same holds for LOAD_FAST__LOAD_FAST and LOAD_CONST__LOAD_FAST; in a chain of pairs
+# every other instruction is dispatched. The JIT reported the load's own line.
+
+def store_then_unbound(flag):
+    if flag:
+        w = 1
+    v = 2
+    return w
+
+
+def const_then_unbound(flag):
+    if flag:
+        w = 1
+    return (3,
+            w)
+
+
+def load_then_unbound(a, flag):
+    if flag:
+        w = 1
+    return (a,
+            w)
+
+
+def chain_of_loads(a, b, c, flag):
+    if flag:
+        w = 1
+    return (a,
+            b,
+            c,
+            w)
+
+
+def unbound_in_lasti_handler(flag):
+    # the error inside `with`: the lasti-pushing cleanup sees the first half's offset
+    if flag:
+        w = 1
+    with open(__file__) as f:
+        v = 2
+        x = w
+
+
+def test_superinstruction_second_half_reports_at_first_half():
+    run_both_warm(store_then_unbound, (True,), False)
+    run_both_warm(const_then_unbound, (True,), False)
+    run_both_warm(load_then_unbound, (1, True), 1, False)
+    run_both_warm(chain_of_loads, (1, 2, 3, True), 1, 2, 3, False)
+    run_both_warm(unbound_in_lasti_handler, (True,), False)
