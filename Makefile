@@ -43,7 +43,12 @@ $(VPY): | deps
 install: build $(VPY)
 	@mkdir -p $(SITE)/pyjion_x64
 	@cp pymodule/pyjion_x64/*.py $(SITE)/pyjion_x64/
-	@cp $(BUILD)/_core*.so $(SITE)/pyjion_x64/
+	@# a new file renamed into place: rewriting the installed .so in place would change the
+	@# machine code under any process that has it loaded (SIGILL/SIGSEGV in running programs)
+	@for so in $(BUILD)/_core*.so; do \
+	  dst=$(SITE)/pyjion_x64/$$(basename $$so); \
+	  cp $$so $$dst.tmp.$$$$ && mv -f $$dst.tmp.$$$$ $$dst; \
+	done
 	@cp pymodule/_pyjion_x64_autoload.py pymodule/pyjion_x64.pth $(SITE)/
 	@echo "pyjion_x64 installed in $(VENV)"
 
