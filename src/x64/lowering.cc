@@ -167,15 +167,10 @@ Label Lowering::ErrorExit(int depth_after, bool traceback) {
   // code puts it above what is left once a failing instruction consumed its operands (the
   // interpreter has no answer for that either), so refuse rather than hand the handler
   // released slots.
-  // ceval looks the handler up at prev_instr: the first half of a superinstruction.
-  const int at = DispatchPos(pos_);
-  if (at == frontend::kDispatchVaries && a_.handler[static_cast<size_t>(pos_)] !=
-                                             a_.handler[static_cast<size_t>(pos_) - 1]) {
-    Refuse("superinstruction split by an exception range and a jump target at unit " +
-           std::to_string(instr_->index));
-    return pa_.NewLabel();
-  }
-  const int handler = a_.handler[static_cast<size_t>(at == frontend::kDispatchVaries ? pos_ : at)];
+  // ceval looks the handler up at next_instr - 1: the failing instruction itself, also for
+  // the second half of a superinstruction (whose traceback line and lasti are the first
+  // half's, from prev_instr).
+  const int handler = a_.handler[static_cast<size_t>(pos_)];
   if (handler >= 0 && a_.exception_entries[handler].depth > depth_after) {
     Refuse("exception handler level " + std::to_string(a_.exception_entries[handler].depth) +
            " above the stack depth " + std::to_string(depth_after) + " at an error exit of " +

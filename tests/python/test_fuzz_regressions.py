@@ -287,3 +287,41 @@ def test_superinstruction_second_half_reports_at_first_half():
     run_both_warm(load_then_unbound, (1, True), 1, False)
     run_both_warm(chain_of_loads, (1, 2, 3, True), 1, 2, 3, False)
     run_both_warm(unbound_in_lasti_handler, (True,), False)
+
+
+# -- progfuzz seed 1, programs 19, 31, 96: the store ending a try body and the load
+# starting its `else:` form a pair, and the load is also the target of a jump from inside
+# the try. Whether the pair ran as one dispatch depends on the path, and with it the line
+# of the load's UnboundLocalError; the handler is looked up at the load itself (ceval's
+# next_instr - 1), so the try's handler never catches it. (A first version of the
+# superinstruction change looked the handler up at the first half and refused these.)
+
+def pair_across_try_else(flag, bind):
+    if bind:
+        w = 0
+    try:
+        if flag:
+            v = 1
+    except UnboundLocalError:
+        print("caught in the try's handler")
+    else:
+        return w
+
+
+def pair_across_try_else_bound(flag):
+    w = 2
+    try:
+        if flag:
+            v = 1
+    except UnboundLocalError:
+        print("caught")
+    else:
+        return w
+
+
+def test_pair_split_by_exception_range_and_jump_target():
+    for flag in (True, False):
+        run_both_warm(pair_across_try_else, (True, True), flag, False)
+        run_both_warm(pair_across_try_else, (False, True), flag, False)
+        for warm in (True, False):
+            run_both_warm(pair_across_try_else_bound, (warm,), flag)
