@@ -2,12 +2,12 @@
 // Owns Analysis::dispatch_pos. Quickened 3.11 code pairs adjacent instructions
 // (_PyCode_Quicken): LOAD_FAST__LOAD_FAST, LOAD_FAST__LOAD_CONST, STORE_FAST__LOAD_FAST,
 // STORE_FAST__STORE_FAST and LOAD_CONST__LOAD_FAST. ceval dispatches the pair once and runs
-// the second half without moving prev_instr, so an error in it (an unbound local) is
-// reported at the first half: its line in the traceback and its offset as f_lasti (the
-// exception-table lookup uses next_instr - 1, the second half itself). Code that falls through a dispatched pair skips the
-// second half's dispatch; a chain of pairs alternates. A jump to the second half dispatches
-// it on its own, so after a jump target inside a chain the answer depends on the path
-// (kDispatchVaries; the lowering then decides at run time from prev_instr itself).
+// the second half without moving prev_instr, so an error in it (an unbound local) has the
+// first half's traceback line and f_lasti (the exception-table lookup still uses
+// next_instr - 1, the second half itself). Code that falls through a dispatched pair skips
+// the second half's dispatch; a chain of pairs alternates. A jump to the second half
+// dispatches it on its own, so after a jump target inside a chain the answer depends on the
+// path (kDispatchVaries; the lowering then decides at run time from prev_instr itself).
 // Python-free.
 #include <string>
 
