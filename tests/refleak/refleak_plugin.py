@@ -168,8 +168,11 @@ class RefleakPlugin:
                 diffs = {(kind, what): m[kind][0][i] - m[kind][1][i]
                          for kind in ("same", "fresh") for i, what in enumerate(("refs", "blocks"))}
                 # more references than interpreted: any amount; more memory blocks: at least
-                # one per call (block counts wander by a few either way: free lists, caches)
-                now = {k for k, v in diffs.items() if v >= (1 if k[1] == "refs" else reps)}
+                # one per call, and the compiled run's own count must have grown by that much
+                # (block counts wander either way: free lists, caches, arenas released while
+                # measuring, which can leave both runs at -50 blocks and 10 apart)
+                now = {k for k, v in diffs.items()
+                       if (v >= 1 if k[1] == "refs" else v >= reps and m[k[0]][0][1] >= reps)}
                 fewer = {k for k, v in diffs.items() if k[1] == "refs" and v <= -1}
                 leak = now if leak is None else leak & now
                 less = fewer if less is None else less & fewer
