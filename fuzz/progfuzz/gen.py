@@ -84,20 +84,13 @@ class Scope:
 
     def writable(self):
         """Variables this function may rebind (its own, not the enclosing function's)."""
-        out = []
-        s = self
-        seen = set()
-        while s is not None:
-            for v in reversed(s.vars):
-                if v.name not in seen:
-                    seen.add(v.name)
-                    out.append(v)
-            if s.boundary:
-                break
-            s = s.parent
-        return out
+        return self._visible(stop_at_boundary=True)
 
     def all(self):
+        return self._visible(stop_at_boundary=False)
+
+    def _visible(self, stop_at_boundary):
+        """Innermost binding of each name, innermost scope first."""
         out = []
         s = self
         seen = set()
@@ -106,6 +99,8 @@ class Scope:
                 if v.name not in seen:
                     seen.add(v.name)
                     out.append(v)
+            if stop_at_boundary and s.boundary:
+                break
             s = s.parent
         return out
 
