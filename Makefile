@@ -15,7 +15,7 @@ VPY         = $(VENV)/bin/python
 PY_SOURCES  = $(wildcard pymodule/pyjion_x64/*.py) pymodule/_pyjion_x64_autoload.py pymodule/pyjion_x64.pth
 
 .PHONY: all deps fuzz-deps build install demo test test-cpp test-python test-refleak test-asan \
-        ci test-all fuzz fuzz-ci clean
+        ci test-all fuzz fuzz-ci bench clean
 
 all: install
 
@@ -100,6 +100,15 @@ fuzz-ci: install fuzz-deps
 	$(VPY) fuzz/progfuzz/main.py --seconds 300 --seed $(FUZZ_SEED) --programs $(FUZZ_CI_PROGRAMS) || status=1; \
 	FUZZ_SEED=$(FUZZ_SEED) FUZZ_RUNS=$(FUZZ_CI_INPUTS) sh fuzz/frontend/run.sh 300 || status=1; \
 	exit $$status
+
+# The benchmark suite (bench/programs): interpreter and JIT alternating in fresh processes,
+# BENCH_REPS repetitions each; a table on stdout and JSON in $(BUILD)/bench.json.
+# BENCH=name[,name...] runs only those.
+BENCH      ?=
+BENCH_REPS ?= 5
+bench: install
+	$(VPY) bench/run.py --reps $(BENCH_REPS) --interp $(PYTHON) --jit-python $(VPY) \
+	  --json $(BUILD)/bench.json $(if $(BENCH),--bench $(BENCH))
 
 clean:
 	rm -rf $(BUILD) $(VENV)

@@ -8,6 +8,7 @@
 
 #include "runtime/code_arena.h"
 #include "runtime/jit_state.h"
+#include "runtime/perf_map.h"
 
 using namespace pyjion::rt;
 
@@ -42,16 +43,25 @@ PyObject* Disable(PyObject*, PyObject*) {
 PyObject* IsEnabled(PyObject*, PyObject*) { return PyBool_FromLong(GetConfig().enabled); }
 
 PyObject* ConfigDict() {
-  return Py_BuildValue("{s:l,s:O}", "threshold", GetConfig().threshold, "enabled",
-                       GetConfig().enabled ? Py_True : Py_False);
+  return Py_BuildValue("{s:l,s:O,s:O}", "threshold", GetConfig().threshold, "enabled",
+                       GetConfig().enabled ? Py_True : Py_False, "perf_map",
+                       PerfMapEnabled() ? Py_True : Py_False);
 }
 
 PyObject* Configure(PyObject*, PyObject* args, PyObject* kwargs) {
-  static const char* kwlist[] = {"threshold", nullptr};
+  static const char* kwlist[] = {"threshold", "perf_map", nullptr};
   PyObject* threshold = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$O:config", const_cast<char**>(kwlist),
-                                   &threshold)) {
+  PyObject* perf_map = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OO:config", const_cast<char**>(kwlist),
+                                   &threshold, &perf_map)) {
     return nullptr;
+  }
+  if (perf_map != Py_None) {
+    if (!PyBool_Check(perf_map)) {
+      PyErr_Format(PyExc_TypeError, "config(): perf_map must be a bool, not %.200s",
+                   Py_TYPE(perf_map)->tp_name);
+      return nullptr;
+    }
   }
   if (threshold != Py_None) {
     if (!PyLong_Check(threshold) || PyBool_Check(threshold)) {
@@ -72,6 +82,7 @@ PyObject* Configure(PyObject*, PyObject* args, PyObject* kwargs) {
     }
     GetConfig().threshold = value;
   }
+  if (perf_map != Py_None) SetPerfMapEnabled(perf_map == Py_True);
   return ConfigDict();
 }
 
@@ -186,7 +197,7 @@ PyMethodDef kMethods[] = {
     {"is_enabled", IsEnabled, METH_NOARGS, "is_enabled()\n--\n\nWhether the JIT is on."},
     {"config", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Configure)),
      METH_VARARGS | METH_KEYWORDS,
-     "config(*, threshold=None)\n--\n\nSet what is given; return the settings as a dict."},
+     "config(*, threshold=None, perf_map=None)\n--\n\nSet what is given; return the settings as a dict."},
     {"jit", Jit, METH_O, "jit(f)\n--\n\nCompile f on its first call, even with the JIT off."},
     {"info", Info, METH_O, "info(f)\n--\n\nJIT status of a function or code object."},
     {"native", Native, METH_O,

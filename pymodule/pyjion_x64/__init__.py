@@ -21,4 +21,12 @@ from ._core import config, disable, enable, info, is_enabled, jit, native, stats
 
 __all__ = ["config", "dis", "disable", "enable", "info", "is_enabled", "jit", "native", "stats"]
 
-from . import dis  # noqa: E402  (pyjion_x64.dis.dis(f): annotated machine code)
+
+
+def __getattr__(name):
+    # pyjion_x64.dis (annotated machine code) is imported on first use: it needs re,
+    # subprocess and more, which would slow down every start-up with the JIT on.
+    if name == "dis":
+        import importlib
+        return importlib.import_module(".dis", __name__)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

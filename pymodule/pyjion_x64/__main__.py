@@ -1,7 +1,7 @@
 """Run a script or module with the JIT on, exactly as `python script.py` would.
 
     python -X jit -m pyjion_x64 [--threshold N] [--stats] script.py [args...]
-    python -X jit -m pyjion_x64 [--threshold N] [--stats] -m module [args...]
+    python -X jit -m pyjion_x64 [--threshold N] [--stats=json FILE] -m module [args...]
 
 sys.argv, sys.path[0], __main__, the exit status and the printing of uncaught exceptions
 (without this runner's own frames) match the plain interpreter.
@@ -14,7 +14,8 @@ import sys
 
 import pyjion_x64
 
-USAGE = "usage: python -X jit -m pyjion_x64 [--threshold N] [--stats] (script.py | -m module) [args...]"
+USAGE = ("usage: python -X jit -m pyjion_x64 [--threshold N] [--stats | --stats=json FILE] "
+         "(script.py | -m module) [args...]")
 
 
 def _parse(argv):
@@ -24,6 +25,11 @@ def _parse(argv):
         arg = argv[i]
         if arg == "--stats":
             stats = True
+        elif arg == "--stats=json":
+            i += 1
+            if i >= len(argv):
+                sys.exit(USAGE)
+            stats = argv[i]
         elif arg == "--threshold" or arg.startswith("--threshold="):
             if "=" in arg:
                 value = arg.split("=", 1)[1]
@@ -63,6 +69,13 @@ def print_stats(file=None):
                   file=file)
 
 
+def write_stats_json(path):
+    import json
+    s = pyjion_x64.stats()
+    with open(path, "w") as f:
+        json.dump(s, f, indent=1)
+
+
 def _strip_runner_frames(tb):
     """Drops the frames of this runner and of runpy: `python script.py` has none."""
     own = os.path.abspath(__file__)
@@ -79,8 +92,10 @@ def main():
     threshold, stats, rest = _parse(sys.argv[1:])
     if threshold is not None:
         pyjion_x64.config(threshold=threshold)
-    if stats:
+    if stats is True:
         atexit.register(print_stats)
+    elif stats:
+        atexit.register(write_stats_json, stats)
     pyjion_x64.enable()
     if rest[0] == "-m":
         sys.argv = rest[1:]

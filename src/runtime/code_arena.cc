@@ -1,6 +1,8 @@
 // W^X code regions backed by anonymous mmap. See code_arena.h.
 #include "runtime/code_arena.h"
 
+#include "runtime/perf_map.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -39,7 +41,14 @@ bool MakeExecutable(CodeRegion* region, size_t used) {
 
 void FreeRegion(CodeRegion* region) {
   if (region->base == nullptr) return;
-  munmap(region->base, region->mapped);
+  if (PerfMapEnabled()) {
+    // The perf map cannot forget an entry, so the addresses must never name other code:
+    // give the memory back but keep the range reserved (inaccessible) for the process.
+    mprotect(region->base, region->mapped, PROT_NONE);
+    madvise(region->base, region->mapped, MADV_DONTNEED);
+  } else {
+    munmap(region->base, region->mapped);
+  }
   g_mapped -= region->mapped;
   region->base = nullptr;
   region->mapped = 0;

@@ -22,6 +22,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "shim.h"
 
@@ -153,6 +154,144 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
      * frame again and resumes at prev_instr + 1. */
     return eval_default(tstate, frame, 0);
   }
+  return result;
+}
+
+/* ---- direct calls between compiled functions ------------------------------------------ */
+
+/* The layout of co_extra (Objects/codeobject.c keeps it private). pj_check_extra_layout
+ * confirms it against _PyCode_GetExtra before direct calls use it. */
+typedef struct {
+  Py_ssize_t ce_size;
+  void *ce_extras[1];
+} PjCodeExtra;
+
+static Py_ssize_t extra_index = -1;  /* -1 until the layout is confirmed */
+static Py_ssize_t requested_index = -1;
+
+void pj_set_extra_index(Py_ssize_t index) { requested_index = index; }
+
+void pj_check_extra_layout(PyCodeObject *code) {
+  if (extra_index >= 0 || requested_index < 0) return;
+  void *expected = NULL;
+  if (_PyCode_GetExtra((PyObject *)code, requested_index, &expected) < 0) {
+    PyErr_Clear();
+    return;
+  }
+  PjCodeExtra *extra = (PjCodeExtra *)code->co_extra;
+  if (expected != NULL && extra != NULL && requested_index < extra->ce_size &&
+      extra->ce_extras[requested_index] == expected)
+    extra_index = requested_index;
+}
+
+static inline PjDirectTarget *direct_target(PyCodeObject *code) {
+  PjCodeExtra *extra = (PjCodeExtra *)code->co_extra;
+  if (extra == NULL || extra_index < 0 || extra_index >= extra->ce_size) return NULL;
+  return (PjDirectTarget *)extra->ce_extras[extra_index];
+}
+
+/* _PyFrame_Clear's take_ownership (not exported): a frame object that outlives the call
+ * gets its own copy of the frame, linked to its caller's frame object. `prev` is the
+ * current frame here (the callee was unlinked), so its frame object is PyEval_GetFrame's. */
+static void take_ownership(PyFrameObject *f, _PyInterpreterFrame *frame) {
+  Py_ssize_t size = ((char *)&frame->localsplus[frame->stacktop]) - (char *)frame;
+  memcpy((_PyInterpreterFrame *)f->_f_frame_data, frame, size);
+  frame = (_PyInterpreterFrame *)f->_f_frame_data;
+  f->f_frame = frame;
+  frame->owner = FRAME_OWNED_BY_FRAME_OBJECT;
+  if (_PyFrame_IsIncomplete(frame)) {
+    PyCodeObject *code = frame->f_code;
+    frame->prev_instr = _PyCode_CODE(code) + code->_co_firsttraceable;
+  }
+  _PyInterpreterFrame *prev = frame->previous;
+  while (prev != NULL && _PyFrame_IsIncomplete(prev)) prev = prev->previous;
+  if (prev != NULL) {
+    PyObject *back = pj_frame_object((PjFrame *)prev);
+    if (back == NULL) {
+      PyErr_Clear(); /* a MemoryError: the frame just has no f_back */
+    } else {
+      f->f_back = (PyFrameObject *)Py_NewRef(back);
+    }
+    frame->previous = NULL;
+  }
+  if (!PyObject_GC_IsTracked((PyObject *)f)) PyObject_GC_Track((PyObject *)f);
+}
+
+/* _PyEvalFrameClearAndPop for a frame pushed by pj_call_direct (never the first frame of a
+ * data-stack chunk: those are only made by the interpreter's slow path). */
+static void clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame) {
+  tstate->recursion_remaining--;
+  if (frame->frame_obj != NULL) {
+    PyFrameObject *f = frame->frame_obj;
+    frame->frame_obj = NULL;
+    if (Py_REFCNT(f) > 1) {
+      take_ownership(f, frame);
+      Py_DECREF(f);
+      goto pop;
+    }
+    Py_DECREF(f);
+  }
+  for (int i = 0; i < frame->stacktop; i++) Py_XDECREF(frame->localsplus[i]);
+  Py_XDECREF(frame->f_locals);
+  Py_DECREF(frame->f_func);
+  Py_DECREF(frame->f_code);
+pop:
+  tstate->recursion_remaining++;
+  tstate->datastack_top = (PyObject **)frame;
+}
+
+PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                         Py_ssize_t nargs) {
+  if (!hook_installed || !Py_IS_TYPE(callable, &PyFunction_Type) ||
+      tstate->cframe->use_tracing)
+    return PJ_NOT_DIRECT;
+  PyFunctionObject *func = (PyFunctionObject *)callable;
+  PyCodeObject *code = (PyCodeObject *)func->func_code;
+  PjDirectTarget *target = direct_target(code);
+  if (target == NULL || target->entry == NULL) return PJ_NOT_DIRECT;
+  const Py_ssize_t argcount = target->argcount;
+  Py_ssize_t ndefaults = 0;
+  if (nargs != argcount) {
+    if (nargs > argcount || func->func_defaults == NULL) return PJ_NOT_DIRECT;
+    ndefaults = PyTuple_GET_SIZE(func->func_defaults);
+    if (argcount - nargs > ndefaults) return PJ_NOT_DIRECT;
+  }
+  const size_t size = (size_t)code->co_nlocalsplus + code->co_stacksize + FRAME_SPECIALS_SIZE;
+  PyObject **base = tstate->datastack_top;
+  if (base == NULL || size >= (size_t)(tstate->datastack_limit - base)) return PJ_NOT_DIRECT;
+  if (c_stack_exhausted()) {
+    PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (C stack)");
+    for (Py_ssize_t i = 0; i < nargs; i++) Py_DECREF(args[i]);
+    Py_DECREF(callable);
+    return NULL;
+  }
+
+  /* _PyFrame_PushUnchecked + CALL_PY_EXACT_ARGS / CALL_PY_WITH_DEFAULTS */
+  tstate->datastack_top = base + size;
+  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)base;
+  _PyFrame_InitializeSpecials(frame, func, NULL, code->co_nlocalsplus);
+  for (Py_ssize_t i = 0; i < nargs; i++) frame->localsplus[i] = args[i];
+  for (Py_ssize_t i = nargs; i < argcount; i++)
+    frame->localsplus[i] =
+        Py_NewRef(PyTuple_GET_ITEM(func->func_defaults, ndefaults - (argcount - i)));
+  for (int i = (int)argcount; i < code->co_nlocalsplus; i++) frame->localsplus[i] = NULL;
+
+  target->run_count++;
+  _PyCFrame *cframe = tstate->cframe;
+  frame->previous = cframe->current_frame;
+  cframe->current_frame = frame;
+  PyObject *result;
+  if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+    tstate->recursion_remaining--;
+    result = NULL;
+  } else {
+    frame->stacktop = -1;
+    result = target->entry(tstate, (PjFrame *)frame);
+  }
+  _Py_LeaveRecursiveCallTstate(tstate);
+  cframe->current_frame = frame->previous;
+  if (result == PJ_DEOPT) result = eval_default(tstate, frame, 0);
+  clear_and_pop(tstate, frame);
   return result;
 }
 

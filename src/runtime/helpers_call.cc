@@ -168,7 +168,7 @@ extern "C" int rt_load_method(PyObject** base, PyObject* name) {
   return 0;
 }
 
-extern "C" PyObject* rt_call(PyObject** base, int oparg, PyObject* kwnames) {
+extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames) {
   int descr_fast = oparg & (kCallDescrFast | kCallDescrFastWithKeywords);
   oparg &= ~(kCallDescrFast | kCallDescrFastWithKeywords);
   PyObject* callable = base[1];
@@ -189,6 +189,15 @@ extern "C" PyObject* rt_call(PyObject** base, int oparg, PyObject* kwnames) {
   callable = base[1 - is_meth];
   PyObject** args = base + 2 - is_meth;
   const Py_ssize_t nkw = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nkw == 0) {
+    // A compiled Python function: its frame is pushed and run here, as ceval inlines calls
+    // (the callee takes the callable's and the arguments' references).
+    PyObject* res = pj_call_direct(tstate, callable, args, total);
+    if (res != PJ_NOT_DIRECT) {
+      base[0] = res;
+      return res;
+    }
+  }
   PyObject* res = PyObject_Vectorcall(callable, args,
                                       static_cast<size_t>(total - nkw) |
                                           PY_VECTORCALL_ARGUMENTS_OFFSET,

@@ -30,7 +30,7 @@ int rt_load_method(PyObject** base, PyObject* name);
 // references are released in its order (arguments, self, descriptor), not CALL's.
 constexpr int kCallDescrFast = 1 << 30;
 constexpr int kCallDescrFastWithKeywords = 1 << 29;
-PyObject* rt_call(PyObject** base, int oparg, PyObject* kwnames);
+PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames);
 
 // CALL_FUNCTION_EX (NULL, func, callargs[, kwargs] -- result): has_kwargs = oparg & 1.
 // Non-dict kwargs are merged into a new dict (format_kwargs_error on failure), non-tuple

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "runtime/perf_map.h"
+
 namespace pyjion::rt {
 namespace {
 
@@ -24,7 +26,19 @@ int64_t NowNs() {
       .count();
 }
 
+// Positional parameters when that is all the code takes (what a direct call can bind).
+int DirectArgcount(PyCodeObject* code) {
+  constexpr int kNotDirect = CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE |
+                             CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE;
+  if ((code->co_flags & kNotDirect) || code->co_kwonlyargcount != 0 ||
+      !(code->co_flags & CO_OPTIMIZED))
+    return -1;
+  return code->co_argcount;
+}
+
 }  // namespace
+
+CodeState::CodeState(PyCodeObject* code) : PjDirectTarget{nullptr, DirectArgcount(code), 0} {}
 
 bool InitJitState() {
   if (g_extra_index >= 0) return true;
@@ -33,6 +47,7 @@ bool InitJitState() {
     PyErr_SetString(PyExc_RuntimeError, "pyjion_x64: no co_extra slot available");
     return false;
   }
+  pj_set_extra_index(g_extra_index);
   return true;
 }
 
@@ -43,11 +58,12 @@ CodeState* StateFor(PyCodeObject* code, bool create) {
   void* extra = nullptr;
   if (_PyCode_GetExtra(reinterpret_cast<PyObject*>(code), g_extra_index, &extra) < 0) return nullptr;
   if (extra != nullptr || !create) return static_cast<CodeState*>(extra);
-  auto* state = new CodeState();
+  auto* state = new CodeState(code);
   if (_PyCode_SetExtra(reinterpret_cast<PyObject*>(code), g_extra_index, state) < 0) {
     delete state;
     return nullptr;
   }
+  pj_check_extra_layout(code);
   return state;
 }
 
@@ -70,6 +86,7 @@ bool EnsureCompiled(PyCodeObject* code, CodeState* state) {
     state->status = CodeState::Status::kCompiled;
     state->entry = reinterpret_cast<PjNativeEntry>(state->compiled.region.base);
     ++g_stats.compiled;
+    PerfMapAdd(code, state->compiled.region.base, state->compiled.size);
   } else {
     state->status = CodeState::Status::kFailed;
     state->reason = reason;

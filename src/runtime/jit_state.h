@@ -16,12 +16,12 @@
 
 namespace pyjion::rt {
 
-struct CodeState {
+// The head (PjDirectTarget: entry, argcount, run_count) is what pj_call_direct reads from C.
+struct CodeState : PjDirectTarget {
   enum class Status : uint8_t { kNew, kCompiled, kFailed };
+  explicit CodeState(PyCodeObject* code);
   Status status = Status::kNew;
   bool forced = false;                 // @pyjion_x64.jit: compile on first call
-  uint64_t run_count = 0;              // entries since the JIT was first enabled
-  PjNativeEntry entry = nullptr;
   x64::CompiledCode compiled;
   std::string reason;                  // why it is not compiled (kFailed)
   int64_t compile_ns = 0;

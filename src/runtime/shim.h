@@ -53,6 +53,32 @@ typedef struct PjOffsets {
 typedef PyObject *(*PjNativeEntry)(PyThreadState *tstate, PjFrame *frame);
 #define PJ_DEOPT ((PyObject *)1)
 
+/* What a caller needs to know to run a code object's machine code directly, without the
+ * interpreter's call machinery: the head of the per-code JIT state kept in co_extra
+ * (runtime/jit_state.h). */
+typedef struct PjDirectTarget {
+  PjNativeEntry entry; /* non-NULL once compiled */
+  int argcount;        /* positional parameters if the code takes only those (no *args,
+                          **kwargs, keyword-only parameters; not a generator), else -1 */
+  unsigned long long run_count; /* entries since the JIT was first enabled */
+} PjDirectTarget;
+
+/* The co_extra index of the JIT state (set once by the JIT), and the check, on a code
+ * object that has JIT state, that co_extra is laid out as the shim reads it. */
+void pj_set_extra_index(Py_ssize_t index);
+void pj_check_extra_layout(PyCodeObject *code);
+
+/* Calls `callable` with nargs positional arguments as CPython 3.11's inlined
+ * Python-to-Python calls do (CALL_PY_EXACT_ARGS / CALL_PY_WITH_DEFAULTS), when it is a
+ * plain function whose code is compiled and takes exactly these arguments (defaults filled
+ * in): pushes its frame on the thread's data stack, links it, runs its machine code and
+ * pops it. Returns PJ_NOT_DIRECT, consuming nothing, when that is not possible (the caller
+ * then makes an ordinary call). Otherwise steals callable and args and returns the result
+ * or NULL with an exception set. */
+#define PJ_NOT_DIRECT ((PyObject *)2)
+PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                         Py_ssize_t nargs);
+
 const PjOffsets *pj_offsets(void);
 
 /* Small-int cache: pj_small_ints()[i + 5] is the int i for -5 <= i <= 256. */

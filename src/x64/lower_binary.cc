@@ -85,7 +85,7 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
 // POP_JUMP_*_IF_TRUE/FALSE, the two are emitted together and no bool object is made.
 void emit_COMPARE_OP(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  const Instr* jump = L.Peek();
+  const Instr* jump = L.PeekNext();
   if (jump == nullptr || !IsTruthJump(jump->opcode)) {
     pa.CallHelper(PJ_HELPER(rt_compare_op), {AValue(L.Top(1)), AValue(L.Top(0)), AImm(in.oparg)});
     pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));

@@ -64,7 +64,7 @@ void emit_CALL(Lowering& L, const Instr& in) {
   const int arg = in.oparg | (in.descr_fast == 1   ? kCallDescrFast
                               : in.descr_fast == 2 ? kCallDescrFastWithKeywords
                                                    : 0);
-  pa.CallHelper(PJ_HELPER(rt_call), {AAddress(L.Stack(base)), AImm(arg), APtr(kwnames)});
+  pa.CallHelper(PJ_HELPER(rt_call), {ATstate(), AAddress(L.Stack(base)), AImm(arg), APtr(kwnames)});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
   AfterCall(L, base);
 }

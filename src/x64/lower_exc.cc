@@ -50,7 +50,7 @@ void emit_POP_EXCEPT(Lowering& L, const Instr& in) {
 // Fused with a following POP_JUMP_*_IF_TRUE/FALSE: branch on the helper's 1/0 directly.
 void emit_CHECK_EXC_MATCH(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  const Instr* jump = L.Peek();
+  const Instr* jump = L.PeekNext();
   const std::vector<Arg> args = {ATstate(), AValue(L.Top(1)), AValue(L.Top(0))};
   if (jump == nullptr || !IsTruthJump(jump->opcode)) {
     pa.CallHelper(PJ_HELPER(rt_check_exc_match_obj), args);

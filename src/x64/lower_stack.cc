@@ -1,7 +1,8 @@
 // Lowerings of the stack, constant and fast-local family, plus RESUME and RETURN_VALUE:
 // NOP, CACHE, EXTENDED_ARG, RESUME, POP_TOP, PUSH_NULL, COPY, SWAP, LOAD_CONST,
 // LOAD_FAST, STORE_FAST, DELETE_FAST, RETURN_VALUE. All inline; the only helper is the
-// unbound-local error.
+// unbound-local error. LOAD_FAST, LOAD_CONST and PUSH_NULL emit no stores: they push
+// borrowed (or NULL) items on the virtual stack, copied into the frame only if needed.
 #include "runtime/helpers.h"
 #include "x64/lowering.h"
 
@@ -27,14 +28,20 @@ void emit_RESUME(Lowering& L, const Instr& in) {
   });
 }
 
-// POP_TOP (value --)
+// POP_TOP (value --): only an owned item has anything to release.
 void emit_POP_TOP(Lowering& L, const Instr& in) {
-  L.pa().Load(Reg::kKeep0, L.Top());
-  L.pa().DecRef(Reg::kKeep0);
+  PyAsm& pa = L.pa();
+  const Value v = L.Pop();
+  if (v.kind == Value::kSlot) {
+    pa.Load(Reg::kTmp0, L.Stack(v.position));
+    pa.DecRef(Reg::kTmp0);
+  } else if (v.kind == Value::kReg) {
+    L.DropValue(v, v.reg);
+  }
 }
 
 // PUSH_NULL (-- NULL)
-void emit_PUSH_NULL(Lowering& L, const Instr& in) { L.pa().StoreNull(L.Stack(L.depth())); }
+void emit_PUSH_NULL(Lowering& L, const Instr& in) { L.Push(Value::Null()); }
 
 // COPY n (.. x <n-1 items> -- .. x <n-1 items> x); the copied item is never NULL.
 void emit_COPY(Lowering& L, const Instr& in) {
@@ -53,38 +60,45 @@ void emit_SWAP(Lowering& L, const Instr& in) {
   pa.Store(L.Top(in.oparg - 1), Reg::kTmp0);
 }
 
-// LOAD_CONST (-- consts[oparg]): the code object keeps the constant alive.
-void emit_LOAD_CONST(Lowering& L, const Instr& in) {
-  PyAsm& pa = L.pa();
-  pa.LoadImm(Reg::kTmp0, reinterpret_cast<uint64_t>(L.Const(in.oparg)));
-  pa.IncRef(Reg::kTmp0);
-  pa.Store(L.Stack(L.depth()), Reg::kTmp0);
-}
+// LOAD_CONST (-- consts[oparg]): a borrowed item; the code object keeps the constant alive.
+void emit_LOAD_CONST(Lowering& L, const Instr& in) { L.Push(Value::Const(L.Const(in.oparg))); }
 
-// LOAD_FAST (-- value): unbound (NULL) raises UnboundLocalError out of line.
+// LOAD_FAST (-- value): a borrowed item, after checking that the local is bound (unbound
+// raises UnboundLocalError out of line).
 void emit_LOAD_FAST(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   Label unbound = pa.NewLabel();
   pa.Load(Reg::kTmp0, L.Local(in.oparg));
   pa.BranchIfZero(Reg::kTmp0, unbound);
-  pa.IncRef(Reg::kTmp0);
-  pa.Store(L.Stack(L.depth()), Reg::kTmp0);
   L.Cold([&L, unbound, index = in.oparg] {
     PyAsm& pa = L.pa();
     pa.Bind(unbound);
     pa.CallHelper(PJ_HELPER(rt_unbound_local), {ATstate(), AFrame(), AImm(index)});
-    pa.Jump(L.ErrorExit(L.depth()));
+    pa.Jump(L.ErrorHere());
   });
+  L.Push(Value::Local(in.oparg));
 }
 
 // STORE_FAST (value --): the new value is in place before the old one is released, since
-// releasing it can run arbitrary code that looks at the frame.
+// releasing it can run arbitrary code that looks at the frame. Items still borrowing the
+// old value get their own reference first.
 void emit_STORE_FAST(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  pa.Load(Reg::kKeep0, L.Local(in.oparg));
-  pa.Load(Reg::kTmp0, L.Top());
-  pa.Store(L.Local(in.oparg), Reg::kTmp0);
-  pa.XDecRef(Reg::kKeep0);
+  const Value v = L.Pop();
+  L.MaterializeLocalCopies(in.oparg);
+  const Slot local = L.Local(in.oparg);
+  pa.Load(Reg::kRet, local);
+  if (v.kind == Value::kReg) {
+    pa.Store(local, v.reg);
+    L.FreeReg(v.reg);
+  } else if (v.kind == Value::kNull) {
+    pa.StoreNull(local);
+  } else {
+    L.LoadValue(Reg::kTmp0, v);
+    L.OwnValue(v, Reg::kTmp0);
+    pa.Store(local, Reg::kTmp0);
+  }
+  pa.XDecRef(Reg::kRet);
 }
 
 // DELETE_FAST (--): unbound raises UnboundLocalError.
@@ -105,7 +119,11 @@ void emit_DELETE_FAST(Lowering& L, const Instr& in) {
 
 // RETURN_VALUE (value --): the reference moves to the caller; the stack is then empty.
 void emit_RETURN_VALUE(Lowering& L, const Instr& in) {
-  L.pa().Load(Reg::kRet, L.Top());
+  const Value v = L.Pop();
+  L.Flush();  // nothing is left in well-formed code
+  L.LoadValue(Reg::kRet, v);
+  L.OwnValue(v, Reg::kRet);
+  if (v.kind == Value::kReg) L.FreeReg(v.reg);
   L.pa().Jump(L.Epilogue());
 }
 

@@ -3,6 +3,7 @@
 #include "x64/lowering.h"
 
 #include <array>
+#include <stdexcept>
 
 #include "runtime/helpers.h"
 
@@ -33,6 +34,19 @@ bool NeedsPrevInstr(uint8_t op) {
       return false;
     default:
       return true;
+  }
+}
+
+// Lowerings written against the virtual operand stack (Pop/Push); all others work on frame
+// memory and get the stack materialised first.
+bool VStackAware(uint8_t op) {
+  switch (op) {
+    case frontend::NOP: case frontend::LOAD_CONST: case frontend::LOAD_FAST:
+    case frontend::STORE_FAST: case frontend::POP_TOP: case frontend::PUSH_NULL:
+    case frontend::RETURN_VALUE: case frontend::RESUME: case frontend::LOAD_CLOSURE:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -89,18 +103,36 @@ bool Lowering::Run() {
   exit_null_ = pa_.NewLabel();
 
   pa_.Prologue();
+  bool stack_known = false;  // whether vs_ describes the stack on entry to this instruction
   for (size_t pos = 0; pos < n && !refused_; ++pos) {
-    if (a_.depth[pos] < 0) continue;  // unreachable: the interpreter would never run it
+    if (a_.depth[pos] < 0) {  // unreachable: the interpreter would never run it
+      stack_known = false;
+      continue;
+    }
     if (fused_next_) {  // emitted by the previous instruction
       fused_next_ = false;
       pa_.Bind(labels_[pos]);
       continue;
     }
     SetCurrent(static_cast<int>(pos), a_.depth[pos]);
+    if (!stack_known || a_.block_start[pos]) ResetStack(depth_);
+    if (sp() != depth_) {
+      Refuse("internal error: virtual stack depth " + std::to_string(sp()) + " but " +
+             std::to_string(depth_) + " at unit " + std::to_string(instr_->index));
+      break;
+    }
     pa_.Bind(labels_[pos]);
     pa_.BeginInstr(instr_->index, frontend::OpcodeName(instr_->opcode));
     SetPrevInstrFor(pos);
+    const bool aware = VStackAware(instr_->opcode);
+    if (!aware) Flush();
+    held_ = 0;
     dispatch[instr_->opcode](*this, *instr_);
+    held_ = 0;
+    stack_known = aware;
+    // Falling into a block start: its code expects the stack in the frame.
+    size_t next = pos + 1 + (fused_next_ ? 1 : 0);
+    if (aware && next < n && a_.block_start[next]) Flush();
   }
   if (refused_) return false;
 
@@ -113,6 +145,8 @@ bool Lowering::Run() {
   for (size_t i = 0; i < cold_.size() && !refused_; ++i) {
     ColdBody body = cold_[i];
     SetCurrent(body.pos, body.depth);
+    vs_ = body.vs;
+    held_ = body.held;
     body.body();
   }
   if (refused_) return false;
@@ -135,10 +169,14 @@ bool Lowering::EmitOneForTest(int pos) {
   epilogue_ = pa_.NewLabel();
   exit_null_ = pa_.NewLabel();
   SetCurrent(pos, a_.depth[pos]);
+  ResetStack(depth_);
+  held_ = 0;
   dispatch[instr_->opcode](*this, *instr_);
   for (size_t i = 0; i < cold_.size() && !refused_; ++i) {
     ColdBody body = cold_[i];
     SetCurrent(body.pos, body.depth);
+    vs_ = body.vs;
+    held_ = body.held;
     body.body();
   }
   EmitErrorStubs();
@@ -146,10 +184,10 @@ bool Lowering::EmitOneForTest(int pos) {
 }
 
 void Lowering::Cold(std::function<void()> body) {
-  cold_.push_back({std::move(body), pos_, depth_});
+  cold_.push_back({std::move(body), pos_, depth_, vs_, held_});
 }
 
-const Instr* Lowering::Peek() const {
+const Instr* Lowering::PeekNext() const {
   size_t next = static_cast<size_t>(pos_) + 1;
   if (next >= a_.instrs.size() || a_.block_start[next] || a_.depth[next] < 0) return nullptr;
   // A fused pair shares this instruction's error exits, so both need the same handler.
@@ -161,7 +199,7 @@ void Lowering::FuseNext() { fused_next_ = true; }
 
 Label Lowering::TargetLabel(const Instr& jump) const { return labels_.at(jump.target); }
 
-Label Lowering::ErrorExit(int depth_after, bool traceback) {
+Label Lowering::ErrorExit(int n, bool traceback) {
   // The handler keeps the items below its level, so they must all still be owned here. The
   // frontend checks the level against the depth before the instruction; only hand-made
   // code puts it above what is left once a failing instruction consumed its operands (the
@@ -171,13 +209,13 @@ Label Lowering::ErrorExit(int depth_after, bool traceback) {
   // the second half of a superinstruction (whose traceback line and lasti are the first
   // half's, from prev_instr).
   const int handler = a_.handler[static_cast<size_t>(pos_)];
-  if (handler >= 0 && a_.exception_entries[handler].depth > depth_after) {
+  if (handler >= 0 && a_.exception_entries[handler].depth > n) {
     Refuse("exception handler level " + std::to_string(a_.exception_entries[handler].depth) +
-           " above the stack depth " + std::to_string(depth_after) + " at an error exit of " +
+           " above the stack depth " + std::to_string(n) + " at an error exit of " +
            frontend::OpcodeName(instr_->opcode) + " at unit " + std::to_string(instr_->index));
     return pa_.NewLabel();
   }
-  ErrorKey key{depth_after, handler, traceback};
+  ErrorKey key{n, handler, traceback, Snapshot(n)};
   auto it = error_exits_.find(key);
   if (it != error_exits_.end()) return it->second;
   Label l = pa_.NewLabel();
@@ -185,11 +223,22 @@ Label Lowering::ErrorExit(int depth_after, bool traceback) {
   return l;
 }
 
-// Each stub: add the traceback entry, unwind the stack to the handler's depth (pushing
-// lasti and the exception) and jump to the handler, or unwind everything and return NULL.
+// Each exit materialises its virtual items, then jumps to the stub shared by every exit of
+// the same depth and handler: add the traceback entry, unwind the stack to the handler's
+// depth (pushing lasti and the exception) and jump to the handler, or unwind everything
+// and return NULL.
 void Lowering::EmitErrorStubs() {
   for (const auto& [key, label] : error_exits_) {
     pa_.Bind(label);
+    EmitMaterialize(key.mat);
+    auto stub = unwind_stubs_.find({key.depth, key.handler, key.traceback});
+    if (stub != unwind_stubs_.end()) {
+      pa_.Jump(stub->second);
+      continue;
+    }
+    Label shared = pa_.NewLabel();
+    unwind_stubs_.emplace(std::make_tuple(key.depth, key.handler, key.traceback), shared);
+    pa_.Bind(shared);
     int level = -1, lasti = 0;
     if (key.handler >= 0) {
       const frontend::ExceptionEntry& e = a_.exception_entries[key.handler];
@@ -208,17 +257,160 @@ void Lowering::EmitErrorStubs() {
   }
 }
 
-void Lowering::DeoptIfTracing(int depth_after) {
+void Lowering::DeoptIfTracing(int n) {
   Label deopt = pa_.NewLabel();
   pa_.BranchIfTracing(deopt);
   // The interpreter resumes at prev_instr + 1: the unit after this instruction's caches.
   const int resume_after = instr_->next - 1;
-  Cold([this, deopt, depth_after, resume_after] {
+  const Materialization mat = Snapshot(n);
+  Cold([this, deopt, n, resume_after, mat] {
     pa_.Bind(deopt);
+    EmitMaterialize(mat);
     pa_.SetPrevInstr(resume_after);
     pa_.LoadImm(Reg::kRet, reinterpret_cast<uint64_t>(PJ_DEOPT));
-    pa_.Epilogue(nlocalsplus_ + depth_after);
+    pa_.Epilogue(nlocalsplus_ + n);
   });
+}
+
+// ---- the virtual operand stack --------------------------------------------------------
+
+namespace {
+
+constexpr Reg kValueRegs[] = {Reg::kKeep0, Reg::kKeep1, Reg::kKeep2};
+
+unsigned RegBit(Reg r) {
+  for (unsigned i = 0; i < 3; ++i)
+    if (kValueRegs[i] == r) return 1u << i;
+  return 0;
+}
+
+}  // namespace
+
+void Lowering::ResetStack(int depth) {
+  vs_.clear();
+  for (int i = 0; i < depth; ++i) vs_.push_back(Value::Slot(i));
+}
+
+Value Lowering::Pop() {
+  if (vs_.empty()) throw std::logic_error("virtual stack underflow");
+  Value v = vs_.back();
+  vs_.pop_back();
+  if (v.kind == Value::kReg) held_ |= RegBit(v.reg);  // the instruction owns it now
+  return v;
+}
+
+void Lowering::Push(const Value& v) {
+  Value item = v;
+  if (item.kind == Value::kSlot) item.position = sp();
+  if (item.kind == Value::kSlot && v.position != sp())
+    throw std::logic_error("a slot item pushed at another position");
+  if (item.kind == Value::kReg) held_ &= ~RegBit(item.reg);
+  vs_.push_back(item);
+}
+
+void Lowering::PushReg(Reg r) { Push(Value::InReg(r)); }
+
+unsigned Lowering::RegsInUse() const {
+  unsigned used = held_;
+  for (const Value& v : vs_)
+    if (v.kind == Value::kReg) used |= RegBit(v.reg);
+  return used;
+}
+
+Reg Lowering::AcquireReg() {
+  unsigned used = RegsInUse();
+  if (used == 7) {  // spill the deepest register item
+    for (size_t i = 0; i < vs_.size(); ++i) {
+      if (vs_[i].kind != Value::kReg) continue;
+      pa_.Store(Slot::Stack(static_cast<int>(i)), vs_[i].reg);
+      used &= ~RegBit(vs_[i].reg);
+      vs_[i] = Value::Slot(static_cast<int>(i));
+      break;
+    }
+  }
+  for (unsigned i = 0; i < 3; ++i) {
+    if (!(used & (1u << i))) {
+      held_ |= 1u << i;
+      return kValueRegs[i];
+    }
+  }
+  throw std::logic_error("no value register left");
+}
+
+void Lowering::FreeReg(Reg r) { held_ &= ~RegBit(r); }
+
+void Lowering::LoadValue(Reg dst, const Value& v) {
+  switch (v.kind) {
+    case Value::kSlot: pa_.Load(dst, Slot::Stack(v.position)); return;
+    case Value::kConst: pa_.LoadImm(dst, reinterpret_cast<uint64_t>(v.obj)); return;
+    case Value::kLocal: pa_.Load(dst, Slot::Local(v.local)); return;
+    case Value::kNull: pa_.LoadImm(dst, 0); return;
+    case Value::kReg: pa_.Move(dst, v.reg); return;
+  }
+}
+
+Reg Lowering::ToReg(const Value& v) {
+  if (v.kind == Value::kReg) {
+    held_ |= RegBit(v.reg);
+    return v.reg;
+  }
+  Reg r = AcquireReg();
+  LoadValue(r, v);
+  return r;
+}
+
+void Lowering::OwnValue(const Value& v, Reg r) {
+  if (v.borrowed()) pa_.IncRef(r);
+}
+
+void Lowering::DropValue(const Value& v, Reg r) {
+  if (v.owned()) pa_.DecRef(r);
+  FreeReg(r);
+}
+
+void Lowering::MaterializeAt(int i) {
+  Value& v = vs_[static_cast<size_t>(i)];
+  const Slot slot = Slot::Stack(i);
+  switch (v.kind) {
+    case Value::kSlot: return;
+    case Value::kConst: pa_.MaterializeConst(slot, v.obj); break;
+    case Value::kLocal: pa_.MaterializeLocal(slot, v.local); break;
+    case Value::kNull: pa_.StoreNull(slot); break;
+    case Value::kReg: pa_.Store(slot, v.reg); break;
+  }
+  v = Value::Slot(i);
+}
+
+void Lowering::Flush() {
+  for (int i = 0; i < sp(); ++i) MaterializeAt(i);
+}
+
+void Lowering::MaterializeLocalCopies(int local) {
+  for (int i = 0; i < sp(); ++i)
+    if (vs_[static_cast<size_t>(i)].kind == Value::kLocal && vs_[static_cast<size_t>(i)].local == local)
+      MaterializeAt(i);
+}
+
+Lowering::Materialization Lowering::Snapshot(int n) const {
+  Materialization m;
+  for (int i = 0; i < n && i < sp(); ++i) {
+    const Value& v = vs_[static_cast<size_t>(i)];
+    if (v.kind != Value::kSlot) m.items.emplace_back(i, v);
+  }
+  return m;
+}
+
+void Lowering::EmitMaterialize(const Materialization& m) {
+  for (const auto& [i, v] : m.items) {
+    const Slot slot = Slot::Stack(i);
+    switch (v.kind) {
+      case Value::kSlot: break;
+      case Value::kConst: pa_.MaterializeConst(slot, v.obj); break;
+      case Value::kLocal: pa_.MaterializeLocal(slot, v.local); break;
+      case Value::kNull: pa_.StoreNull(slot); break;
+      case Value::kReg: pa_.Store(slot, v.reg); break;
+    }
+  }
 }
 
 void Lowering::Branch(const Instr& jump, bool poll) {

@@ -1,8 +1,16 @@
 // Lowering: the per-function driver that walks the analysed bytecode once and calls one
 // emit_<OPNAME> per instruction (dispatch generated from opcodes.def), plus the services
-// those lowerings share: stack-slot naming at the current depth, labels for jump targets,
-// error exits keyed by (depth, exception handler), a queue of cold out-of-line bodies,
-// the shared epilogue, and refusal with a reason.
+// those lowerings share: the virtual operand stack (value.h), value registers, labels for
+// jump targets, error exits keyed by (depth, exception handler, what must be materialised),
+// a queue of cold out-of-line bodies, the shared epilogue, and refusal with a reason.
+//
+// Two kinds of lowering coexist:
+//  - stack-aware ones (VStackAware() in lowering.cc) Pop() and Push() Values and leave
+//    items virtual (a borrowed local or constant, a NULL, a result in a value register);
+//  - frame ones work on frame memory (Top(k), depth()); the driver materialises the whole
+//    virtual stack before them and treats every item as in its slot afterwards.
+// The virtual stack is materialised at every block boundary, so jump targets and exception
+// handlers always find the interpreter's stack in the frame.
 //
 // Layout of a compiled function: prologue; the instructions in code order (fast paths
 // fall through); the shared exits; then the cold region (slow paths, error stubs).
@@ -18,6 +26,7 @@
 
 #include "frontend/analysis.h"
 #include "x64/pyasm.h"
+#include "x64/value.h"
 
 namespace pyjion::x64 {
 
@@ -39,49 +48,90 @@ class Lowering {
   PyAsm& pa() { return pa_; }
   PyCodeObject* code() const { return code_; }
   int nlocalsplus() const { return nlocalsplus_; }
+  PyObject* Const(int i) const;    // borrowed from co_consts
+  PyObject* Name(int i) const;     // borrowed from co_names
+  PyObject* LocalName(int i) const;  // borrowed from co_localsplusnames
+  const Instr& instr() const { return *instr_; }
+
+  // -- frame lowerings: the stack is in frame memory --
   int depth() const { return depth_; }                 // stack depth before this instruction
   Slot Top(int k = 0) const { return Slot::Stack(depth_ - 1 - k); }  // k-th from the top
   static Slot Stack(int i) { return Slot::Stack(i); }
   static Slot Local(int i) { return Slot::Local(i); }
-  PyObject* Const(int i) const;    // borrowed from co_consts
-  PyObject* Name(int i) const;     // borrowed from co_names
-  PyObject* LocalName(int i) const;  // borrowed from co_localsplusnames
 
-  // Error exit for a failure that leaves `depth_after` owned-or-NULL items on the stack.
-  // traceback=false for re-raises (RERAISE, bare raise), which add no traceback entry.
-  Label ErrorExit(int depth_after, bool traceback = true);
+  // -- stack-aware lowerings: the virtual operand stack --
+  int sp() const { return static_cast<int>(vs_.size()); }  // current virtual depth
+  const Value& Peek(int k = 0) const { return vs_.at(vs_.size() - 1 - k); }
+  Value Pop();
+  void Push(const Value& v);
+  // Pushes the owned reference held in value register r (taken from AcquireReg/ToReg).
+  void PushReg(Reg r);
+  // A value register (kKeep0..2) for this instruction: survives helper calls. Spills the
+  // deepest register item of the virtual stack to its slot when all are taken.
+  Reg AcquireReg();
+  void FreeReg(Reg r);
+  // A register holding v's object pointer (a popped Value): v's own register if it is in
+  // one (now held by this instruction), else a newly acquired value register loaded with it.
+  Reg ToReg(const Value& v);
+  void LoadValue(Reg dst, const Value& v);   // dst = v's object pointer; no refcounting
+  void OwnValue(const Value& v, Reg r);      // r holds v: make it an owned reference
+  void DropValue(const Value& v, Reg r);     // release v (held in r) if owned; frees r
+  // Writes every virtual item to its frame slot, as the interpreter would have it.
+  void Flush();
+  // Items that borrow fast local `local` get their own reference (before it is rebound).
+  void MaterializeLocalCopies(int local);
+
+  // Error exit for a failure that leaves the first `n` items of the virtual stack (or, in a
+  // frame lowering, `n` owned-or-NULL slots) on the stack; virtual items are materialised
+  // by the exit. traceback=false for re-raises (RERAISE, bare raise), which add no
+  // traceback entry.
+  Label ErrorExit(int n, bool traceback = true);
+  Label ErrorHere(bool traceback = true) { return ErrorExit(sp(), traceback); }
   Label TargetLabel(const Instr& jump) const;  // label of a jump's target instruction
   Label Epilogue() const { return epilogue_; }  // return kRet (stack must be empty)
   // Jumps to jump's target; backward jumps that CPython polls at also poll the eval breaker.
+  // The virtual stack must be flushed.
   void Branch(const Instr& jump, bool poll);
   // Branches to jump's target when `flag` (a C int in a register) is nonzero / zero.
   void BranchOnFlag(Reg flag, bool jump_if_nonzero, const Instr& jump, bool poll);
-  // Queues an out-of-line body; it runs after the main pass with depth() and instr() of
-  // the instruction that queued it. The body must end in a jump.
+  // Queues an out-of-line body; it runs after the main pass with depth(), instr() and the
+  // virtual stack of the moment it was queued. The body must end in a jump.
   void Cold(std::function<void()> body);
   // The next instruction, if it can be fused into this one (not a jump target, same
   // exception handler), else null.
-  const Instr* Peek() const;
+  const Instr* PeekNext() const;
   void FuseNext();                 // the next instruction is emitted by this one
   void Refuse(const std::string& reason);
-  const Instr& instr() const { return *instr_; }
   // After a call: if tracing or profiling was switched on (sys.settrace, pdb.set_trace),
-  // hands the frame to the interpreter, which resumes at the next instruction with
-  // `depth_after` items on the stack, so the rest of this frame is traced.
-  void DeoptIfTracing(int depth_after);
+  // hands the frame to the interpreter, which resumes at the next instruction with the
+  // first `n` items of the stack (materialised first), so the rest of this frame is traced.
+  void DeoptIfTracing(int n);
 
  private:
+  struct Materialization {
+    std::vector<std::pair<int, Value>> items;  // (position, value) of non-slot items
+    bool operator<(const Materialization& o) const { return items < o.items; }
+  };
   struct ErrorKey {
-    int depth, handler; bool traceback;
+    int depth, handler; bool traceback; Materialization mat;
     bool operator<(const ErrorKey& o) const {
-      return std::tie(depth, handler, traceback) < std::tie(o.depth, o.handler, o.traceback);
+      return std::tie(depth, handler, traceback, mat) <
+             std::tie(o.depth, o.handler, o.traceback, o.mat);
     }
   };
-  struct ColdBody { std::function<void()> body; int pos; int depth; };
+  struct ColdBody {
+    std::function<void()> body; int pos; int depth;
+    std::vector<Value> vs; unsigned held;
+  };
 
   void EmitInstr(int pos);
   void EmitErrorStubs();
   void SetCurrent(int pos, int depth);
+  void ResetStack(int depth);              // all items in their slots
+  Materialization Snapshot(int n) const;   // what the first n items need to be in memory
+  void EmitMaterialize(const Materialization& m);
+  void MaterializeAt(int position);
+  unsigned RegsInUse() const;
   int DispatchPos(int pos) const;
   void SetPrevInstrFor(int pos);
 
@@ -92,12 +142,15 @@ class Lowering {
   std::vector<Label> labels_;      // per instruction position
   Label epilogue_, exit_null_;
   std::map<ErrorKey, Label> error_exits_;
+  std::map<std::tuple<int, int, bool>, Label> unwind_stubs_;
   std::vector<ColdBody> cold_;
   int pos_ = 0, depth_ = 0;
   const Instr* instr_ = nullptr;
   bool fused_next_ = false;
   bool refused_ = false;
   std::string reason_;
+  std::vector<Value> vs_;          // the virtual operand stack
+  unsigned held_ = 0;              // value registers held by the current instruction
 };
 
 // One lowering per base opcode, defined in the lower_<family>.cc files.

@@ -94,6 +94,10 @@ class PyAsm {
   virtual void LoadImm(Reg dst, uint64_t value) = 0;
   virtual void Move(Reg dst, Reg src) = 0;
   virtual void LoadField(Reg dst, Field f) = 0;
+  // Materialise a borrowed item into a frame slot: dst = localsplus[local] / obj, with a new
+  // reference. Clobber only the implementation's private scratch register.
+  virtual void MaterializeLocal(Slot dst, int local) = 0;
+  virtual void MaterializeConst(Slot dst, const void* obj) = 0;
 
   // -- reference counts --
   virtual void IncRef(Reg r) = 0;

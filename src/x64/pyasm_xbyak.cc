@@ -196,6 +196,20 @@ void XbyakPyAsm::LoadField(Reg dst, Field f) {
   }
 }
 
+void XbyakPyAsm::MaterializeLocal(Slot dst, int local) {
+  gen_->mov(rg::kScratch, qword[rg::kFrame + SlotOffset(Slot::Local(local))]);
+  gen_->inc(qword[rg::kScratch + kObRefcnt]);
+  gen_->mov(qword[rg::kFrame + SlotOffset(dst)], rg::kScratch);
+  RefTotal(+1);  // after the store: it uses kScratch
+}
+
+void XbyakPyAsm::MaterializeConst(Slot dst, const void* obj) {
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(obj));
+  gen_->inc(qword[rg::kScratch + kObRefcnt]);
+  gen_->mov(qword[rg::kFrame + SlotOffset(dst)], rg::kScratch);
+  RefTotal(+1);  // after the store: it uses kScratch
+}
+
 void XbyakPyAsm::IncRef(Reg r) {
   gen_->inc(qword[Phys(r) + kObRefcnt]);
   RefTotal(+1);

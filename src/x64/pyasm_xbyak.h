@@ -53,6 +53,8 @@ class XbyakPyAsm : public PyAsm {
   void LoadImm(Reg dst, uint64_t value) override;
   void Move(Reg dst, Reg src) override;
   void LoadField(Reg dst, Field f) override;
+  void MaterializeLocal(Slot dst, int local) override;
+  void MaterializeConst(Slot dst, const void* obj) override;
 
   void IncRef(Reg r) override;
   void DecRef(Reg r) override;

@@ -44,7 +44,7 @@ TEST(LowerCall, CallHandsTheLowestSlotAndCountToRtCallThenPollsTheBreaker) {
   {
     InSequence seq;
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
-                                 std::vector<Arg>{AAddress(Slot::Stack(0)), AImm(2), AImm(0)}));
+                                 std::vector<Arg>{ATstate(), AAddress(Slot::Stack(0)), AImm(2), AImm(0)}));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
     EXPECT_CALL(t.pa, PollEvalBreaker(_));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&pj_handle_eval_breaker), std::vector<Arg>{ATstate()}));
@@ -94,7 +94,7 @@ TEST(LowerCall, CallPassesTheKwNamesTupleOfTheConstants) {
   ASSERT_TRUE(PyTuple_Check(kwnames));
   ASSERT_EQ(PyTuple_GET_SIZE(kwnames), 2);
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
-                               std::vector<Arg>{AAddress(Slot::Stack(0)), AImm(3), APtr(kwnames)}));
+                               std::vector<Arg>{ATstate(), AAddress(Slot::Stack(0)), AImm(3), APtr(kwnames)}));
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }
 
@@ -103,7 +103,7 @@ TEST(LowerCall, CallErrorDepthsExcludeTheConsumedSlotsAndKeepTheResultAfterThePo
   // poll happens with the result pushed (depth 2).
   LoweringTest t("def f(x, g):\n    return [x, g(1)]\n", "f");
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
-                               std::vector<Arg>{AAddress(Slot::Stack(1)), AImm(1), AImm(0)}));
+                               std::vector<Arg>{ATstate(), AAddress(Slot::Stack(1)), AImm(1), AImm(0)}));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(2)));
   ASSERT_TRUE(t.Emit(frontend::CALL));
@@ -113,7 +113,7 @@ TEST(LowerCall, MethodCallUsesTheSameHelperOnTheMethodSlot) {
   // LOAD_METHOD left [meth_or_NULL, self_or_attr]; CALL 1 sees [m, o, a] from base 0.
   LoweringTest t("def f(o, a):\n    return o.m(a)\n", "f");
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
-                               std::vector<Arg>{AAddress(Slot::Stack(0)), AImm(1), AImm(0)}));
+                               std::vector<Arg>{ATstate(), AAddress(Slot::Stack(0)), AImm(1), AImm(0)}));
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }
 
