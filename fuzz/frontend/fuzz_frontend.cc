@@ -489,7 +489,8 @@ void AuditLowering(PyCodeObject* co, const Analysis& a) {
                                      reinterpret_cast<const uint16_t*>(_PyCode_CODE(co))};
       AuditingPyAsm pa(region.base, region.mapped, layout, co->co_nlocalsplus,
                        co->co_stacksize, a);
-      pyjion::x64::Lowering lowering(pa, a, co);
+      pyjion::rt::CacheArena caches;
+      pyjion::x64::Lowering lowering(pa, a, co, caches);
       if (lowering.Run()) pa.Finish();
     } catch (const std::exception& e) {
       too_small = pyjion::x64::XbyakPyAsm::IsBufferFull(e);

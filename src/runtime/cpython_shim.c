@@ -14,6 +14,7 @@
 #include <Python.h>
 #include "internal/pycore_ceval.h"
 #include "internal/pycore_code.h"
+#include "internal/pycore_dict.h"
 #include "internal/pycore_frame.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_long.h"
@@ -59,6 +60,7 @@ static const PjOffsets kOffsets = {
     .long_digit0 = offsetof(PyLongObject, ob_digit),
     .float_ob_fval = offsetof(PyFloatObject, ob_fval),
     .long_sizeof = sizeof(PyLongObject),
+    .dictkeys_nentries = offsetof(PyDictKeysObject, dk_nentries),
 };
 
 const PjOffsets *pj_offsets(void) { return &kOffsets; }

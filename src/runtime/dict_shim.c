@@ -11,3 +11,34 @@
 int pj_dict_has_exact_str_keys(PyObject *dict) {
   return DK_IS_UNICODE(((PyDictObject *)dict)->ma_keys);
 }
+
+/* ---- managed instance dicts (attribute and method caches, helpers_attr.cc) ----------- */
+
+/* The index of `name` (an exact str) among the shared keys of heap type tp, i.e. its
+ * position in every instance's values array; -1 if absent. Runs no Python code. */
+Py_ssize_t pj_shared_keys_index(PyTypeObject *tp, PyObject *name) {
+  if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || !(tp->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+    return -1;
+  PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+  if (keys == NULL || !DK_IS_UNICODE(keys)) return -1;
+  PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+  for (Py_ssize_t i = 0; i < keys->dk_nentries; i++) {
+    PyObject *key = entries[i].me_key;
+    if (key == name || (key != NULL && PyUnicode_CheckExact(key) && _PyUnicode_Equal(key, name)))
+      return i;
+  }
+  return -1;
+}
+
+/* Entries of tp's shared keys (-1 if it has none): a new attribute name adds one, and
+ * entries are never removed, so an unchanged count means no new names. */
+Py_ssize_t pj_shared_keys_nentries(PyTypeObject *tp) {
+  if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE)) return -1;
+  PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+  return keys == NULL ? -1 : keys->dk_nentries;
+}
+
+/* STORE_ATTR_INSTANCE_VALUE's bookkeeping when a value fills an empty entry. */
+void pj_values_add_to_insertion_order(PyObject **values, Py_ssize_t index) {
+  _PyDictValues_AddToInsertionOrder((PyDictValues *)values, index);
+}

@@ -3,19 +3,8 @@
 // LOAD/STORE/DELETE_NAME, LOAD_CLASSDEREF, the unbound-cell errors and COPY_FREE_VARS.
 #include "runtime/helpers_names.h"
 
-#include <memory>
-#include <vector>
-
 namespace pyjion::rt {
 namespace {
-
-using CacheList = std::vector<std::unique_ptr<GlobalCache>>;
-
-// Our own co_extra slot: the LOAD_GLOBAL caches of a code object die with it (and with
-// the machine code that jit_state keeps in its slot), never before.
-Py_ssize_t g_cache_index = -1;
-
-void FreeCaches(void* p) { delete static_cast<CacheList*>(p); }
 
 inline bool BothExactDicts(PyObject* globals, PyObject* builtins) {
   return PyDict_CheckExact(globals) && PyDict_CheckExact(builtins);
@@ -39,32 +28,12 @@ PyObject* GetItemNoKeyError(PyObject* ns, PyObject* name) {
 
 }  // namespace
 
-GlobalCache* NewGlobalCache(PyCodeObject* code, PyObject* name) {
-  if (g_cache_index < 0) {
-    g_cache_index = _PyEval_RequestCodeExtraIndex(FreeCaches);
-    if (g_cache_index < 0) {
-      PyErr_SetString(PyExc_RuntimeError, "pyjion_x64: no co_extra slot for global caches");
-      return nullptr;
-    }
-  }
-  PyObject* co = reinterpret_cast<PyObject*>(code);
-  void* extra = nullptr;
-  if (_PyCode_GetExtra(co, g_cache_index, &extra) < 0) return nullptr;
-  auto* list = static_cast<CacheList*>(extra);
-  if (list == nullptr) {
-    list = new CacheList();
-    if (_PyCode_SetExtra(co, g_cache_index, list) < 0) {
-      delete list;
-      return nullptr;
-    }
-  }
+bool InitGlobalCache(GlobalCache* cache, PyObject* name) {
   Py_hash_t hash = PyObject_Hash(name);
-  if (hash == -1) return nullptr;
-  list->push_back(std::make_unique<GlobalCache>());
-  GlobalCache* cache = list->back().get();
+  if (hash == -1) return false;
   cache->name = name;
   cache->hash = hash;
-  return cache;
+  return true;
 }
 
 }  // namespace pyjion::rt

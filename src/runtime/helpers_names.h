@@ -31,10 +31,9 @@ struct GlobalCache {
   Py_hash_t hash = -1;          // hash(name)
 };
 
-// A cache for a LOAD_GLOBAL of `name` in `code`, owned by the code object (it lives in a
-// co_extra slot of its own, so it lasts as long as any machine code that points at it).
-// nullptr with an exception set on failure.
-GlobalCache* NewGlobalCache(PyCodeObject* code, PyObject* name);
+// Prepares a cache (from the compiled code's CacheArena) for a LOAD_GLOBAL of `name`
+// (borrowed from co_names). False with an exception set if name cannot be hashed.
+bool InitGlobalCache(GlobalCache* cache, PyObject* name);
 
 }  // namespace pyjion::rt
 

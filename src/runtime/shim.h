@@ -45,6 +45,7 @@ typedef struct PjOffsets {
   int long_digit0;            /* PyLongObject.ob_digit[0] */
   int float_ob_fval;          /* PyFloatObject.ob_fval */
   int long_sizeof;            /* sizeof(PyLongObject): stride of the small-int array */
+  int dictkeys_nentries;      /* PyDictKeysObject.dk_nentries (Py_ssize_t) */
 } PjOffsets;
 
 /* Native entry of a compiled code object: runs the frame from its first instruction and

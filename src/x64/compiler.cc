@@ -28,7 +28,8 @@ Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
   try {
     CodeLayout layout{co->co_nlocalsplus, reinterpret_cast<const uint16_t*>(_PyCode_CODE(co))};
     XbyakPyAsm pa(region.base, region.mapped, layout);
-    Lowering lowering(pa, a, co);
+    rt::CacheArena caches;
+    Lowering lowering(pa, a, co, caches);
     if (!lowering.Run()) {
       *reason = lowering.reason();
       rt::FreeRegion(&region);
@@ -36,6 +37,7 @@ Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
     }
     out->size = pa.Finish();
     out->notes = pa.annotations();
+    out->caches = std::move(caches);
   } catch (const std::exception& e) {
     rt::FreeRegion(&region);
     if (XbyakPyAsm::IsBufferFull(e)) return Attempt::kTooSmall;

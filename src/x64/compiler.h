@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/cache_arena.h"
 #include "runtime/code_arena.h"
 
 namespace pyjion::x64 {
@@ -16,6 +17,7 @@ struct CompiledCode {
   rt::CodeRegion region;
   size_t size = 0;                                       // bytes of machine code
   std::vector<std::pair<size_t, std::string>> notes;     // (offset, text) for dumps
+  rt::CacheArena caches;                                  // the inline caches it reads
 };
 
 // False with *reason when the code is refused; never throws.

@@ -5,12 +5,14 @@
 // - list[int] and tuple[int] loads and list[int] stores on exact types, for one-digit
 //   indexes in range (negative ones count from the end); exact dicts go to a dedicated
 //   helper that skips the type dispatch. Subclasses always take the generic path.
-// - LOAD_ATTR of an instance value or a slot that the interpreter had specialised: its
-//   inline cache, read at compile time, guarded by the owner's type version.
+// - LOAD_ATTR / STORE_ATTR through the site's own inline cache (runtime/helpers_attr.h),
+//   filled at run time: instance values and __slots__ members inline, the other cached
+//   kinds and the full lookup in the helpers.
 // Type feedback from the quickened code (Instr::hint) narrows which subscript fast paths are
 // emitted; with no feedback all of them are. Guard failures and all other cases call one
 // rt_* helper (helpers_containers.h) out of line, which steals the stack operands.
 // Registers: kKeep0 = container/owner, kKeep1 = subscript/attribute, kKeep2 = item/value.
+#include "runtime/helpers_attr.h"
 #include "runtime/helpers_containers.h"
 #include "x64/lowering.h"
 
@@ -18,12 +20,6 @@ namespace pyjion::x64 {
 namespace {
 
 using frontend::Hint;
-
-// Numbers of the specialised (quickened) opcodes, which Instr::live_opcode may hold.
-enum Specialized : uint8_t {
-#define PJ_SPECIALIZED(name, num, base) k##name = num,
-#include "frontend/opcodes.def"
-};
 
 // Whether the fast path for `h` is worth emitting: no feedback, or feedback saying h.
 bool Want(const Instr& in, Hint h) { return in.hint == Hint::kNone || in.hint == h; }
@@ -149,61 +145,64 @@ void emit_BUILD_SLICE(Lowering& L, const Instr& in) {
   pa.Store(L.Top(n - 1), Reg::kRet);
 }
 
-// What the interpreter's LOAD_ATTR_INSTANCE_VALUE / LOAD_ATTR_SLOT specialisation of `in`
-// cached (_PyAttrCache: counter, version[2], index), read from the live code at compile
-// time. False when the instruction is not specialised that way (or has no version).
-static bool ReadAttrCache(const Lowering& L, const Instr& in, AttrKind* kind, uint32_t* version,
-                   int* index) {
-  if (in.live_opcode == kLOAD_ATTR_INSTANCE_VALUE) *kind = AttrKind::kInstanceValue;
-  else if (in.live_opcode == kLOAD_ATTR_SLOT) *kind = AttrKind::kSlot;
-  else return false;
-  const auto* cache = reinterpret_cast<const uint16_t*>(_PyCode_CODE(L.code())) + in.index + 1;
-  *version = static_cast<uint32_t>(cache[1]) | static_cast<uint32_t>(cache[2]) << 16;
-  *index = cache[3];
-  return *version != 0;
-}
-
 // LOAD_ATTR (owner -- owner.name); name = co_names[oparg].
-// Inline when the interpreter had specialised it to an instance value or a slot: a guard on
-// the owner's type version (which changes whenever the type or a base is modified, and is
-// never reused), then one load; a miss or an unset attribute takes the generic helper.
+// Inline: the site's cache (rt::AttrCache) for an instance value or a __slots__ member of
+// the receiver's type; anything else (other receivers, properties, modules, classes, a
+// mutated type) goes through rt_load_attr_ic, which checks the other cached entries, does
+// the full lookup on a miss and refills the cache.
 void emit_LOAD_ATTR(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  PyObject* name = L.Name(in.oparg);
-  AttrKind kind;
-  uint32_t version;
-  int index;
-  if (!ReadAttrCache(L, in, &kind, &version, &index)) {
-    pa.CallHelper(PJ_HELPER(rt_load_attr), {AValue(L.Top(0)), APtr(name)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
-    pa.Store(L.Top(0), Reg::kRet);
-    return;
-  }
-  Label slow = pa.NewLabel(), join = pa.NewLabel();
-  pa.Comment(kind == AttrKind::kSlot ? "cached slot attribute" : "cached instance attribute");
-  pa.Load(Reg::kKeep0, L.Top(0));
-  pa.GuardTypeVersion(Reg::kKeep0, version, slow);
-  pa.LoadCachedAttr(kind, Reg::kKeep1, Reg::kKeep0, index, slow);
-  pa.IncRef(Reg::kKeep1);
-  pa.Store(L.Top(0), Reg::kKeep1);
-  pa.DecRef(Reg::kKeep0);
+  auto* cache = L.caches().New<rt::AttrCache>();
+  cache->name = L.Name(in.oparg);
+  const Value owner = L.Pop();
+  const Reg obj = L.ToReg(owner);
+  const Reg res = L.AcquireReg();
+  Label miss = pa.NewLabel(), join = pa.NewLabel();
+  pa.Comment("cached attribute");
+  pa.LoadAttrInline(res, obj, cache, miss);
+  pa.IncRef(res);
+  if (owner.owned()) pa.DecRef(obj);
   pa.Bind(join);
-  L.Cold([&L, slow, join, name] {
+  L.Cold([&L, miss, join, owner, obj, res, cache] {
     PyAsm& pa = L.pa();
-    pa.Bind(slow);
-    pa.CallHelper(PJ_HELPER(rt_load_attr), {A(Reg::kKeep0), APtr(name)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
-    pa.Store(L.Top(0), Reg::kRet);
+    pa.Bind(miss);
+    L.OwnValue(owner, obj);  // the helper steals it
+    pa.CallHelper(PJ_HELPER(rt_load_attr_ic), {ATstate(), A(obj), APtr(cache)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+    pa.Move(res, Reg::kRet);
     pa.Jump(join);
   });
+  L.FreeReg(obj);
+  L.PushReg(res);
 }
 
-// STORE_ATTR (value, owner --): owner.name = value.
+// STORE_ATTR (value, owner --): owner.name = value. Inline: the site's cache for an
+// instance value that is already set, or a __slots__ member; else rt_store_attr_ic.
 void emit_STORE_ATTR(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  pa.CallHelper(PJ_HELPER(rt_store_attr),
-                {AValue(L.Top(1)), AValue(L.Top(0)), APtr(L.Name(in.oparg))});
-  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 2));
+  auto* cache = L.caches().New<rt::AttrCache>();
+  cache->name = L.Name(in.oparg);
+  const Value owner = L.Pop();
+  const Value value = L.Pop();
+  const Reg obj = L.ToReg(owner);
+  const Reg val = L.ToReg(value);
+  L.OwnValue(value, val);  // the attribute (or the helper) takes this reference
+  Label miss = pa.NewLabel(), join = pa.NewLabel();
+  pa.Comment("cached attribute store");
+  pa.StoreAttrInline(obj, val, Reg::kRet, cache, miss);
+  pa.XDecRef(Reg::kRet);  // the replaced value
+  if (owner.owned()) pa.DecRef(obj);
+  pa.Bind(join);
+  L.Cold([&L, miss, join, owner, obj, val, cache] {
+    PyAsm& pa = L.pa();
+    pa.Bind(miss);
+    L.OwnValue(owner, obj);
+    pa.CallHelper(PJ_HELPER(rt_store_attr_ic), {A(val), A(obj), APtr(cache)});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
+    pa.Jump(join);
+  });
+  L.FreeReg(obj);
+  L.FreeReg(val);
 }
 
 // DELETE_ATTR (owner --): del owner.name.

@@ -11,6 +11,7 @@
 // CHECK_EVAL_BREAKER (an error there unwinds with the result on the stack), and then leave
 // for the interpreter if the call switched tracing on (sys.settrace, pdb.set_trace).
 #include "runtime/helpers.h"
+#include "runtime/helpers_attr.h"
 #include "runtime/helpers_call.h"
 #include "x64/lowering.h"
 
@@ -41,12 +42,36 @@ int PopCount4(int flags) {
 
 }  // namespace
 
-// LOAD_METHOD (obj -- meth_or_NULL, self_or_attr): _PyObject_GetMethod. On failure obj is
-// still on the stack, as in ceval.
+// LOAD_METHOD (obj -- meth_or_NULL, self_or_attr): _PyObject_GetMethod. Inline: the
+// site's cache (rt::AttrCache) for a method of the receiver's type that no instance
+// attribute can shadow; else rt_load_method_ic on the frame slots (on failure obj is still
+// on the stack there, as in ceval). Both push two owned register items.
 void emit_LOAD_METHOD(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  pa.CallHelper(PJ_HELPER(rt_load_method), {AAddress(L.Top()), APtr(L.Name(in.oparg))});
-  pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth()));
+  auto* cache = L.caches().New<rt::AttrCache>();
+  cache->name = L.Name(in.oparg);
+  const Value owner = L.Pop();
+  const Reg self = L.ToReg(owner);
+  L.OwnValue(owner, self);
+  const Reg meth = L.AcquireReg();
+  const int base = L.sp();
+  Label miss = pa.NewLabel(), join = pa.NewLabel();
+  pa.Comment("cached method");
+  pa.LoadMethodInline(meth, self, cache, miss);
+  pa.IncRef(meth);
+  pa.Bind(join);
+  L.Cold([&L, miss, join, self, meth, base, cache] {
+    PyAsm& pa = L.pa();
+    pa.Bind(miss);
+    pa.Store(L.Stack(base), self);
+    pa.CallHelper(PJ_HELPER(rt_load_method_ic), {AAddress(L.Stack(base)), APtr(cache)});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(base + 1));
+    pa.Load(meth, L.Stack(base));
+    pa.Load(self, L.Stack(base + 1));
+    pa.Jump(join);
+  });
+  L.PushReg(meth);
+  L.PushReg(self);
 }
 
 // KW_NAMES: no code; the following CALL carries the constant (Instr::kwnames).

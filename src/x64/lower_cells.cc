@@ -103,10 +103,10 @@ void emit_COPY_FREE_VARS(Lowering& L, const Instr& in) {
 // Miss: rt_load_global does ceval's full lookup and refills the cache.
 void emit_LOAD_GLOBAL(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  rt::GlobalCache* cache = rt::NewGlobalCache(L.code(), L.Name(in.oparg >> 1));
-  if (cache == nullptr) {
+  rt::GlobalCache* cache = L.caches().New<rt::GlobalCache>();
+  if (!rt::InitGlobalCache(cache, L.Name(in.oparg >> 1))) {
     PyErr_Clear();
-    L.Refuse("cannot allocate a LOAD_GLOBAL cache");
+    L.Refuse("cannot hash a LOAD_GLOBAL name");
     return;
   }
   const int push_null = in.oparg & 1;

@@ -44,6 +44,7 @@ bool VStackAware(uint8_t op) {
     case frontend::NOP: case frontend::LOAD_CONST: case frontend::LOAD_FAST:
     case frontend::STORE_FAST: case frontend::POP_TOP: case frontend::PUSH_NULL:
     case frontend::RETURN_VALUE: case frontend::RESUME: case frontend::LOAD_CLOSURE:
+    case frontend::LOAD_ATTR: case frontend::STORE_ATTR: case frontend::LOAD_METHOD:
       return true;
     default:
       return false;
@@ -74,8 +75,9 @@ void Lowering::SetPrevInstrFor(int pos) {
   }
 }
 
-Lowering::Lowering(PyAsm& pa, const frontend::Analysis& analysis, PyCodeObject* code)
-    : pa_(pa), a_(analysis), code_(code), nlocalsplus_(code->co_nlocalsplus) {}
+Lowering::Lowering(PyAsm& pa, const frontend::Analysis& analysis, PyCodeObject* code,
+                   rt::CacheArena& caches)
+    : pa_(pa), caches_(caches), a_(analysis), code_(code), nlocalsplus_(code->co_nlocalsplus) {}
 
 PyObject* Lowering::Const(int i) const { return PyTuple_GET_ITEM(code_->co_consts, i); }
 PyObject* Lowering::Name(int i) const { return PyTuple_GET_ITEM(code_->co_names, i); }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "frontend/analysis.h"
+#include "runtime/cache_arena.h"
 #include "x64/pyasm.h"
 #include "x64/value.h"
 
@@ -34,7 +35,8 @@ using frontend::Instr;
 
 class Lowering {
  public:
-  Lowering(PyAsm& pa, const frontend::Analysis& analysis, PyCodeObject* code);
+  Lowering(PyAsm& pa, const frontend::Analysis& analysis, PyCodeObject* code,
+           rt::CacheArena& caches);
 
   // Emits the whole function. False if some lowering refused; reason() says why.
   bool Run();
@@ -46,6 +48,7 @@ class Lowering {
 
   // ---- services for emit_* -----------------------------------------------------------
   PyAsm& pa() { return pa_; }
+  rt::CacheArena& caches() { return caches_; }  // inline caches, owned with the code
   PyCodeObject* code() const { return code_; }
   int nlocalsplus() const { return nlocalsplus_; }
   PyObject* Const(int i) const;    // borrowed from co_consts
@@ -136,6 +139,7 @@ class Lowering {
   void SetPrevInstrFor(int pos);
 
   PyAsm& pa_;
+  rt::CacheArena& caches_;
   const frontend::Analysis& a_;
   PyCodeObject* code_;
   int nlocalsplus_;

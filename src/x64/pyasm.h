@@ -150,6 +150,21 @@ class PyAsm {
   // Jumps to fail, writing nothing, if len(seq) != n. seq must not live in those slots only.
   virtual void UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) = 0;
 
+  // -- attribute inline caches (rt::AttrCache, filled at run time by the helpers; these
+  //    read its inline fields; they clobber kTmp0 and the private scratch register) --
+  // dst = the borrowed attribute of obj through the cache's instance-value or slot entry;
+  // jumps to miss when neither applies or the attribute is unset. dst != obj.
+  virtual void LoadAttrInline(Reg dst, Reg obj, const void* cache, Label miss) = 0;
+  // Stores value (an owned reference, moved in) into obj through the same entries; `old`
+  // (must be kRet) gets the replaced reference, maybe NULL for a slot. Jumps to miss,
+  // storing nothing, when neither applies or an instance value was unset (the helper then
+  // keeps the values' insertion order).
+  virtual void StoreAttrInline(Reg obj, Reg value, Reg old, const void* cache, Label miss) = 0;
+  // dst = the borrowed method LOAD_METHOD pushes with obj as self, through the cache's
+  // method entries (instance with values and no attribute of that name; type without
+  // instance dicts); jumps to miss otherwise. Also clobbers kRet. dst != obj.
+  virtual void LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) = 0;
+
   // -- LOAD_ATTR inline caches (values read from the quickened code at compile time) --
   // Jumps to fail unless Py_TYPE(obj)->tp_version_tag == version (never 0).
   virtual void GuardTypeVersion(Reg obj, uint32_t version, Label fail) = 0;

@@ -10,6 +10,7 @@
 
 #include <stdexcept>
 
+#include "runtime/helpers_attr.h"
 #include "runtime/shim.h"
 #include "x64/regs.h"
 
@@ -491,6 +492,108 @@ void XbyakPyAsm::UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Labe
     RefTotal(+1);
     gen_->mov(qword[rg::kFrame + SlotOffset(Slot::Stack(first.index + j))], rax);
   }
+}
+
+// The attribute caches' inline fields (runtime/helpers_attr.h).
+namespace {
+constexpr int kTypeVersion = offsetof(PyTypeObject, tp_version_tag);
+constexpr int kCachedKeys = offsetof(PyHeapTypeObject, ht_cached_keys);
+constexpr int kValueVersion = offsetof(rt::AttrCache, value_version);
+constexpr int kValueIndex = offsetof(rt::AttrCache, value_index);
+constexpr int kSlotVersion = offsetof(rt::AttrCache, slot_version);
+constexpr int kSlotOffset = offsetof(rt::AttrCache, slot_offset);
+constexpr int kMethod = offsetof(rt::AttrCache, method);
+constexpr int kNoDictMethod = offsetof(rt::AttrCache, nodict_method);
+}  // namespace
+
+// kTmp0 = the owner's type version, kScratch = the cache; jumps to miss for version 0
+// (an unversioned type, which an empty entry would otherwise match).
+void XbyakPyAsm::LoadVersionAndCache(Reg obj, const void* cache, Label miss) {
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(cache));
+  gen_->mov(rg::kTmp0, qword[Phys(obj) + kObType]);
+  gen_->mov(rg::kTmp0.cvt32(), dword[rg::kTmp0 + kTypeVersion]);
+  gen_->test(rg::kTmp0.cvt32(), rg::kTmp0.cvt32());
+  gen_->jz(L(miss));
+}
+
+void XbyakPyAsm::LoadAttrInline(Reg dst, Reg obj, const void* cache, Label miss) {
+  Require(dst != obj && IsKeep(dst) && IsKeep(obj), "LoadAttrInline: kKeep registers, dst != obj");
+  const Xbyak::Reg64& d = Phys(dst);
+  const Xbyak::Reg64& o = Phys(obj);
+  Xbyak::Label try_slot, done;
+  LoadVersionAndCache(obj, cache, miss);
+  gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kValueVersion]);
+  gen_->jne(try_slot);
+  gen_->mov(rg::kTmp0, qword[o + rt::kValuesPointerOffset]);
+  gen_->test(rg::kTmp0, rg::kTmp0);
+  gen_->jz(L(miss));
+  gen_->mov(d.cvt32(), dword[rg::kScratch + kValueIndex]);
+  gen_->mov(d, qword[rg::kTmp0 + d * 8]);
+  gen_->jmp(done);
+  gen_->L(try_slot);
+  gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotVersion]);
+  gen_->jne(L(miss));
+  gen_->mov(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotOffset]);
+  gen_->mov(d, qword[o + rg::kTmp0]);
+  gen_->L(done);
+  gen_->test(d, d);
+  gen_->jz(L(miss));
+}
+
+void XbyakPyAsm::StoreAttrInline(Reg obj, Reg value, Reg old, const void* cache, Label miss) {
+  Require(old == Reg::kRet && IsKeep(obj) && IsKeep(value), "StoreAttrInline: registers");
+  const Xbyak::Reg64& o = Phys(obj);
+  const Xbyak::Reg64& v = Phys(value);
+  Xbyak::Label try_slot, done;
+  LoadVersionAndCache(obj, cache, miss);
+  gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kValueVersion]);
+  gen_->jne(try_slot);
+  gen_->mov(rg::kTmp0, qword[o + rt::kValuesPointerOffset]);
+  gen_->test(rg::kTmp0, rg::kTmp0);
+  gen_->jz(L(miss));
+  gen_->mov(eax, dword[rg::kScratch + kValueIndex]);
+  gen_->lea(rg::kTmp0, ptr[rg::kTmp0 + rax * 8]);
+  gen_->mov(rax, qword[rg::kTmp0]);
+  gen_->test(rax, rax);
+  gen_->jz(L(miss));
+  gen_->mov(qword[rg::kTmp0], v);
+  gen_->jmp(done);
+  gen_->L(try_slot);
+  gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotVersion]);
+  gen_->jne(L(miss));
+  gen_->mov(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotOffset]);
+  gen_->add(rg::kTmp0, o);
+  gen_->mov(rax, qword[rg::kTmp0]);
+  gen_->mov(qword[rg::kTmp0], v);
+  gen_->L(done);
+}
+
+void XbyakPyAsm::LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) {
+  Require(dst != obj && IsKeep(dst) && IsKeep(obj), "LoadMethodInline: kKeep registers, dst != obj");
+  const Xbyak::Reg64& d = Phys(dst);
+  const Xbyak::Reg64& o = Phys(obj);
+  Xbyak::Label try_nodict, done;
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(cache));
+  gen_->mov(rg::kTmp0, qword[o + kObType]);
+  gen_->mov(eax, dword[rg::kTmp0 + kTypeVersion]);
+  gen_->test(eax, eax);
+  gen_->jz(L(miss));
+  gen_->cmp(eax, dword[rg::kScratch + kValueVersion]);
+  gen_->jne(try_nodict);
+  gen_->cmp(qword[o + rt::kValuesPointerOffset], 0);  // no __dict__ materialised
+  gen_->je(L(miss));
+  gen_->mov(rg::kTmp0, qword[rg::kTmp0 + kCachedKeys]);  // the layout gained no names
+  gen_->mov(rg::kTmp0, qword[rg::kTmp0 + pj_offsets()->dictkeys_nentries]);
+  gen_->mov(eax, dword[rg::kScratch + kValueIndex]);
+  gen_->cmp(rg::kTmp0, rax);
+  gen_->jne(L(miss));
+  gen_->mov(d, qword[rg::kScratch + kMethod]);
+  gen_->jmp(done);
+  gen_->L(try_nodict);
+  gen_->cmp(eax, dword[rg::kScratch + kSlotVersion]);
+  gen_->jne(L(miss));
+  gen_->mov(d, qword[rg::kScratch + kNoDictMethod]);
+  gen_->L(done);
 }
 
 void XbyakPyAsm::GuardTypeVersion(Reg obj, uint32_t version, Label fail) {

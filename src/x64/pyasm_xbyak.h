@@ -83,6 +83,9 @@ class XbyakPyAsm : public PyAsm {
   void LoadSeqItem(SeqKind kind, Reg dst, Reg seq, Reg index, Label fail) override;
   void ExchangeListItem(Reg list, Reg index, Reg value, Label fail) override;
   void UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) override;
+  void LoadAttrInline(Reg dst, Reg obj, const void* cache, Label miss) override;
+  void StoreAttrInline(Reg obj, Reg value, Reg old, const void* cache, Label miss) override;
+  void LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) override;
   void GuardTypeVersion(Reg obj, uint32_t version, Label fail) override;
   void LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) override;
 
@@ -92,6 +95,7 @@ class XbyakPyAsm : public PyAsm {
   int SlotOffset(Slot s) const;
   void LoadMediumIntValue(Reg obj, int phys_dst, Label fail);
   void LoadSeqIndex(Reg seq, Reg index, Label fail);
+  void LoadVersionAndCache(Reg obj, const void* cache, Label miss);
   void CallAddress(const void* fn);
   void RefTotal(int delta);
 

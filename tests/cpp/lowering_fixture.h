@@ -24,7 +24,7 @@ struct LoweringTest {
     if (!code) return;
     auto* co = reinterpret_cast<PyCodeObject*>(code.get());
     result = frontend::Analyze(InputFor(co));
-    if (result.ok) lowering = std::make_unique<x64::Lowering>(pa, result.analysis, co);
+    if (result.ok) lowering = std::make_unique<x64::Lowering>(pa, result.analysis, co, caches);
   }
   // Emits the nth instruction whose base opcode is `opcode`.
   bool Emit(uint8_t opcode, int nth = 0) {
@@ -57,6 +57,7 @@ struct LoweringTest {
   ::testing::NiceMock<x64::MockPyAsm> pa;
   PyRef code;
   frontend::AnalysisResult result;
+  rt::CacheArena caches;
   std::unique_ptr<x64::Lowering> lowering;
 };
 

@@ -187,7 +187,8 @@ bool CompareIsFused(const std::string& table) {
   ON_CALL(pa, CompareMediumInts(::testing::_, ::testing::_, ::testing::_, ::testing::_,
                                 ::testing::_))
       .WillByDefault([&fused](auto...) { fused = true; });
-  x64::Lowering lowering(pa, r.analysis, code);
+  rt::CacheArena caches;
+  x64::Lowering lowering(pa, r.analysis, code, caches);
   EXPECT_TRUE(lowering.EmitOneForTest(lowering.FindForTest(COMPARE_OP))) << lowering.reason();
   return fused;
 }

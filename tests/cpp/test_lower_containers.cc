@@ -194,13 +194,14 @@ struct CachedLoadAttrTest {
     co = reinterpret_cast<PyCodeObject*>(code.get());
     PatchLoadAttrCache(co, live_op, version, index);
     result = frontend::Analyze(InputFor(co));
-    lowering = std::make_unique<x64::Lowering>(pa, result.analysis, co);
+    lowering = std::make_unique<x64::Lowering>(pa, result.analysis, co, caches);
   }
   bool Emit() { return lowering->EmitOneForTest(lowering->FindForTest(frontend::LOAD_ATTR)); }
   ::testing::NiceMock<x64::MockPyAsm> pa;
   PyRef code;
   PyCodeObject* co = nullptr;
   frontend::AnalysisResult result;
+  rt::CacheArena caches;
   std::unique_ptr<x64::Lowering> lowering;
 };
 
@@ -348,7 +349,8 @@ TEST(LowerContainers, ListAppendInComprehensionUsesPeekOparg) {
   ::testing::NiceMock<x64::MockPyAsm> pa;
   auto result = frontend::Analyze(InputFor(comp));
   ASSERT_TRUE(result.ok);
-  x64::Lowering lowering(pa, result.analysis, comp);
+  rt::CacheArena caches;
+  x64::Lowering lowering(pa, result.analysis, comp, caches);
   EXPECT_CALL(pa, CallHelper(_, _)).Times(AnyNumber());
   EXPECT_CALL(pa, CallHelper(IsHelper(&rt_list_append),
                              std::vector<x64::Arg>{AValue(Slot::Stack(0)), AValue(Slot::Stack(2))}));
@@ -367,7 +369,8 @@ TEST(LowerContainers, MapAddTakesDictBelowKeyAndValue) {
   ::testing::NiceMock<x64::MockPyAsm> pa;
   auto result = frontend::Analyze(InputFor(comp));
   ASSERT_TRUE(result.ok);
-  x64::Lowering lowering(pa, result.analysis, comp);
+  rt::CacheArena caches;
+  x64::Lowering lowering(pa, result.analysis, comp, caches);
   EXPECT_CALL(pa, CallHelper(_, _)).Times(AnyNumber());
   // stack: dict, iterator, key, value
   EXPECT_CALL(pa, CallHelper(IsHelper(&rt_map_add),

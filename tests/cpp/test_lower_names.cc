@@ -51,7 +51,7 @@ struct NestedLoweringTest {
     if (!code) return;
     auto* co = reinterpret_cast<PyCodeObject*>(code.get());
     result = frontend::Analyze(InputFor(co));
-    if (result.ok) lowering = std::make_unique<x64::Lowering>(pa, result.analysis, co);
+    if (result.ok) lowering = std::make_unique<x64::Lowering>(pa, result.analysis, co, caches);
   }
   bool Emit(uint8_t opcode, int nth = 0) {
     return lowering && lowering->EmitOneForTest(lowering->FindForTest(opcode, nth));
@@ -59,6 +59,7 @@ struct NestedLoweringTest {
   ::testing::NiceMock<x64::MockPyAsm> pa;
   PyRef code;
   frontend::AnalysisResult result;
+  rt::CacheArena caches;
   std::unique_ptr<x64::Lowering> lowering;
 };
 

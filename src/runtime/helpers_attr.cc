@@ -1,0 +1,369 @@
+// The attribute-family inline caches: lookups through the cached entries, the full CPython
+// lookups they fall back to, and the filling of entries from what a lookup found. See
+// helpers_attr.h for the guards and why they are sound.
+#include "runtime/helpers_attr.h"
+
+#include <structmember.h>  // PyMemberDef, T_OBJECT_EX, READONLY
+
+#include "runtime/helpers_call.h"
+#include "runtime/helpers_names.h"
+#include "runtime/shim.h"
+
+namespace pyjion::rt {
+namespace {
+
+// The type's version tag if it has a valid one (the lookup that filled an entry assigned
+// it), else 0.
+uint32_t VersionOf(PyTypeObject* tp) {
+  return (tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) ? tp->tp_version_tag : 0;
+}
+
+PyObject** ValuesOf(PyObject* obj) {
+  return *reinterpret_cast<PyObject***>(reinterpret_cast<char*>(obj) + kValuesPointerOffset);
+}
+
+bool HasManagedDict(PyTypeObject* tp) { return (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) != 0; }
+
+uint64_t DictTag(PyObject* dict) {
+  return reinterpret_cast<PyDictObject*>(dict)->ma_version_tag;
+}
+
+// A T_OBJECT_EX member descriptor (a __slots__ entry), its byte offset in *offset.
+bool IsObjectSlot(PyObject* descr, bool for_store, uint32_t* offset) {
+  if (descr == nullptr || !Py_IS_TYPE(descr, &PyMemberDescr_Type)) return false;
+  PyMemberDef* m = reinterpret_cast<PyMemberDescrObject*>(descr)->d_member;
+  if (m->type != T_OBJECT_EX || (for_store && (m->flags & READONLY))) return false;
+  if (m->offset < 0 || m->offset > 0xffffff) return false;
+  *offset = static_cast<uint32_t>(m->offset);
+  return true;
+}
+
+// Adds (or refreshes) an entry, newest first, and mirrors the inline kinds.
+void Remember(AttrCache* cache, const AttrEntry& e) {
+  if (cache->fills >= kMaxFills) return;
+  ++cache->fills;
+  int at = kAttrWays - 1;
+  for (int i = 0; i < kAttrWays; ++i) {
+    const AttrEntry& old = cache->entries[i];
+    if (old.kind == AttrKind::kEmpty || (old.kind == e.kind && old.version == e.version &&
+                                         old.owner == e.owner)) {
+      at = i;
+      break;
+    }
+  }
+  for (int i = at; i > 0; --i) cache->entries[i] = cache->entries[i - 1];
+  cache->entries[0] = e;
+  switch (e.kind) {
+    case AttrKind::kInstanceValue:
+      cache->value_version = e.version;
+      cache->value_index = e.index;
+      break;
+    case AttrKind::kMethodValues:
+      cache->value_version = e.version;
+      cache->value_index = e.index;
+      cache->method = e.obj;
+      break;
+    case AttrKind::kSlot:
+      cache->slot_version = e.version;
+      cache->slot_offset = e.index;
+      break;
+    case AttrKind::kMethodNoDict:
+      cache->slot_version = e.version;
+      cache->nodict_method = e.obj;
+      break;
+    default:
+      break;
+  }
+}
+
+// Calls a property's getter with the owner (borrowed); a compiled getter runs directly.
+PyObject* CallGetter(PyThreadState* tstate, PyObject* fget, PyObject* owner) {
+  Py_INCREF(fget);
+  Py_INCREF(owner);
+  PyObject* res = pj_call_direct(tstate, fget, &owner, 1);
+  if (res != PJ_NOT_DIRECT) return res;
+  res = PyObject_CallOneArg(fget, owner);
+  Py_DECREF(owner);
+  Py_DECREF(fget);
+  return res;
+}
+
+// The cached answer for owner, or nullptr on a miss. *error when the getter raised.
+PyObject* LoadCached(PyThreadState* tstate, PyObject* owner, AttrCache* cache, bool* error) {
+  PyTypeObject* tp = Py_TYPE(owner);
+  const uint32_t version = tp->tp_version_tag;
+  for (const AttrEntry& e : cache->entries) {
+    switch (e.kind) {
+      case AttrKind::kEmpty:
+        return nullptr;
+      case AttrKind::kInstanceValue:
+        if (version == e.version) {
+          PyObject** values = ValuesOf(owner);
+          if (values != nullptr && values[e.index] != nullptr) return Py_NewRef(values[e.index]);
+        }
+        break;
+      case AttrKind::kSlot:
+        if (version == e.version) {
+          PyObject* v = *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(owner) + e.index);
+          if (v != nullptr) return Py_NewRef(v);
+        }
+        break;
+      case AttrKind::kProperty:
+        if (version == e.version) {
+          PyObject* res = CallGetter(tstate, e.obj, owner);
+          *error = res == nullptr;
+          return res;
+        }
+        break;
+      case AttrKind::kModule:
+        if (owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag) return Py_NewRef(e.obj);
+        break;
+      case AttrKind::kClassValue:
+        if (tp == &PyType_Type &&
+            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version)
+          return Py_NewRef(e.obj);
+        break;
+      default:
+        break;
+    }
+  }
+  return nullptr;
+}
+
+// A module attribute found in its dict (module_getattro looks there after the generic
+// lookup, which finds nothing on ModuleType for ordinary names).
+void FillModule(AttrCache* cache, PyObject* module, PyObject* res) {
+  PyObject* dict = PyModule_GetDict(module);
+  if (dict == nullptr || !PyDict_CheckExact(dict) || !pj_dict_has_exact_str_keys(dict)) return;
+  if (_PyType_Lookup(Py_TYPE(module), cache->name) != nullptr) return;
+  if (PyDict_GetItemWithError(dict, cache->name) != res) {
+    PyErr_Clear();
+    return;
+  }
+  AttrEntry e;
+  e.kind = AttrKind::kModule;
+  e.obj = res;
+  e.owner = module;
+  e.tag = DictTag(dict);
+  if (e.tag != 0) Remember(cache, e);
+}
+
+// An attribute of a class itself, when the metaclass is `type` and has nothing of that
+// name: a plain value, a function (its __get__ with no instance returns it) or a
+// staticmethod's callable, all kept alive by the class while its version is unchanged.
+void FillClassValue(AttrCache* cache, PyObject* type, PyObject* res) {
+  if (!Py_IS_TYPE(type, &PyType_Type)) return;
+  PyTypeObject* tp = reinterpret_cast<PyTypeObject*>(type);
+  if (_PyType_Lookup(&PyType_Type, cache->name) != nullptr) return;
+  PyObject* attr = _PyType_Lookup(tp, cache->name);
+  if (attr == nullptr) return;
+  const bool plain = Py_TYPE(attr)->tp_descr_get == nullptr || PyFunction_Check(attr);
+  const bool static_callable = Py_IS_TYPE(attr, &PyStaticMethod_Type);
+  if (!(plain && attr == res) && !static_callable) return;
+  if (static_callable) {
+    // staticmethod.__get__ returns its callable, which the staticmethod keeps alive
+    PyObject* callable = PyObject_GetAttrString(attr, "__func__");
+    if (callable == nullptr) {
+      PyErr_Clear();
+      return;
+    }
+    Py_DECREF(callable);
+    if (callable != res) return;
+  }
+  const uint32_t version = VersionOf(tp);
+  if (version == 0) return;
+  AttrEntry e;
+  e.kind = AttrKind::kClassValue;
+  e.version = version;
+  e.obj = res;
+  Remember(cache, e);
+}
+
+// What the generic lookup of an instance attribute went through, as a cache entry.
+void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
+  PyTypeObject* tp = Py_TYPE(owner);
+  if (tp->tp_getattro != PyObject_GenericGetAttr) return;
+  PyObject* descr = _PyType_Lookup(tp, cache->name);
+  const uint32_t version = VersionOf(tp);
+  if (version == 0) return;
+  AttrEntry e;
+  e.version = version;
+  if (descr != nullptr && Py_TYPE(descr)->tp_descr_set != nullptr) {
+    if (IsObjectSlot(descr, false, &e.index)) {
+      e.kind = AttrKind::kSlot;
+    } else if (Py_IS_TYPE(descr, &PyProperty_Type)) {
+      PyObject* fget = PyObject_GetAttrString(descr, "fget");  // kept alive by the property
+      if (fget == nullptr) {
+        PyErr_Clear();
+        return;
+      }
+      Py_DECREF(fget);
+      if (!PyFunction_Check(fget)) return;
+      e.kind = AttrKind::kProperty;
+      e.obj = fget;
+    } else {
+      return;
+    }
+  } else if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
+    const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
+    if (index < 0 || ValuesOf(owner)[index] != res) return;
+    e.kind = AttrKind::kInstanceValue;
+    e.index = static_cast<uint32_t>(index);
+  } else {
+    return;
+  }
+  Remember(cache, e);
+}
+
+}  // namespace
+}  // namespace pyjion::rt
+
+using namespace pyjion::rt;
+
+extern "C" PyObject* rt_load_attr_ic(PyThreadState* tstate, PyObject* owner, AttrCache* cache) {
+  bool error = false;
+  PyObject* res = LoadCached(tstate, owner, cache, &error);
+  if (res == nullptr && !error) {
+    res = PyObject_GetAttr(owner, cache->name);
+    if (res != nullptr && cache->fills < kMaxFills) {
+      if (PyModule_CheckExact(owner)) FillModule(cache, owner, res);
+      else if (PyType_Check(owner)) FillClassValue(cache, owner, res);
+      else FillInstance(cache, owner, res);
+    }
+  }
+  Py_DECREF(owner);
+  return res;
+}
+
+extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cache) {
+  PyTypeObject* tp = Py_TYPE(owner);
+  const uint32_t version = tp->tp_version_tag;
+  for (const AttrEntry& e : cache->entries) {
+    if (e.kind == AttrKind::kEmpty) break;
+    if (e.version != version) continue;
+    if (e.kind == AttrKind::kInstanceValue) {
+      PyObject** values = ValuesOf(owner);
+      if (values == nullptr) continue;
+      PyObject* old = values[e.index];
+      values[e.index] = value;
+      if (old == nullptr) pj_values_add_to_insertion_order(values, e.index);
+      else Py_DECREF(old);
+      Py_DECREF(owner);
+      return 0;
+    }
+    if (e.kind == AttrKind::kSlot) {
+      auto* addr = reinterpret_cast<PyObject**>(reinterpret_cast<char*>(owner) + e.index);
+      PyObject* old = *addr;
+      *addr = value;
+      Py_XDECREF(old);
+      Py_DECREF(owner);
+      return 0;
+    }
+  }
+  const int err = PyObject_SetAttr(owner, cache->name, value);
+  if (err == 0 && cache->fills < kMaxFills && tp->tp_setattro == PyObject_GenericSetAttr) {
+    PyObject* descr = _PyType_Lookup(tp, cache->name);
+    AttrEntry e;
+    e.version = VersionOf(tp);
+    if (e.version != 0) {
+      if (IsObjectSlot(descr, true, &e.index)) {
+        e.kind = AttrKind::kSlot;
+        Remember(cache, e);
+      } else if ((descr == nullptr || Py_TYPE(descr)->tp_descr_set == nullptr) &&
+                 HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
+        const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
+        if (index >= 0 && ValuesOf(owner)[index] == value) {
+          e.kind = AttrKind::kInstanceValue;
+          e.index = static_cast<uint32_t>(index);
+          Remember(cache, e);
+        }
+      }
+    }
+  }
+  Py_DECREF(value);
+  Py_DECREF(owner);
+  return err;
+}
+
+extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
+  PyObject* owner = base[0];
+  PyTypeObject* tp = Py_TYPE(owner);
+  const uint32_t version = tp->tp_version_tag;
+  for (const AttrEntry& e : cache->entries) {
+    bool hit = false, method = true;
+    switch (e.kind) {
+      case AttrKind::kEmpty:
+        break;
+      case AttrKind::kMethodValues:
+        hit = version == e.version && ValuesOf(owner) != nullptr &&
+              pj_shared_keys_nentries(tp) == static_cast<Py_ssize_t>(e.index);
+        break;
+      case AttrKind::kMethodNoDict:
+        hit = version == e.version;
+        break;
+      case AttrKind::kModule:
+        hit = owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag;
+        method = false;
+        break;
+      case AttrKind::kClassValue:
+        hit = tp == &PyType_Type &&
+              reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version;
+        method = false;
+        break;
+      default:
+        break;
+    }
+    if (e.kind == AttrKind::kEmpty) break;
+    if (!hit) continue;
+    if (method) {  // meth | self
+      base[0] = Py_NewRef(e.obj);
+      base[1] = owner;
+    } else {  // NULL | attr
+      base[0] = nullptr;
+      base[1] = Py_NewRef(e.obj);
+      Py_DECREF(owner);
+    }
+    return 0;
+  }
+  // Modules and classes give [NULL, attr]: keep the owner for the fill (released within
+  // this instruction either way, before anything else can run).
+  const bool keep = cache->fills < kMaxFills && (PyModule_CheckExact(owner) || PyType_Check(owner));
+  if (keep) Py_INCREF(owner);
+  if (rt_load_method(base, cache->name) < 0) {
+    if (keep) Py_DECREF(owner);
+    return -1;
+  }
+  if (base[0] == nullptr) {
+    if (keep) {
+      if (PyModule_CheckExact(owner)) FillModule(cache, owner, base[1]);
+      else FillClassValue(cache, owner, base[1]);
+      Py_DECREF(owner);
+    }
+    return 0;
+  }
+  if (keep) Py_DECREF(owner);  // still referenced by base[1]
+  if (cache->fills >= kMaxFills) return 0;
+  // meth | self: _PyObject_GetMethod found a method descriptor on the type and nothing in
+  // the instance dict.
+  PyObject* meth = base[0];
+  if (tp->tp_getattro != PyObject_GenericGetAttr || _PyType_Lookup(tp, cache->name) != meth)
+    return 0;
+  AttrEntry e;
+  e.version = VersionOf(tp);
+  e.obj = meth;  // kept alive by the type
+  if (e.version == 0) return 0;
+  if (HasManagedDict(tp)) {
+    const Py_ssize_t nentries = pj_shared_keys_nentries(tp);
+    if (ValuesOf(owner) == nullptr || nentries < 0 || nentries > 0xffffff ||
+        pj_shared_keys_index(tp, cache->name) >= 0)
+      return 0;
+    e.kind = AttrKind::kMethodValues;
+    e.index = static_cast<uint32_t>(nentries);
+  } else if (tp->tp_dictoffset == 0) {
+    e.kind = AttrKind::kMethodNoDict;
+  } else {
+    return 0;
+  }
+  Remember(cache, e);
+  return 0;
+}

@@ -1,0 +1,86 @@
+// Inline caches of the attribute family, owned by the JIT and filled at run time:
+// LOAD_ATTR, STORE_ATTR and LOAD_METHOD sites each get one, in the compiled code's cache
+// arena (runtime/cache_arena.h). Compiled code checks the inline fields itself (the
+// machine code reads them at the offsets of these structs) and calls the rt_*_ic helper on
+// a miss; the helper checks the other entries, falls back to the full CPython lookup and
+// refills the cache from what that lookup found.
+//
+// Every entry is guarded by a type version tag (tp_version_tag: never reused, and changed
+// whenever the type or one of its bases is modified; 0 means "none" and is never cached),
+// plus what the kind needs: a module's dict version tag, the count of an instance layout's
+// attribute names. So a guard that passes means the full lookup would find the very same
+// thing; anything else (descriptors added later, __getattr__, __getattribute__, a mutated
+// class or module, an instance dict) fails a guard and takes the full path. A site that
+// keeps seeing new receivers stops filling after kMaxFills (megamorphic: the full path,
+// without thrashing). Borrowed pointers in entries are kept alive by what the guard checks
+// (the type's or the module's dict). Semantics follow CPython 3.11's LOAD_ATTR_*,
+// STORE_ATTR_* and LOAD_METHOD_* specialisations, and more kinds (properties, class
+// attributes).
+#pragma once
+
+#include <Python.h>
+
+#include <cstdint>
+
+namespace pyjion::rt {
+
+constexpr int kAttrWays = 4;        // receiver types remembered per site
+constexpr uint32_t kMaxFills = 16;  // refills after which a site stays generic
+
+enum class AttrKind : uint8_t {
+  kEmpty,
+  kInstanceValue,  // values array of a managed-dict instance, entry `index`
+  kSlot,           // __slots__ member at byte offset `index` (T_OBJECT_EX)
+  kProperty,       // property whose fget (`obj`) is called with the owner
+  kModule,         // `obj` in the dict of module `owner` while its version tag is `tag`
+  kClassValue,     // `obj`, found on the type `owner` itself (plain metaclass)
+  kMethodValues,   // LOAD_METHOD: method `obj` on a managed-dict instance whose layout has
+                   // `index` names, none of them `name`
+  kMethodNoDict,   // LOAD_METHOD: method `obj` on an instance without __dict__
+};
+
+struct AttrEntry {
+  uint32_t version = 0;       // tp_version_tag of Py_TYPE(owner) (kClassValue: of owner)
+  AttrKind kind = AttrKind::kEmpty;
+  uint32_t index = 0;
+  PyObject* obj = nullptr;    // borrowed
+  PyObject* owner = nullptr;  // kModule: the module (compared by identity only)
+  uint64_t tag = 0;           // kModule: its dict's ma_version_tag
+};
+
+// One LOAD_ATTR / STORE_ATTR / LOAD_METHOD site.
+struct AttrCache {
+  // Read by machine code: copies of the newest entry of the two inline kinds (0: none).
+  uint32_t value_version = 0;  // kInstanceValue (LOAD_ATTR/STORE_ATTR) or kMethodValues
+  uint32_t value_index = 0;    //   values index, or the layout's name count
+  uint32_t slot_version = 0;   // kSlot (LOAD_ATTR/STORE_ATTR) or kMethodNoDict
+  uint32_t slot_offset = 0;    //   member offset
+  PyObject* method = nullptr;  // LOAD_METHOD: the method of the value/slot entry
+  PyObject* nodict_method = nullptr;
+  // Read by the helpers.
+  AttrEntry entries[kAttrWays];
+  PyObject* name = nullptr;    // borrowed from co_names
+  uint32_t fills = 0;
+};
+
+// The values array of an instance with a managed dict (NULL once its __dict__ exists):
+// 3.11 keeps it four words before the object (_PyObject_ValuesPointer).
+constexpr int kValuesPointerOffset = -4 * static_cast<int>(sizeof(PyObject*));
+
+}  // namespace pyjion::rt
+
+extern "C" {
+
+// LOAD_ATTR (owner -- owner.name): steals owner; new reference or NULL.
+PyObject* rt_load_attr_ic(PyThreadState* tstate, PyObject* owner, pyjion::rt::AttrCache* cache);
+// STORE_ATTR (value, owner --): steals both; 0 or -1.
+int rt_store_attr_ic(PyObject* value, PyObject* owner, pyjion::rt::AttrCache* cache);
+// LOAD_METHOD (owner -- meth_or_NULL, self_or_attr) on base[0..1], as rt_load_method.
+int rt_load_method_ic(PyObject** base, pyjion::rt::AttrCache* cache);
+
+// dict_shim.c: managed-dict internals.
+Py_ssize_t pj_shared_keys_index(PyTypeObject* tp, PyObject* name);
+Py_ssize_t pj_shared_keys_nentries(PyTypeObject* tp);
+void pj_values_add_to_insertion_order(PyObject** values, Py_ssize_t index);
+
+}  // extern "C"
