@@ -12,6 +12,8 @@ def _threshold():
     value = sys._xoptions.get("jit-threshold") or os.environ.get("PYJION_X64_THRESHOLD")
     if value in (None, True, ""):
         return None
+    if value == "auto":
+        return value
     try:
         return int(value)
     except ValueError:
@@ -32,6 +34,6 @@ def autoload():
         sys.stderr.write("pyjion_x64: JIT not enabled: %s\n" % (exc,))
         return
     threshold = _threshold()
-    if threshold is not None and threshold >= 0:
+    if threshold == "auto" or (threshold is not None and threshold >= 0):
         pyjion_x64.config(threshold=threshold)
     pyjion_x64.enable()

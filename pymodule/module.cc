@@ -42,8 +42,13 @@ PyObject* Disable(PyObject*, PyObject*) {
 
 PyObject* IsEnabled(PyObject*, PyObject*) { return PyBool_FromLong(GetConfig().enabled); }
 
+PyObject* ThresholdObject() {
+  if (GetConfig().threshold == Config::kAuto) return PyUnicode_FromString("auto");
+  return PyLong_FromLong(GetConfig().threshold);
+}
+
 PyObject* ConfigDict() {
-  return Py_BuildValue("{s:l,s:O,s:O}", "threshold", GetConfig().threshold, "enabled",
+  return Py_BuildValue("{s:N,s:O,s:O}", "threshold", ThresholdObject(), "enabled",
                        GetConfig().enabled ? Py_True : Py_False, "perf_map",
                        PerfMapEnabled() ? Py_True : Py_False);
 }
@@ -63,9 +68,12 @@ PyObject* Configure(PyObject*, PyObject* args, PyObject* kwargs) {
       return nullptr;
     }
   }
-  if (threshold != Py_None) {
+  const bool auto_threshold = PyUnicode_Check(threshold) &&
+                              PyUnicode_CompareWithASCIIString(threshold, "auto") == 0;
+  if (threshold != Py_None && !auto_threshold) {
     if (!PyLong_Check(threshold) || PyBool_Check(threshold)) {
-      PyErr_Format(PyExc_TypeError, "config(): threshold must be an int, not %.200s",
+      PyErr_Format(PyExc_TypeError,
+                   "config(): threshold must be an int or 'auto', not %.200s",
                    Py_TYPE(threshold)->tp_name);
       return nullptr;
     }
@@ -82,6 +90,7 @@ PyObject* Configure(PyObject*, PyObject* args, PyObject* kwargs) {
     }
     GetConfig().threshold = value;
   }
+  if (auto_threshold) GetConfig().threshold = Config::kAuto;
   if (perf_map != Py_None) SetPerfMapEnabled(perf_map == Py_True);
   return ConfigDict();
 }
@@ -96,6 +105,17 @@ PyObject* Jit(PyObject*, PyObject* func) {
     NoteForced();
   }
   return Py_NewRef(func);
+}
+
+// _compile(f): compiles f's code now, without running it; True if it compiled.
+PyObject* CompileNow(PyObject*, PyObject* obj) {
+  PyCodeObject* code = CodeOf(obj, "_compile");
+  if (code == nullptr) return nullptr;
+  CodeState* state = StateFor(code, true);
+  if (state == nullptr) return nullptr;
+  const bool ok = EnsureCompiled(code, state);
+  if (PyErr_Occurred()) return nullptr;
+  return PyBool_FromLong(ok);
 }
 
 PyObject* Info(PyObject*, PyObject* obj) {
@@ -113,9 +133,12 @@ PyObject* Info(PyObject*, PyObject* obj) {
   } else if (!GetConfig().enabled && !(state && state->forced)) {
     reason = PyUnicode_FromString("the JIT is not enabled");
   } else {
-    reason = PyUnicode_FromFormat("not compiled yet: %llu calls, threshold %ld",
+    PyObject* threshold = ThresholdObject();
+    if (threshold == nullptr) return nullptr;
+    reason = PyUnicode_FromFormat("not compiled yet: %llu calls, threshold %S",
                                   static_cast<unsigned long long>(state ? state->run_count : 0),
-                                  GetConfig().threshold);
+                                  threshold);
+    Py_DECREF(threshold);
   }
   if (reason == nullptr) return nullptr;
   PyObject* d = Py_BuildValue(
@@ -197,9 +220,11 @@ PyMethodDef kMethods[] = {
     {"is_enabled", IsEnabled, METH_NOARGS, "is_enabled()\n--\n\nWhether the JIT is on."},
     {"config", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Configure)),
      METH_VARARGS | METH_KEYWORDS,
-     "config(*, threshold=None, perf_map=None)\n--\n\nSet what is given; return the settings as a dict."},
+     "config(*, threshold=None, perf_map=None)\n--\n\nSet what is given (threshold: calls before compiling, or 'auto'); return the settings as a dict."},
     {"jit", Jit, METH_O, "jit(f)\n--\n\nCompile f on its first call, even with the JIT off."},
     {"info", Info, METH_O, "info(f)\n--\n\nJIT status of a function or code object."},
+    {"_compile", CompileNow, METH_O,
+     "_compile(f)\n--\n\nCompile f (a function or code object) now, without running it."},
     {"native", Native, METH_O,
      "native(f)\n--\n\n(machine code bytes, address, [(offset, note)]) or None."},
     {"stats", StatsDict, METH_NOARGS, "stats()\n--\n\nProcess-wide compile counters."},

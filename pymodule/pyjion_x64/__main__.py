@@ -38,12 +38,16 @@ def _parse(argv):
                 if i >= len(argv):
                     sys.exit(USAGE)
                 value = argv[i]
-            try:
-                threshold = int(value)
-            except ValueError:
-                sys.exit("pyjion_x64: --threshold takes a whole number, not %r" % value)
-            if threshold < 0:
-                sys.exit("pyjion_x64: --threshold must be >= 0")
+            if value == "auto":
+                threshold = value
+            else:
+                try:
+                    threshold = int(value)
+                except ValueError:
+                    sys.exit("pyjion_x64: --threshold takes a whole number or 'auto', not %r"
+                             % value)
+                if threshold < 0:
+                    sys.exit("pyjion_x64: --threshold must be >= 0")
         elif arg in ("-h", "--help"):
             print(USAGE)
             sys.exit(0)

@@ -91,8 +91,11 @@ static PyObject *eval_default(PyThreadState *tstate, _PyInterpreterFrame *frame,
  * C code that runs between two Python frames and for the exception handling. */
 #define PJ_STACK_MARGIN (256 * 1024)
 
-static _Thread_local uintptr_t stack_floor;      /* lowest address a frame may start at */
-static _Thread_local int stack_floor_known;
+/* initial-exec: a plain %fs-relative load on every call, not a __tls_get_addr call (the few
+ * bytes come from the static TLS surplus glibc keeps for loaded modules) */
+#define PJ_TLS _Thread_local __attribute__((tls_model("initial-exec")))
+static PJ_TLS uintptr_t stack_floor;      /* lowest address a frame may start at */
+static PJ_TLS int stack_floor_known;
 
 static uintptr_t c_stack_floor(void) {
   if (!stack_floor_known) {
@@ -116,6 +119,8 @@ static int c_stack_exhausted(void) {
   return (uintptr_t)__builtin_frame_address(0) < c_stack_floor();
 }
 
+static inline PjDirectTarget *direct_target(PyCodeObject *code);
+
 PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag) {
   if (c_stack_exhausted()) {
     PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (C stack)");
@@ -124,7 +129,15 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
   if (throwflag || tstate->cframe->use_tracing || !is_fresh_frame(frame)) {
     return eval_default(tstate, frame, throwflag);
   }
-  PjNativeEntry entry = pj_entry_for(tstate, frame->f_code);
+  /* compiled already: straight to its machine code; else count, maybe compile */
+  PjDirectTarget *target = direct_target(frame->f_code);
+  PjNativeEntry entry;
+  if (target != NULL && target->entry != NULL) {
+    target->run_count++;
+    entry = target->entry;
+  } else {
+    entry = pj_entry_for(tstate, frame->f_code);
+  }
   if (entry == NULL) {
     if (PyErr_Occurred()) return NULL; /* compiling raised (MemoryError) */
     return eval_default(tstate, frame, 0);

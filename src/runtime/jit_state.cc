@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "frontend/opcodes.h"
 #include "runtime/perf_map.h"
 
 namespace pyjion::rt {
@@ -36,9 +37,32 @@ int DirectArgcount(PyCodeObject* code) {
   return code->co_argcount;
 }
 
+// Whether the code has a backward jump (a loop), read from its live units.
+bool HasLoop(PyCodeObject* code) {
+  const auto* units = reinterpret_cast<const uint16_t*>(_PyCode_CODE(code));
+  for (Py_ssize_t i = 0; i < Py_SIZE(code); ++i) {
+    const frontend::OpcodeInfo& info = frontend::GetOpcodeInfo(units[i] & 0xff);
+    if (info.name != nullptr && info.base != frontend::CACHE &&
+        frontend::GetOpcodeInfo(info.base).jump == frontend::JumpKind::kBackward)
+      return true;
+    if (info.name != nullptr && info.base != frontend::EXTENDED_ARG) i += info.caches;
+  }
+  return false;
+}
+
+// Whether the state's code is due for compiling on this run (run_count already counts it).
+bool DueForCompile(const CodeState& state, PyCodeObject* code) {
+  const long threshold = g_config.threshold;
+  if (threshold != Config::kAuto) return state.run_count > static_cast<uint64_t>(threshold);
+  if (state.has_loop) return true;
+  if (!(code->co_flags & CO_OPTIMIZED)) return false;
+  return state.run_count > Config::kAutoCalls;
+}
+
 }  // namespace
 
-CodeState::CodeState(PyCodeObject* code) : PjDirectTarget{nullptr, DirectArgcount(code), 0} {}
+CodeState::CodeState(PyCodeObject* code)
+    : PjDirectTarget{nullptr, DirectArgcount(code), 0}, has_loop(HasLoop(code)) {}
 
 bool InitJitState() {
   if (g_extra_index >= 0) return true;
@@ -126,9 +150,6 @@ extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code)
   ++state->run_count;
   if (state->status == CodeState::Status::kCompiled) return state->entry;
   if (state->status == CodeState::Status::kFailed) return nullptr;
-  if (!state->forced && (!g_config.enabled ||
-                         state->run_count <= static_cast<uint64_t>(g_config.threshold))) {
-    return nullptr;
-  }
+  if (!state->forced && (!g_config.enabled || !DueForCompile(*state, code))) return nullptr;
   return EnsureCompiled(code, state) ? state->entry : nullptr;
 }

@@ -22,6 +22,7 @@ struct CodeState : PjDirectTarget {
   explicit CodeState(PyCodeObject* code);
   Status status = Status::kNew;
   bool forced = false;                 // @pyjion_x64.jit: compile on first call
+  bool has_loop = false;               // a backward jump somewhere in the code
   x64::CompiledCode compiled;
   std::string reason;                  // why it is not compiled (kFailed)
   int64_t compile_ns = 0;
@@ -40,9 +41,16 @@ struct Stats {
   static constexpr size_t kMaxRefusals = 1000;
 };
 
+// When a code object is compiled. An explicit threshold N: after N calls (0: on the first).
+// kAuto, the default: code with a loop on its first run (one call may run it for long);
+// other functions after kAutoCalls calls (a compile costs as much as running a short
+// function some dozens of times); module and class bodies without a loop never (they run
+// once).
 struct Config {
+  static constexpr long kAuto = -1;
+  static constexpr uint64_t kAutoCalls = 8;
   bool enabled = false;
-  long threshold = 0;
+  long threshold = kAuto;
 };
 
 bool InitJitState();                         // co_extra index; false with exception set

@@ -941,9 +941,11 @@ def test_dis_rejects_non_code():
 
 def test_config_rejects_bad_values():
     before = pyjion_x64.config()
-    for bad in ("3", 1.0, None.__class__, [], True, False, 2 + 0j):
-        _raises(TypeError, r"^config\(\): threshold must be an int, not %s$"
+    for bad in ("3", "Auto", 1.0, None.__class__, [], True, False, 2 + 0j):
+        _raises(TypeError, r"^config\(\): threshold must be an int or 'auto', not %s$"
                 % re.escape(type(bad).__name__), pyjion_x64.config, threshold=bad)
+    _raises(TypeError, r"^config\(\): perf_map must be a bool, not int$", pyjion_x64.config,
+            perf_map=1)
     for bad in (-1, -(2 ** 70)):
         _raises(ValueError, r"^config\(\): threshold must be >= 0", pyjion_x64.config, threshold=bad)
     _raises(ValueError, r"^config\(\): threshold must be <= \d+", pyjion_x64.config,
