@@ -8,6 +8,7 @@
 
 #include <Python.h>
 
+#include <cstring>
 #include <stdexcept>
 
 #include "runtime/helpers_attr.h"
@@ -68,22 +69,69 @@ constexpr int kObRefcnt = offsetof(PyObject, ob_refcnt);
 
 }  // namespace
 
-struct XbyakPyAsm::DeallocStub {
-  Xbyak::Label entry, back;
-  Reg reg;
-};
-
 XbyakPyAsm::XbyakPyAsm(void* buffer, size_t capacity, const CodeLayout& layout)
     : gen_(new Xbyak::CodeGenerator(capacity, buffer)), layout_(layout) {
   gen_->setDefaultJmpNEAR(true);
 }
 
-XbyakPyAsm::~XbyakPyAsm() {
-  for (DeallocStub* s : dealloc_stubs_) delete s;
-  delete gen_;
+XbyakPyAsm::~XbyakPyAsm() { delete gen_; }
+
+// Labels are ours, not xbyak's: a position per label and a list of rel32 fields to patch
+// once every label is bound (xbyak's hash-table labels were a fifth of the compile time).
+// Jumps to a label already bound get the short form when the distance allows.
+void XbyakPyAsm::J(Cond c, Label l) {
+  const int64_t target = label_pos_.at(static_cast<size_t>(l));
+  if (target >= 0) {
+    const int64_t short_disp = target - (static_cast<int64_t>(gen_->getSize()) + 2);
+    if (short_disp >= -128) {
+      gen_->db(0x70 | c);
+      gen_->db(static_cast<uint8_t>(short_disp));
+      return;
+    }
+    gen_->db(0x0f);
+    gen_->db(0x80 | c);
+    gen_->dd(static_cast<uint32_t>(target - (static_cast<int64_t>(gen_->getSize()) + 4)));
+    return;
+  }
+  gen_->db(0x0f);
+  gen_->db(0x80 | c);
+  fixups_.push_back({l, static_cast<uint32_t>(gen_->getSize())});
+  gen_->dd(0);
 }
 
-Xbyak::Label& XbyakPyAsm::L(Label l) { return labels_.at(static_cast<size_t>(l)); }
+void XbyakPyAsm::Jmp(Label l) {
+  const int64_t target = label_pos_.at(static_cast<size_t>(l));
+  if (target >= 0) {
+    const int64_t short_disp = target - (static_cast<int64_t>(gen_->getSize()) + 2);
+    if (short_disp >= -128) {
+      gen_->db(0xeb);
+      gen_->db(static_cast<uint8_t>(short_disp));
+      return;
+    }
+    gen_->db(0xe9);
+    gen_->dd(static_cast<uint32_t>(target - (static_cast<int64_t>(gen_->getSize()) + 4)));
+    return;
+  }
+  gen_->db(0xe9);
+  fixups_.push_back({l, static_cast<uint32_t>(gen_->getSize())});
+  gen_->dd(0);
+}
+
+void XbyakPyAsm::Here(Label l) {
+  int64_t& pos = label_pos_.at(static_cast<size_t>(l));
+  Require(pos < 0, "label bound twice");
+  pos = static_cast<int64_t>(gen_->getSize());
+}
+
+void XbyakPyAsm::PatchJumps() {
+  auto* code = const_cast<uint8_t*>(gen_->getCode());
+  for (const Fixup& f : fixups_) {
+    const int64_t target = label_pos_[static_cast<size_t>(f.label)];
+    Require(target >= 0, "jump to a label that was never bound");
+    const auto disp = static_cast<int32_t>(target - (static_cast<int64_t>(f.at) + 4));
+    std::memcpy(code + f.at, &disp, sizeof disp);
+  }
+}
 
 int XbyakPyAsm::SlotOffset(Slot s) const {
   const int64_t index = s.kind == Slot::kLocal ? int64_t{s.index}
@@ -114,23 +162,24 @@ bool XbyakPyAsm::IsBufferFull(const std::exception& e) {
 }
 
 size_t XbyakPyAsm::Finish() {
-  for (DeallocStub* s : dealloc_stubs_) {
-    gen_->L(s->entry);
-    gen_->mov(rdi, Phys(s->reg));
+  for (const DeallocStub& s : dealloc_stubs_) {
+    Here(s.entry);
+    gen_->mov(rdi, Phys(s.reg));
     CallAddress(reinterpret_cast<const void*>(&_Py_Dealloc));
-    gen_->jmp(s->back);
+    Jmp(s.back);
   }
   gen_->ud2();  // nothing may run past the end of the function
+  PatchJumps();
   gen_->ready();
   return gen_->getSize();
 }
 
 Label XbyakPyAsm::NewLabel() {
-  labels_.emplace_back();
-  return static_cast<Label>(labels_.size() - 1);
+  label_pos_.push_back(-1);
+  return static_cast<Label>(label_pos_.size() - 1);
 }
-void XbyakPyAsm::Bind(Label l) { gen_->L(L(l)); }
-void XbyakPyAsm::Jump(Label l) { gen_->jmp(L(l)); }
+void XbyakPyAsm::Bind(Label l) { Here(l); }
+void XbyakPyAsm::Jump(Label l) { Jmp(l); }
 void XbyakPyAsm::Comment(const std::string& text) { notes_.emplace_back(gen_->getSize(), text); }
 void XbyakPyAsm::BeginInstr(int unit_index, const char* opname) {
   pc_map_.emplace_back(gen_->getSize(), unit_index);
@@ -158,14 +207,14 @@ void XbyakPyAsm::SetPrevInstr(int unit_index) {
 }
 
 void XbyakPyAsm::SetPrevInstrUnlessAt(int unless_unit, int unit_index) {
-  Xbyak::Label keep;
+  const Label keep = NewLabel();
   const auto prev_instr = qword[rg::kFrame + pj_offsets()->frame_prev_instr];
   gen_->lea(rg::kScratch, ptr[rg::kFirstInstr + 2 * unless_unit]);
   gen_->cmp(prev_instr, rg::kScratch);
-  gen_->je(keep);
+  J(kE, keep);
   gen_->lea(rg::kScratch, ptr[rg::kFirstInstr + 2 * unit_index]);
   gen_->mov(prev_instr, rg::kScratch);
-  gen_->L(keep);
+  Here(keep);
 }
 
 void XbyakPyAsm::SetStackTop(int stacktop) {
@@ -217,20 +266,20 @@ void XbyakPyAsm::IncRef(Reg r) {
 }
 
 void XbyakPyAsm::DecRef(Reg r) {
-  auto* stub = new DeallocStub{{}, {}, r};
-  dealloc_stubs_.push_back(stub);
+  dealloc_stubs_.push_back({NewLabel(), NewLabel(), r});
+  const DeallocStub* stub = &dealloc_stubs_.back();
   RefTotal(-1);
   gen_->dec(qword[Phys(r) + kObRefcnt]);
-  gen_->jz(stub->entry);
-  gen_->L(stub->back);
+  J(kE, stub->entry);
+  Here(stub->back);
 }
 
 void XbyakPyAsm::XDecRef(Reg r) {
-  Xbyak::Label skip;
+  const Label skip = NewLabel();
   gen_->test(Phys(r), Phys(r));
-  gen_->jz(skip);
+  J(kE, skip);
   DecRef(r);
-  gen_->L(skip);
+  Here(skip);
 }
 
 void XbyakPyAsm::DecRefNoDealloc(Reg r) {
@@ -240,30 +289,30 @@ void XbyakPyAsm::DecRefNoDealloc(Reg r) {
 
 void XbyakPyAsm::BranchIfZero(Reg r, Label l) {
   gen_->test(Phys(r), Phys(r));
-  gen_->jz(L(l));
+  J(kE, l);
 }
 void XbyakPyAsm::BranchIfNotZero(Reg r, Label l) {
   gen_->test(Phys(r), Phys(r));
-  gen_->jnz(L(l));
+  J(kNE, l);
 }
 void XbyakPyAsm::BranchIfNegative32(Reg r, Label l) {
   gen_->test(Phys(r).cvt32(), Phys(r).cvt32());
-  gen_->js(L(l));
+  J(kS, l);
 }
 void XbyakPyAsm::BranchIfEqual(Reg r, uint64_t imm, Label l) {
   gen_->mov(rg::kScratch, imm);
   gen_->cmp(Phys(r), rg::kScratch);
-  gen_->je(L(l));
+  J(kE, l);
 }
 void XbyakPyAsm::BranchIfNotEqual(Reg r, uint64_t imm, Label l) {
   gen_->mov(rg::kScratch, imm);
   gen_->cmp(Phys(r), rg::kScratch);
-  gen_->jne(L(l));
+  J(kNE, l);
 }
 
 void XbyakPyAsm::BranchIfSame(Reg a, Reg b, Label l) {
   gen_->cmp(Phys(a), Phys(b));
-  gen_->je(L(l));
+  J(kE, l);
 }
 
 void XbyakPyAsm::CallHelper(const Helper& fn, const std::vector<Arg>& args) {
@@ -306,20 +355,20 @@ void XbyakPyAsm::PollEvalBreaker(Label slow) {
   const PjOffsets* o = pj_offsets();
   gen_->mov(rg::kScratch, qword[rg::kTstate + o->tstate_interp]);
   gen_->cmp(dword[rg::kScratch + o->interp_eval_breaker], 0);
-  gen_->jne(L(slow));
+  J(kNE, slow);
 }
 
 void XbyakPyAsm::BranchIfTracing(Label l) {
   const PjOffsets* o = pj_offsets();
   gen_->mov(rg::kScratch, qword[rg::kTstate + o->tstate_cframe]);
   gen_->cmp(byte[rg::kScratch + o->cframe_use_tracing], 0);
-  gen_->jne(L(l));
+  J(kNE, l);
 }
 
 void XbyakPyAsm::GuardExactType(Reg obj, const void* type, Label fail) {
   gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(type));
   gen_->cmp(qword[Phys(obj) + kObType], rg::kScratch);
-  gen_->jne(L(fail));
+  J(kNE, fail);
 }
 
 // phys_dst (r10 or r11) = the signed value of a one-digit int; jumps to fail if it has more
@@ -329,7 +378,7 @@ void XbyakPyAsm::LoadMediumIntValue(Reg obj, int phys_dst, Label fail) {
   gen_->mov(rax, qword[Phys(obj) + kObSize]);
   gen_->lea(dst, ptr[rax + 1]);
   gen_->cmp(dst, 2);
-  gen_->ja(L(fail));  // size not in {-1, 0, 1}
+  J(kA, fail);  // size not in {-1, 0, 1}
   gen_->mov(dst.cvt32(), dword[Phys(obj) + pj_offsets()->long_digit0]);
   gen_->imul(dst, rax);  // digit * sign (ob_digit[0] is 0 for zero)
 }
@@ -344,21 +393,21 @@ void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fai
     case ArithOp::kMultiply: gen_->imul(rg::kTmp0, rg::kScratch); break;  // < 2^60
   }
   // Small results come from the interpreter's cache; others are boxed by PyLong_FromLong.
-  Xbyak::Label big, done;
+  const Label big = NewLabel(), done = NewLabel();
   const PjOffsets* o = pj_offsets();
   gen_->lea(rax, ptr[rg::kTmp0 - PJ_SMALL_INT_MIN]);
   gen_->cmp(rax, PJ_SMALL_INT_MAX - PJ_SMALL_INT_MIN);
-  gen_->ja(big);
+  J(kA, big);
   gen_->imul(rax, rax, o->long_sizeof);
   gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(pj_small_ints()));
   gen_->add(rax, rg::kScratch);
   gen_->inc(qword[rax + kObRefcnt]);
   RefTotal(+1);
-  gen_->jmp(done);
-  gen_->L(big);
+  Jmp(done);
+  Here(big);
   gen_->mov(rdi, rg::kTmp0);
   CallAddress(reinterpret_cast<const void*>(&PyLong_FromLong));
-  gen_->L(done);
+  Here(done);
   if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
 }
 
@@ -430,7 +479,7 @@ void XbyakPyAsm::GuardDictVersion(Reg dict, const uint64_t* tag, Label fail) {
   gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(tag));
   gen_->mov(rg::kScratch, qword[rg::kScratch]);
   gen_->cmp(qword[Phys(dict) + offsetof(PyDictObject, ma_version_tag)], rg::kScratch);
-  gen_->jne(L(fail));
+  J(kNE, fail);
 }
 void XbyakPyAsm::LoadWord(Reg dst, const void* addr) {
   gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(addr));
@@ -443,14 +492,14 @@ void XbyakPyAsm::LoadWord(Reg dst, const void* addr) {
 void XbyakPyAsm::LoadSeqIndex(Reg seq, Reg index, Label fail) {
   Require(IsKeep(seq) && IsKeep(index), "LoadSeqIndex: operands must be kKeep registers");
   LoadMediumIntValue(index, rg::kTmp0.getIdx(), fail);
-  Xbyak::Label nonneg;
+  const Label nonneg = NewLabel();
   gen_->mov(rg::kScratch, qword[Phys(seq) + kObSize]);
   gen_->test(rg::kTmp0, rg::kTmp0);
-  gen_->jns(nonneg);
+  J(kNS, nonneg);
   gen_->add(rg::kTmp0, rg::kScratch);
-  gen_->L(nonneg);
+  Here(nonneg);
   gen_->cmp(rg::kTmp0, rg::kScratch);
-  gen_->jae(L(fail));  // unsigned: an index still negative is out of range too
+  J(kAE, fail);  // unsigned: an index still negative is out of range too
 }
 
 void XbyakPyAsm::LoadSeqItem(SeqKind kind, Reg dst, Reg seq, Reg index, Label fail) {
@@ -476,7 +525,7 @@ void XbyakPyAsm::ExchangeListItem(Reg list, Reg index, Reg value, Label fail) {
 void XbyakPyAsm::UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) {
   Require(IsKeep(seq) && first.kind == Slot::kStack, "UnpackSeqToSlots: kKeep seq, stack slots");
   gen_->cmp(qword[Phys(seq) + kObSize], n);
-  gen_->jne(L(fail));
+  J(kNE, fail);
   // Items are read through kTmp0 (RefTotal may use kScratch).
   int base_offset;
   if (kind == SeqKind::kList) {
@@ -513,94 +562,94 @@ void XbyakPyAsm::LoadVersionAndCache(Reg obj, const void* cache, Label miss) {
   gen_->mov(rg::kTmp0, qword[Phys(obj) + kObType]);
   gen_->mov(rg::kTmp0.cvt32(), dword[rg::kTmp0 + kTypeVersion]);
   gen_->test(rg::kTmp0.cvt32(), rg::kTmp0.cvt32());
-  gen_->jz(L(miss));
+  J(kE, miss);
 }
 
 void XbyakPyAsm::LoadAttrInline(Reg dst, Reg obj, const void* cache, Label miss) {
   Require(dst != obj && IsKeep(dst) && IsKeep(obj), "LoadAttrInline: kKeep registers, dst != obj");
   const Xbyak::Reg64& d = Phys(dst);
   const Xbyak::Reg64& o = Phys(obj);
-  Xbyak::Label try_slot, done;
+  const Label try_slot = NewLabel(), done = NewLabel();
   LoadVersionAndCache(obj, cache, miss);
   gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kValueVersion]);
-  gen_->jne(try_slot);
+  J(kNE, try_slot);
   gen_->mov(rg::kTmp0, qword[o + rt::kValuesPointerOffset]);
   gen_->test(rg::kTmp0, rg::kTmp0);
-  gen_->jz(L(miss));
+  J(kE, miss);
   gen_->mov(d.cvt32(), dword[rg::kScratch + kValueIndex]);
   gen_->mov(d, qword[rg::kTmp0 + d * 8]);
-  gen_->jmp(done);
-  gen_->L(try_slot);
+  Jmp(done);
+  Here(try_slot);
   gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotVersion]);
-  gen_->jne(L(miss));
+  J(kNE, miss);
   gen_->mov(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotOffset]);
   gen_->mov(d, qword[o + rg::kTmp0]);
-  gen_->L(done);
+  Here(done);
   gen_->test(d, d);
-  gen_->jz(L(miss));
+  J(kE, miss);
 }
 
 void XbyakPyAsm::StoreAttrInline(Reg obj, Reg value, Reg old, const void* cache, Label miss) {
   Require(old == Reg::kRet && IsKeep(obj) && IsKeep(value), "StoreAttrInline: registers");
   const Xbyak::Reg64& o = Phys(obj);
   const Xbyak::Reg64& v = Phys(value);
-  Xbyak::Label try_slot, done;
+  const Label try_slot = NewLabel(), done = NewLabel();
   LoadVersionAndCache(obj, cache, miss);
   gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kValueVersion]);
-  gen_->jne(try_slot);
+  J(kNE, try_slot);
   gen_->mov(rg::kTmp0, qword[o + rt::kValuesPointerOffset]);
   gen_->test(rg::kTmp0, rg::kTmp0);
-  gen_->jz(L(miss));
+  J(kE, miss);
   gen_->mov(eax, dword[rg::kScratch + kValueIndex]);
   gen_->lea(rg::kTmp0, ptr[rg::kTmp0 + rax * 8]);
   gen_->mov(rax, qword[rg::kTmp0]);
   gen_->test(rax, rax);
-  gen_->jz(L(miss));
+  J(kE, miss);
   gen_->mov(qword[rg::kTmp0], v);
-  gen_->jmp(done);
-  gen_->L(try_slot);
+  Jmp(done);
+  Here(try_slot);
   gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotVersion]);
-  gen_->jne(L(miss));
+  J(kNE, miss);
   gen_->mov(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotOffset]);
   gen_->add(rg::kTmp0, o);
   gen_->mov(rax, qword[rg::kTmp0]);
   gen_->mov(qword[rg::kTmp0], v);
-  gen_->L(done);
+  Here(done);
 }
 
 void XbyakPyAsm::LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) {
   Require(dst != obj && IsKeep(dst) && IsKeep(obj), "LoadMethodInline: kKeep registers, dst != obj");
   const Xbyak::Reg64& d = Phys(dst);
   const Xbyak::Reg64& o = Phys(obj);
-  Xbyak::Label try_nodict, done;
+  const Label try_nodict = NewLabel(), done = NewLabel();
   gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(cache));
   gen_->mov(rg::kTmp0, qword[o + kObType]);
   gen_->mov(eax, dword[rg::kTmp0 + kTypeVersion]);
   gen_->test(eax, eax);
-  gen_->jz(L(miss));
+  J(kE, miss);
   gen_->cmp(eax, dword[rg::kScratch + kValueVersion]);
-  gen_->jne(try_nodict);
+  J(kNE, try_nodict);
   gen_->cmp(qword[o + rt::kValuesPointerOffset], 0);  // no __dict__ materialised
-  gen_->je(L(miss));
+  J(kE, miss);
   gen_->mov(rg::kTmp0, qword[rg::kTmp0 + kCachedKeys]);  // the layout gained no names
   gen_->mov(rg::kTmp0, qword[rg::kTmp0 + pj_offsets()->dictkeys_nentries]);
   gen_->mov(eax, dword[rg::kScratch + kValueIndex]);
   gen_->cmp(rg::kTmp0, rax);
-  gen_->jne(L(miss));
+  J(kNE, miss);
   gen_->mov(d, qword[rg::kScratch + kMethod]);
-  gen_->jmp(done);
-  gen_->L(try_nodict);
+  Jmp(done);
+  Here(try_nodict);
   gen_->cmp(eax, dword[rg::kScratch + kSlotVersion]);
-  gen_->jne(L(miss));
+  J(kNE, miss);
   gen_->mov(d, qword[rg::kScratch + kNoDictMethod]);
-  gen_->L(done);
+  Here(done);
 }
 
 void XbyakPyAsm::GuardTypeVersion(Reg obj, uint32_t version, Label fail) {
   Require(version != 0, "GuardTypeVersion: version 0 matches unversioned types");
   gen_->mov(rg::kScratch, qword[Phys(obj) + kObType]);
   gen_->cmp(dword[rg::kScratch + offsetof(PyTypeObject, tp_version_tag)], version);
-  gen_->jne(L(fail));
+  J(kNE, fail);
 }
 
 // 3.11 keeps a managed-dict object's values array pointer 4 words before the object
@@ -612,13 +661,13 @@ void XbyakPyAsm::LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Labe
   if (kind == AttrKind::kInstanceValue) {
     gen_->mov(rg::kScratch, qword[Phys(obj) + kValuesPointerOffset]);
     gen_->test(rg::kScratch, rg::kScratch);
-    gen_->jz(L(fail));
+    J(kE, fail);
     gen_->mov(Phys(dst), qword[rg::kScratch + 8 * index]);
   } else {
     gen_->mov(Phys(dst), qword[Phys(obj) + index]);
   }
   gen_->test(Phys(dst), Phys(dst));
-  gen_->jz(L(fail));
+  J(kE, fail);
 }
 
 }  // namespace pyjion::x64

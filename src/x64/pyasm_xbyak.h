@@ -13,7 +13,7 @@
 
 #include "x64/pyasm.h"
 
-namespace Xbyak { class CodeGenerator; class Label; }
+namespace Xbyak { class CodeGenerator; }
 
 namespace pyjion::x64 {
 
@@ -90,8 +90,14 @@ class XbyakPyAsm : public PyAsm {
   void LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) override;
 
  private:
-  struct DeallocStub;
-  Xbyak::Label& L(Label l);
+  // x86 condition codes (the low nibble of jcc).
+  enum Cond : uint8_t { kO, kNO, kB, kAE, kE, kNE, kBE, kA, kS, kNS, kP, kNP, kL, kGE, kLE, kG };
+  struct DeallocStub { Label entry, back; Reg reg; };
+  struct Fixup { Label label; uint32_t at; };  // a rel32 field at code offset `at`
+  void J(Cond c, Label l);
+  void Jmp(Label l);
+  void Here(Label l);
+  void PatchJumps();
   int SlotOffset(Slot s) const;
   void LoadMediumIntValue(Reg obj, int phys_dst, Label fail);
   void LoadSeqIndex(Reg seq, Reg index, Label fail);
@@ -101,8 +107,9 @@ class XbyakPyAsm : public PyAsm {
 
   Xbyak::CodeGenerator* gen_;
   CodeLayout layout_;
-  std::deque<Xbyak::Label> labels_;
-  std::vector<DeallocStub*> dealloc_stubs_;
+  std::vector<int64_t> label_pos_;   // code offset per label, -1 until bound
+  std::vector<Fixup> fixups_;
+  std::deque<DeallocStub> dealloc_stubs_;
   std::vector<std::pair<size_t, std::string>> notes_;
   std::vector<std::pair<size_t, int>> pc_map_;
 };

@@ -31,6 +31,8 @@ struct LoweringTest {
     if (!lowering) return false;
     return lowering->EmitOneForTest(lowering->FindForTest(opcode, nth));
   }
+  // Emits the whole function, as the compiler does (the virtual stack flows through).
+  bool EmitAll() { return lowering && lowering->Run(); }
   const frontend::Instr& Find(uint8_t opcode, int nth = 0) {
     return result.analysis.instrs.at(lowering->FindForTest(opcode, nth));
   }

@@ -6,6 +6,7 @@
 
 #include "lowering_fixture.h"
 #include "runtime/helpers.h"
+#include "runtime/helpers_attr.h"
 #include "runtime/helpers_call.h"
 
 namespace pyjion::test {
@@ -145,9 +146,11 @@ TEST(LowerCall, LoadMethodKeepsTheObjectOnTheStackOnError) {
   LoweringTest t("def f(x, o):\n    return [x, o.meth()]\n", "f");
   {
     InSequence seq;
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_method),
-                                 std::vector<Arg>{AAddress(Slot::Stack(1)),
-                                                  APtr(NameOf(t, frontend::LOAD_METHOD))}));
+    EXPECT_CALL(t.pa, LoadMethodInline(Reg::kKeep1, Reg::kKeep0, _, _));
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, Store(Slot::Stack(1), Reg::kKeep0));  // cold: the helper works in place
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_method_ic),
+                                 ::testing::ElementsAre(AAddress(Slot::Stack(1)), _)));
     EXPECT_CALL(t.pa, BranchIfNegative32(Reg::kRet, _));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(2)));
   }

@@ -6,6 +6,7 @@
 
 #include "lowering_fixture.h"
 #include "runtime/helpers.h"
+#include "runtime/helpers_attr.h"
 #include "runtime/helpers_containers.h"
 
 namespace pyjion::test {
@@ -153,109 +154,58 @@ TEST(LowerContainers, BuildSliceThreeTakesStepFromTop) {
   ASSERT_TRUE(t.Emit(frontend::BUILD_SLICE));
 }
 
-TEST(LowerContainers, LoadAttrPassesTheNameAndStealsTheOwner) {
+TEST(LowerContainers, LoadAttrChecksTheSiteCacheInlineThenCallsTheCacheHelper) {
   LoweringTest t("def f(o):\n    return o.spam\n", "f");
   PyObject* name = PyTuple_GET_ITEM(reinterpret_cast<PyCodeObject*>(t.code.get())->co_names, 0);
-  {
-    InSequence seq;
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr),
-                                 std::vector<x64::Arg>{AValue(Slot::Stack(0)), APtr(name)}));
-    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
-    EXPECT_CALL(t.pa, Store(Slot::Stack(0), Reg::kRet));
-  }
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(0)));
-  ASSERT_TRUE(t.Emit(frontend::LOAD_ATTR));
-}
-
-// Rewrites the live code of the first LOAD_ATTR in `co` as the interpreter's specialisation
-// `live_op` with the given inline cache (counter, version lo/hi, index). The code object is
-// never run, so the patch only feeds the compiler.
-void PatchLoadAttrCache(PyCodeObject* co, uint8_t live_op, uint32_t version, uint16_t index) {
-  auto* units = reinterpret_cast<uint16_t*>(_PyCode_CODE(co));
-  const auto analysis = frontend::Analyze(InputFor(co));
-  ASSERT_TRUE(analysis.ok);
-  for (const frontend::Instr& in : analysis.analysis.instrs) {
-    if (in.opcode != frontend::LOAD_ATTR) continue;
-    units[in.index] = static_cast<uint16_t>((units[in.index] & 0xff00) | live_op);
-    units[in.index + 2] = static_cast<uint16_t>(version & 0xffff);
-    units[in.index + 3] = static_cast<uint16_t>(version >> 16);
-    units[in.index + 4] = index;
-    return;
-  }
-  FAIL() << "no LOAD_ATTR";
-}
-
-constexpr uint8_t kLoadAttrInstanceValue = 40, kLoadAttrSlot = 42;  // 3.11 opcode numbers
-
-struct CachedLoadAttrTest {
-  CachedLoadAttrTest(uint8_t live_op, uint32_t version, uint16_t index) {
-    EXPECT_CALL(pa, CallHelper(_, _)).Times(AnyNumber());
-    code.reset(reinterpret_cast<PyObject*>(CompileFunctionCode("def f(o):\n    return o.spam\n", "f")));
-    co = reinterpret_cast<PyCodeObject*>(code.get());
-    PatchLoadAttrCache(co, live_op, version, index);
-    result = frontend::Analyze(InputFor(co));
-    lowering = std::make_unique<x64::Lowering>(pa, result.analysis, co, caches);
-  }
-  bool Emit() { return lowering->EmitOneForTest(lowering->FindForTest(frontend::LOAD_ATTR)); }
-  ::testing::NiceMock<x64::MockPyAsm> pa;
-  PyRef code;
-  PyCodeObject* co = nullptr;
-  frontend::AnalysisResult result;
-  rt::CacheArena caches;
-  std::unique_ptr<x64::Lowering> lowering;
-};
-
-TEST(LowerContainers, LoadAttrUsesTheInstanceValueCache) {
-  CachedLoadAttrTest t(kLoadAttrInstanceValue, 0x12345678, 3);
-  PyObject* name = PyTuple_GET_ITEM(t.co->co_names, 0);
+  const void* cache = nullptr;
   {
     InSequence seq;
     EXPECT_CALL(t.pa, Load(Reg::kKeep0, Slot::Stack(0)));
-    EXPECT_CALL(t.pa, GuardTypeVersion(Reg::kKeep0, 0x12345678u, _));
-    EXPECT_CALL(t.pa, LoadCachedAttr(x64::AttrKind::kInstanceValue, Reg::kKeep1, Reg::kKeep0, 3, _));
+    EXPECT_CALL(t.pa, LoadAttrInline(Reg::kKeep1, Reg::kKeep0, _, _))
+        .WillOnce(::testing::SaveArg<2>(&cache));
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));
-    EXPECT_CALL(t.pa, Store(Slot::Stack(0), Reg::kKeep1));
-    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr),
-                                 std::vector<x64::Arg>{A(Reg::kKeep0), APtr(name)}));
-    EXPECT_CALL(t.pa, Store(Slot::Stack(0), Reg::kRet));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));  // the owner item was owned (in its slot)
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr_ic), _));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(t.pa, Move(Reg::kKeep1, Reg::kRet));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(0)));
   }
-  ASSERT_TRUE(t.Emit());
+  ASSERT_TRUE(t.Emit(frontend::LOAD_ATTR));
+  ASSERT_NE(cache, nullptr);
+  EXPECT_EQ(static_cast<const rt::AttrCache*>(cache)->name, name);
+  EXPECT_EQ(static_cast<const rt::AttrCache*>(cache)->fills, 0u);  // filled at run time
 }
 
-TEST(LowerContainers, LoadAttrUsesTheSlotCache) {
-  CachedLoadAttrTest t(kLoadAttrSlot, 7, 24);
-  EXPECT_CALL(t.pa, GuardTypeVersion(Reg::kKeep0, 7u, _));
-  EXPECT_CALL(t.pa, LoadCachedAttr(x64::AttrKind::kSlot, Reg::kKeep1, Reg::kKeep0, 24, _));
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr), _));
-  ASSERT_TRUE(t.Emit());
+TEST(LowerContainers, LoadAttrOfALocalBorrowsItAndOwnsItOnlyForTheHelper) {
+  LoweringTest t("def f(o):\n    return o.spam\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, Load(Reg::kKeep0, Slot::Local(0)));
+    EXPECT_CALL(t.pa, LoadAttrInline(Reg::kKeep1, Reg::kKeep0, _, _));
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep0));  // cold: rt_load_attr_ic steals the owner
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr_ic), _));
+  }
+  EXPECT_CALL(t.pa, DecRef(_)).Times(0);  // nothing was owned: the local stays the local's
+  EXPECT_CALL(t.pa, Store(_, _)).Times(0);
+  ASSERT_TRUE(t.EmitAll());
 }
 
-TEST(LowerContainers, LoadAttrIgnoresACacheWithoutVersion) {
-  CachedLoadAttrTest t(kLoadAttrInstanceValue, 0, 1);
-  EXPECT_CALL(t.pa, GuardTypeVersion(_, _, _)).Times(0);
-  EXPECT_CALL(t.pa, LoadCachedAttr(_, _, _, _, _)).Times(0);
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr),
-                               ::testing::ElementsAre(AValue(Slot::Stack(0)), _)));
-  ASSERT_TRUE(t.Emit());
-}
-
-TEST(LowerContainers, LoadAttrWithHintSpecialisationStaysGeneric) {
-  CachedLoadAttrTest t(43 /* LOAD_ATTR_WITH_HINT */, 99, 1);
-  EXPECT_CALL(t.pa, GuardTypeVersion(_, _, _)).Times(0);
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr), _));
-  ASSERT_TRUE(t.Emit());
-}
-
-TEST(LowerContainers, StoreAttrValueBelowOwner) {
+TEST(LowerContainers, StoreAttrMovesTheValueInThroughTheSiteCache) {
   LoweringTest t("def f(o, v):\n    o.spam = v\n", "f");
-  PyObject* name = PyTuple_GET_ITEM(reinterpret_cast<PyCodeObject*>(t.code.get())->co_names, 0);
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_attr),
-                               std::vector<x64::Arg>{AValue(Slot::Stack(0)), AValue(Slot::Stack(1)),
-                                                     APtr(name)}));
-  EXPECT_CALL(t.pa, BranchIfNegative32(Reg::kRet, _));
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(0)));
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, Load(Reg::kKeep0, Slot::Stack(1)));  // owner
+    EXPECT_CALL(t.pa, Load(Reg::kKeep1, Slot::Stack(0)));  // value, owned: no IncRef
+    EXPECT_CALL(t.pa, StoreAttrInline(Reg::kKeep0, Reg::kKeep1, Reg::kRet, _, _));
+    EXPECT_CALL(t.pa, XDecRef(Reg::kRet));                 // the replaced value
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_attr_ic),
+                                 ::testing::ElementsAre(A(Reg::kKeep1), A(Reg::kKeep0), _)));
+    EXPECT_CALL(t.pa, BranchIfNegative32(Reg::kRet, _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(0)));
+  }
+  EXPECT_CALL(t.pa, IncRef(_)).Times(0);
   ASSERT_TRUE(t.Emit(frontend::STORE_ATTR));
 }
 
