@@ -150,6 +150,64 @@ int ImportAllFrom(PyThreadState* tstate, PyObject* locals, PyObject* v) {
   return err;
 }
 
+// The tp_init of classes whose __init__ is a Python function (typeobject.c's slot_tp_init,
+// not exported): learnt from the first such class seen.
+initproc g_slot_tp_init = nullptr;
+
+InternedName g_init("__init__");
+
+// Instantiates a plain class whose __init__ is a compiled Python function, as type_call does
+// (object.__new__, then __init__, which must return None), with __init__ run directly. base
+// is [NULL, cls, args[nargs]]; on success or failure the class and the arguments are
+// consumed and the new object (or NULL) is returned. PJ_NOT_DIRECT, consuming nothing, for
+// any other class (metaclasses, __new__, C bases with their own construction, keywords...).
+PyObject* CallClassDirect(PyThreadState* tstate, PyObject** base, int nargs) {
+  auto* tp = reinterpret_cast<PyTypeObject*>(base[1]);
+  if (!Py_IS_TYPE(base[1], &PyType_Type) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) ||
+      tp->tp_new != PyBaseObject_Type.tp_new)
+    return PJ_NOT_DIRECT;
+  PyObject* name = g_init.get();
+  if (name == nullptr) {
+    PyErr_Clear();
+    return PJ_NOT_DIRECT;
+  }
+  PyObject* init = _PyType_Lookup(tp, name);  // borrowed; the class keeps it
+  if (init == nullptr || !PyFunction_Check(init)) return PJ_NOT_DIRECT;
+  if (g_slot_tp_init == nullptr) g_slot_tp_init = tp->tp_init;
+  if (tp->tp_init != g_slot_tp_init) return PJ_NOT_DIRECT;
+  // object.__new__(cls) with no arguments: the abstract-class check and the instance dict
+  static PyObject* empty = PyTuple_New(0);
+  if (empty == nullptr) return PJ_NOT_DIRECT;
+  PyObject* obj = tp->tp_new(tp, empty, nullptr);
+  PyObject* cls = base[1];
+  if (obj == nullptr) {
+    Py_DECREF(cls);
+    for (int i = 0; i < nargs; ++i) Py_DECREF(base[2 + i]);
+    return nullptr;
+  }
+  base[1] = Py_NewRef(obj);  // self, then the arguments: the __init__ frame takes them
+  PyObject* res = pj_call_direct(tstate, Py_NewRef(init), base + 1, nargs + 1);
+  if (res == PJ_NOT_DIRECT) {  // not compiled (yet): an ordinary call of __init__
+    Py_DECREF(init);
+    res = PyObject_Vectorcall(init, base + 1, static_cast<size_t>(nargs + 1), nullptr);
+    for (int i = 0; i <= nargs; ++i) Py_DECREF(base[1 + i]);
+  }
+  Py_DECREF(cls);
+  if (res == nullptr) {
+    Py_DECREF(obj);
+    return nullptr;
+  }
+  if (res != Py_None) {
+    PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'",
+                 Py_TYPE(res)->tp_name);
+    Py_DECREF(res);
+    Py_DECREF(obj);
+    return nullptr;
+  }
+  Py_DECREF(res);
+  return obj;
+}
+
 }  // namespace
 
 extern "C" int rt_load_method(PyObject** base, PyObject* name) {
@@ -193,6 +251,8 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
     // A compiled Python function: its frame is pushed and run here, as ceval inlines calls
     // (the callee takes the callable's and the arguments' references).
     PyObject* res = pj_call_direct(tstate, callable, args, total);
+    if (res == PJ_NOT_DIRECT && !is_meth && PyType_Check(callable))
+      res = CallClassDirect(tstate, base, total);
     if (res != PJ_NOT_DIRECT) {
       base[0] = res;
       return res;

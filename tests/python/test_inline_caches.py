@@ -1,0 +1,512 @@
+"""The JIT's own inline caches (attributes, stores, methods, globals) and direct calls
+between compiled functions, against the interpreter.
+
+Each test runs code that first warms a site (so its cache is filled at run time), then
+changes what the cache assumed (a class or module mutated, a descriptor added, an instance
+dict made, a receiver of another type, an attribute deleted) and goes on using the site:
+the results, exceptions, messages and tracebacks must be the interpreter's. run_both also
+asserts that the function really ran compiled.
+"""
+import sys
+
+import pytest
+
+from jitutil import assert_compiled, run_both
+
+
+# ---- LOAD_ATTR / STORE_ATTR: instance values, slots, properties ------------------------
+
+class Plain:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+class Slotted:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+def attr_loop(kinds, n):
+    objs = [k(j, -j) for j, k in enumerate(kinds)]  # fresh objects for each run
+    total = 0
+    for i in range(n):
+        o = objs[i % len(objs)]
+        total += o.x * 3 + o.y
+        o.x = o.x + 1
+    return total, [(o.x, o.y) for o in objs]
+
+
+def test_instance_values_and_slots_monomorphic():
+    run_both(attr_loop, [Plain], 500)
+    run_both(attr_loop, [Slotted], 500)
+
+
+def test_polymorphic_and_megamorphic_receivers():
+    kinds = []
+    for k in range(24):  # more receiver types than the cache holds
+        kinds.append(type("K%d" % k, (Plain,) if k % 2 else (Slotted,), {}))
+    run_both(attr_loop, kinds, 2000)
+    run_both(attr_loop, kinds[:3], 300)
+
+
+def mutate_class_midway(n):
+    class C:
+        def __init__(self):
+            self.v = 1
+    c = C()
+    out = []
+    for i in range(n):
+        if i == n // 2:
+            C.v = property(lambda self: 100)  # a data descriptor now shadows the instance
+        out.append(c.v)
+    return out
+
+
+def test_class_mutated_after_warm_up():
+    run_both(mutate_class_midway, 40)
+
+
+def delete_then_load(n):
+    c = Plain(1, 2)
+    out = []
+    for i in range(n):
+        if i == n - 3:
+            del c.x
+        try:
+            out.append(c.x)
+        except AttributeError as e:
+            out.append(str(e))
+    return out
+
+
+def test_deleted_attribute_raises_the_interpreters_error():
+    run_both(delete_then_load, 20)
+
+
+def materialise_dict(n):
+    c = Plain(1, 2)
+    out = []
+    for i in range(n):
+        if i == 5:
+            c.__dict__["z"] = 9  # the values array is gone: a real dict now
+        out.append(c.x + c.y)
+        c.y = i
+    return out, sorted(vars(c).items())
+
+
+def test_instance_dict_made_after_warm_up():
+    run_both(materialise_dict, 20)
+
+
+def new_attributes_keep_insertion_order(n):
+    objs = []
+    for i in range(n):
+        c = Plain(i, i)
+        if i % 3 == 0:
+            c.z = i
+        if i % 2 == 0:
+            c.w = -i
+        c.x = 5
+        objs.append(list(vars(c)))
+    return objs
+
+
+def test_store_attr_insertion_order_is_the_interpreters():
+    run_both(new_attributes_keep_insertion_order, 30)
+
+
+def slot_delete(n):
+    s = Slotted(1, 2)
+    out = []
+    for i in range(n):
+        if i == 4:
+            del s.y
+        try:
+            out.append(s.y)
+        except AttributeError as e:
+            out.append(str(e))
+        if i == 7:
+            s.y = 10
+    return out
+
+
+def test_slots_deleted_and_refilled():
+    run_both(slot_delete, 12)
+
+
+class WithProperty:
+    def __init__(self, v):
+        self._v = v
+
+    @property
+    def v(self):
+        if self._v < 0:
+            raise ValueError("negative %d" % self._v)
+        return self._v * 2
+
+
+def property_loop(n):
+    objs = [WithProperty(i) for i in range(n)]
+    objs[-1]._v = -1
+    total = 0
+    for o in objs:
+        total += o.v
+    return total
+
+
+def test_property_getter_runs_and_raises():
+    run_both(property_loop, 30)
+    assert_compiled(WithProperty.v.fget)
+
+
+def replace_property(n):
+    class C:
+        @property
+        def p(self):
+            return 1
+    c = C()
+    out = []
+    for i in range(n):
+        if i == 3:
+            C.p = property(lambda self: 2)
+        if i == 6:
+            del C.p
+            c.p = 3
+        out.append(c.p)
+    return out
+
+
+def test_property_replaced_and_removed():
+    run_both(replace_property, 10)
+
+
+class Dynamic:
+    def __init__(self):
+        self.a = 1
+
+    def __getattr__(self, name):
+        return "missing " + name
+
+
+class Intercepting:
+    def __init__(self):
+        self.a = 1
+
+    def __getattribute__(self, name):
+        if name == "a":
+            return 42
+        return object.__getattribute__(self, name)
+
+
+def getattr_overrides(kinds, n):
+    objs = [k() for k in kinds]
+    out = []
+    for i in range(n):
+        for o in objs:
+            out.append(o.a)
+            out.append(getattr(o, "b", None))
+    return out
+
+
+def test_getattr_and_getattribute_overrides():
+    run_both(getattr_overrides, [Dynamic, Intercepting, lambda: Plain(1, 2)], 10)
+
+
+def class_swap(n):
+    class A:
+        def __init__(self):
+            self.x = 1
+    class B:
+        def __init__(self):
+            self.x = 2
+    a = A()
+    out = []
+    for i in range(n):
+        if i == 4:
+            a.__class__ = B
+            a.x = 3
+        out.append((a.x, type(a).__name__))
+    return out
+
+
+def test_instance_class_assigned_after_warm_up():
+    run_both(class_swap, 10)
+
+
+# ---- class and module attributes ------------------------------------------------------
+
+class Config:
+    scale = 3
+    names = ("a", "b")
+
+    @staticmethod
+    def helper(x):
+        return x + 1
+
+
+def class_attrs(n):
+    Config.scale = 3  # each run starts from the same class
+    out = 0
+    for i in range(n):
+        if i == n // 2:
+            Config.scale = 5
+        out += Config.scale + len(Config.names) + Config.helper(i)
+    return out
+
+
+def test_class_attribute_changed_between_loads():
+    run_both(class_attrs, 50)
+
+
+import math  # noqa: E402  (module attribute tests below patch and restore it)
+
+
+TAU = math.tau
+
+
+def module_attrs(n):
+    out = []
+    try:
+        for i in range(n):
+            if i == 3:
+                math.tau = 7.0
+            out.append(math.tau + math.floor(1.5))
+    finally:
+        math.tau = TAU
+    return out
+
+
+def test_module_attribute_monkeypatched():
+    run_both(module_attrs, 8)
+
+
+def module_function_patched(n):
+    out = []
+    real = math.floor
+    for i in range(n):
+        if i == 3:
+            math.floor = lambda x: "patched"
+        out.append(math.floor(2.5))
+    math.floor = real
+    return out
+
+
+def test_module_function_monkeypatched_under_load_method():
+    run_both(module_function_patched, 8)
+
+
+# ---- LOAD_METHOD ----------------------------------------------------------------------
+
+class Greeter:
+    def __init__(self, name):
+        self.name = name
+
+    def greet(self, other):
+        return "%s greets %s" % (self.name, other)
+
+
+GREET = Greeter.greet
+
+
+def shadowed_method(n):
+    Greeter.greet = GREET  # each run starts from the same class
+    g = Greeter("a")
+    out = []
+    for i in range(n):
+        if i == 3:
+            g.greet = lambda other: "instance attribute wins " + other
+        if i == 6:
+            del g.greet
+            Greeter.greet = lambda self, other: "class replaced " + other
+        out.append(g.greet(str(i)))
+    return out
+
+
+def test_instance_attribute_shadows_a_cached_method():
+    try:
+        run_both(shadowed_method, 10)
+    finally:
+        Greeter.greet = GREET
+
+
+def builtin_methods(n):
+    acc = []
+    d = {}
+    for i in range(n):
+        acc.append(i)
+        d.setdefault(i % 3, []).append(i)
+        s = "-".join(str(x) for x in acc[-3:])
+    return acc, d, s
+
+
+def test_methods_of_builtin_types():
+    run_both(builtin_methods, 30)
+
+
+class WithClassmethod:
+    count = 0
+
+    @classmethod
+    def make(cls, n):
+        return cls.count + n
+
+    @staticmethod
+    def util(n):
+        return n * 2
+
+
+def class_and_static_methods(n):
+    obj = WithClassmethod()
+    total = 0
+    for i in range(n):
+        total += WithClassmethod.make(i) + obj.make(i) + WithClassmethod.util(i) + obj.util(i)
+    return total
+
+
+def test_classmethods_and_staticmethods():
+    run_both(class_and_static_methods, 40)
+
+
+# ---- direct calls and class instantiation ------------------------------------------------
+
+def add3(a, b=10, c=100):
+    return a + b + c
+
+
+def direct_calls(n):
+    total = 0
+    for i in range(n):
+        total += add3(i) + add3(i, 1) + add3(i, 1, 2)
+    return total
+
+
+def test_direct_calls_with_defaults():
+    run_both(direct_calls, 100)
+    assert_compiled(add3)
+
+
+class Point:
+    def __init__(self, x, y=0):
+        self.x = x
+        self.y = y
+
+
+class Bad:
+    def __init__(self):
+        return 1
+
+
+class Raises:
+    def __init__(self, v):
+        raise KeyError(v)
+
+
+class WithNew:
+    def __new__(cls, v):
+        obj = super().__new__(cls)
+        obj.made = v
+        return obj
+
+    def __init__(self, v):
+        self.v = v
+
+
+class Meta(type):
+    def __call__(cls, *args):
+        return ("meta", args)
+
+
+class Metered(metaclass=Meta):
+    def __init__(self, v):
+        self.v = v
+
+
+import abc  # noqa: E402
+
+
+class Abstract(abc.ABC):
+    @abc.abstractmethod
+    def f(self):
+        pass
+
+    def __init__(self):
+        self.a = 1
+
+
+def instantiate(n):
+    out = []
+    for i in range(n):
+        p = Point(i, i + 1)
+        q = Point(i)
+        out.append((p.x, p.y, q.y, WithNew(i).made, Metered(i)))
+    for cls in (Bad, Raises, Abstract):
+        try:
+            cls() if cls is not Raises else cls(5)
+        except Exception as e:
+            out.append((type(e).__name__, str(e)))
+    return out
+
+
+def test_class_instantiation_runs_init_directly():
+    run_both(instantiate, 20)
+    assert_compiled(Point.__init__)
+
+
+def deep(n):
+    return 0 if n == 0 else 1 + deep(n - 1)
+
+
+def recursion_limit():
+    try:
+        return deep(100000)
+    except RecursionError as e:
+        return str(e)
+
+
+def test_direct_recursion_hits_the_interpreters_limit():
+    run_both(recursion_limit)
+
+
+def who_called():
+    f = sys._getframe(1)
+    return f.f_code.co_name, f.f_lineno, sys._getframe(2).f_code.co_name
+
+
+def keep_frame(x):
+    return sys._getframe()
+
+
+def frames_through_direct_calls(n):
+    out = []
+    for i in range(n):
+        out.append(who_called())
+    f = keep_frame(3)  # the frame object outlives the call: it takes its frame data
+    out.append((f.f_locals, f.f_code.co_name, f.f_back.f_code.co_name, f.f_lineno))
+    return out
+
+
+def test_frames_seen_through_direct_calls():
+    run_both(frames_through_direct_calls, 5)
+    assert_compiled(who_called)
+
+
+def fail_inner(x):
+    return 1 / x
+
+
+def fail_outer(x):
+    return fail_inner(x) + 1
+
+
+def tracebacks_through_direct_calls():
+    for x in (2, 1, 0):
+        fail_outer(x)
+
+
+def test_tracebacks_through_direct_calls():
+    exc = run_both(tracebacks_through_direct_calls)
+    assert isinstance(exc, ZeroDivisionError)
