@@ -122,7 +122,7 @@ void emit_COMPARE_OP(Lowering& L, const Instr& in) {
     pa.Bind(slow);
     pa.CallHelper(PJ_HELPER(rt_compare_op), {A(Reg::kKeep0), A(Reg::kKeep1), AImm(oparg)});
     pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
-    pa.SetPrevInstr(jump->index);  // the truth test belongs to the jump
+    L.SetPrevInstrUnit(jump->index);  // the truth test belongs to the jump
     pa.CallHelper(PJ_HELPER(rt_is_true), {A(Reg::kRet)});
     pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 2));
     pa.Move(Reg::kKeep2, Reg::kRet);

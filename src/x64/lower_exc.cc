@@ -33,7 +33,7 @@ void emit_RERAISE(Lowering& L, const Instr& in) {
   pa.CallHelper(PJ_HELPER(rt_reraise),
                 {AFrame(), AValue(L.Top()), in.oparg > 0 ? AValue(L.Top(in.oparg)) : AImm(0)});
   if (in.oparg > 0) pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth()));
-  pa.Jump(L.ErrorExit(L.depth() - 1, /*traceback=*/false));
+  pa.Jump(L.ErrorExit(L.depth() - 1, /*traceback=*/false, /*keep_prev_instr=*/true));
 }
 
 // PUSH_EXC_INFO (exc -- prev_exc, exc): cannot fail.
@@ -62,7 +62,7 @@ void emit_CHECK_EXC_MATCH(Lowering& L, const Instr& in) {
   pa.CallHelper(PJ_HELPER(rt_check_exc_match), args);
   pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
   const bool poll = IsBackward(jump->opcode);
-  if (poll) pa.SetPrevInstr(jump->index);  // the eval-breaker check belongs to the jump
+  if (poll) L.SetPrevInstrUnit(jump->index);  // the eval-breaker check belongs to the jump
   L.BranchOnFlag(Reg::kRet, JumpsIfTrue(jump->opcode), *jump, poll);
 }
 

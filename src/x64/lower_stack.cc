@@ -124,6 +124,7 @@ void emit_RETURN_VALUE(Lowering& L, const Instr& in) {
   L.LoadValue(Reg::kRet, v);
   L.OwnValue(v, Reg::kRet);
   if (v.kind == Value::kReg) L.FreeReg(v.reg);
+  L.pa().CommitPrevInstr();  // a frame object that outlives the call reports this line
   L.pa().Jump(L.Epilogue());
 }
 

@@ -60,20 +60,33 @@ int Lowering::DispatchPos(int pos) const {
   return a_.dispatch_pos.empty() ? pos : a_.dispatch_pos[static_cast<size_t>(pos)];
 }
 
-// frame->prev_instr for instrs[pos], kept as ceval keeps it. The first half of a
-// superinstruction always stores it (the second half may fail and relies on it), the second
-// half never moves it, and where that depends on the path (a jump target inside a chain of
-// pairs) the code decides from prev_instr itself: it names the previous instruction exactly
-// when that one ran as a first half.
-void Lowering::SetPrevInstrFor(int pos) {
+// frame->prev_instr for instrs[pos], kept as ceval keeps it: the instruction itself, the
+// first half of the superinstruction it is the second half of (ceval runs the second half
+// without moving prev_instr), or, where that depends on the path (a jump target inside a
+// chain of pairs), decided at run time from prev_instr itself: it names the previous
+// instruction exactly when that one ran as a first half. Instructions that cannot observe
+// it leave it alone (unit -1).
+Lowering::PrevSpec Lowering::PrevSpecFor(int pos) const {
   const frontend::Instr& in = a_.instrs[static_cast<size_t>(pos)];
   const int at = DispatchPos(pos);
-  if (at == frontend::kDispatchVaries) {
-    pa_.SetPrevInstrUnlessAt(a_.instrs[static_cast<size_t>(pos) - 1].index, in.index);
-  } else if (at == pos && (NeedsPrevInstr(in.opcode) || frontend::IsPairHead(in))) {
-    pa_.SetPrevInstr(in.index);
-  }
+  if (at == frontend::kDispatchVaries) return {in.index, a_.instrs[static_cast<size_t>(pos) - 1].index};
+  if (at != pos) return {a_.instrs[static_cast<size_t>(at)].index, -1};
+  if (NeedsPrevInstr(in.opcode) || frontend::IsPairHead(in)) return {in.index, -1};
+  return {};
 }
+
+void Lowering::SetPrevSpec(const PrevSpec& spec) {
+  prev_ = spec;
+  pa_.SetPrevInstrSpec(spec.unit, spec.unless);
+}
+
+void Lowering::StorePrevInstr(const PrevSpec& spec) {
+  if (spec.unit < 0) return;
+  if (spec.unless >= 0) pa_.SetPrevInstrUnlessAt(spec.unless, spec.unit);
+  else pa_.SetPrevInstr(spec.unit);
+}
+
+void Lowering::SetPrevInstrUnit(int unit) { SetPrevSpec({unit, -1}); }
 
 Lowering::Lowering(PyAsm& pa, const frontend::Analysis& analysis, PyCodeObject* code,
                    rt::CacheArena& caches)
@@ -105,6 +118,10 @@ bool Lowering::Run() {
   exit_null_ = pa_.NewLabel();
 
   pa_.Prologue();
+  // prev_instr is stored lazily (XbyakPyAsm::SetPrevInstrSpec), except where a jump target
+  // inside a chain of superinstructions decides it from what the previous instruction
+  // stored: there every instruction stores it, as ceval's dispatch does.
+  for (int d : a_.dispatch_pos) eager_prev_instr_ |= d == frontend::kDispatchVaries;
   bool stack_known = false;  // whether vs_ describes the stack on entry to this instruction
   for (size_t pos = 0; pos < n && !refused_; ++pos) {
     if (a_.depth[pos] < 0) {  // unreachable: the interpreter would never run it
@@ -125,7 +142,8 @@ bool Lowering::Run() {
     }
     pa_.Bind(labels_[pos]);
     pa_.BeginInstr(instr_->index, frontend::OpcodeName(instr_->opcode));
-    SetPrevInstrFor(pos);
+    SetPrevSpec(PrevSpecFor(static_cast<int>(pos)));
+    if (eager_prev_instr_) StorePrevInstr(prev_);
     const bool aware = VStackAware(instr_->opcode);
     if (!aware) Flush();
     held_ = 0;
@@ -149,6 +167,7 @@ bool Lowering::Run() {
     SetCurrent(body.pos, body.depth);
     vs_ = body.vs;
     held_ = body.held;
+    SetPrevSpec(body.prev);
     body.body();
   }
   if (refused_) return false;
@@ -173,12 +192,14 @@ bool Lowering::EmitOneForTest(int pos) {
   SetCurrent(pos, a_.depth[pos]);
   ResetStack(depth_);
   held_ = 0;
+  SetPrevSpec(PrevSpecFor(pos));
   dispatch[instr_->opcode](*this, *instr_);
   for (size_t i = 0; i < cold_.size() && !refused_; ++i) {
     ColdBody body = cold_[i];
     SetCurrent(body.pos, body.depth);
     vs_ = body.vs;
     held_ = body.held;
+    SetPrevSpec(body.prev);
     body.body();
   }
   EmitErrorStubs();
@@ -186,7 +207,7 @@ bool Lowering::EmitOneForTest(int pos) {
 }
 
 void Lowering::Cold(std::function<void()> body) {
-  cold_.push_back({std::move(body), pos_, depth_, vs_, held_});
+  cold_.push_back({std::move(body), pos_, depth_, vs_, held_, prev_});
 }
 
 const Instr* Lowering::PeekNext() const {
@@ -201,7 +222,7 @@ void Lowering::FuseNext() { fused_next_ = true; }
 
 Label Lowering::TargetLabel(const Instr& jump) const { return labels_.at(jump.target); }
 
-Label Lowering::ErrorExit(int n, bool traceback) {
+Label Lowering::ErrorExit(int n, bool traceback, bool keep_prev_instr) {
   // The handler keeps the items below its level, so they must all still be owned here. The
   // frontend checks the level against the depth before the instruction; only hand-made
   // code puts it above what is left once a failing instruction consumed its operands (the
@@ -217,7 +238,7 @@ Label Lowering::ErrorExit(int n, bool traceback) {
            frontend::OpcodeName(instr_->opcode) + " at unit " + std::to_string(instr_->index));
     return pa_.NewLabel();
   }
-  ErrorKey key{n, handler, traceback, Snapshot(n)};
+  ErrorKey key{n, handler, traceback, Snapshot(n), keep_prev_instr ? PrevSpec{} : prev_};
   auto it = error_exits_.find(key);
   if (it != error_exits_.end()) return it->second;
   Label l = pa_.NewLabel();
@@ -230,9 +251,11 @@ Label Lowering::ErrorExit(int n, bool traceback) {
 // depth (pushing lasti and the exception) and jump to the handler, or unwind everything
 // and return NULL.
 void Lowering::EmitErrorStubs() {
+  SetPrevSpec({});  // each exit stores its instruction's; the shared stubs store none
   for (const auto& [key, label] : error_exits_) {
     pa_.Bind(label);
     EmitMaterialize(key.mat);
+    StorePrevInstr(key.prev);  // the traceback's line, the handler's lasti
     auto stub = unwind_stubs_.find({key.depth, key.handler, key.traceback});
     if (stub != unwind_stubs_.end()) {
       pa_.Jump(stub->second);

@@ -86,9 +86,10 @@ class Lowering {
 
   // Error exit for a failure that leaves the first `n` items of the virtual stack (or, in a
   // frame lowering, `n` owned-or-NULL slots) on the stack; virtual items are materialised
-  // by the exit. traceback=false for re-raises (RERAISE, bare raise), which add no
-  // traceback entry.
-  Label ErrorExit(int n, bool traceback = true);
+  // by the exit, which also stores this instruction's prev_instr (unless keep_prev_instr:
+  // RERAISE sets it itself). traceback=false for re-raises (RERAISE, bare raise), which add
+  // no traceback entry.
+  Label ErrorExit(int n, bool traceback = true, bool keep_prev_instr = false);
   Label ErrorHere(bool traceback = true) { return ErrorExit(sp(), traceback); }
   Label TargetLabel(const Instr& jump) const;  // label of a jump's target instruction
   Label Epilogue() const { return epilogue_; }  // return kRet (stack must be empty)
@@ -109,22 +110,29 @@ class Lowering {
   // hands the frame to the interpreter, which resumes at the next instruction with the
   // first `n` items of the stack (materialised first), so the rest of this frame is traced.
   void DeoptIfTracing(int n);
+  // frame->prev_instr names `unit` from here on in this instruction (a fused instruction
+  // whose second half can observe it).
+  void SetPrevInstrUnit(int unit);
 
  private:
+  struct PrevSpec {
+    int unit = -1, unless = -1;
+    bool operator<(const PrevSpec& o) const { return std::tie(unit, unless) < std::tie(o.unit, o.unless); }
+  };
   struct Materialization {
     std::vector<std::pair<int, Value>> items;  // (position, value) of non-slot items
     bool operator<(const Materialization& o) const { return items < o.items; }
   };
   struct ErrorKey {
-    int depth, handler; bool traceback; Materialization mat;
+    int depth, handler; bool traceback; Materialization mat; PrevSpec prev;
     bool operator<(const ErrorKey& o) const {
-      return std::tie(depth, handler, traceback, mat) <
-             std::tie(o.depth, o.handler, o.traceback, o.mat);
+      return std::tie(depth, handler, traceback, mat, prev) <
+             std::tie(o.depth, o.handler, o.traceback, o.mat, o.prev);
     }
   };
   struct ColdBody {
     std::function<void()> body; int pos; int depth;
-    std::vector<Value> vs; unsigned held;
+    std::vector<Value> vs; unsigned held; PrevSpec prev;
   };
 
   void EmitInstr(int pos);
@@ -136,7 +144,9 @@ class Lowering {
   void MaterializeAt(int position);
   unsigned RegsInUse() const;
   int DispatchPos(int pos) const;
-  void SetPrevInstrFor(int pos);
+  PrevSpec PrevSpecFor(int pos) const;
+  void SetPrevSpec(const PrevSpec& spec);
+  void StorePrevInstr(const PrevSpec& spec);
 
   PyAsm& pa_;
   rt::CacheArena& caches_;
@@ -154,6 +164,8 @@ class Lowering {
   bool refused_ = false;
   std::string reason_;
   std::vector<Value> vs_;          // the virtual operand stack
+  PrevSpec prev_;                  // what prev_instr holds while the current code runs
+  bool eager_prev_instr_ = false;  // store prev_instr at every instruction (see Run)
   unsigned held_ = 0;              // value registers held by the current instruction
 };
 

@@ -85,6 +85,12 @@ class PyAsm {
   virtual void SetPrevInstr(int unit_index) = 0;    // frame->prev_instr = first_instr + i
   // frame->prev_instr = first_instr + unit_index unless it is first_instr + unless_unit.
   virtual void SetPrevInstrUnlessAt(int unless_unit, int unit_index) = 0;
+  // What frame->prev_instr must hold while the code that follows runs, stored lazily: only
+  // before what can observe it (every helper call or other call out, and every dealloc
+  // stub), once per straight-line stretch (a bound label forgets what was stored). unit < 0:
+  // leave it alone. unless_unit >= 0: as SetPrevInstrUnlessAt.
+  virtual void SetPrevInstrSpec(int unit, int unless_unit) = 0;
+  virtual void CommitPrevInstr() = 0;  // store it now (if not known to be stored already)
   virtual void SetStackTop(int stacktop) = 0;       // frame->stacktop (localsplus index)
 
   // -- data movement --

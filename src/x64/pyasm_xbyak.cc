@@ -121,6 +121,7 @@ void XbyakPyAsm::Here(Label l) {
   int64_t& pos = label_pos_.at(static_cast<size_t>(l));
   Require(pos < 0, "label bound twice");
   pos = static_cast<int64_t>(gen_->getSize());
+  prev_stored_ = {-2, -2};  // a join: what other paths stored is not known
 }
 
 void XbyakPyAsm::PatchJumps() {
@@ -142,6 +143,7 @@ int XbyakPyAsm::SlotOffset(Slot s) const {
 }
 
 void XbyakPyAsm::CallAddress(const void* fn) {
+  CommitPrevInstr();  // whatever is called may look at the frame (or, for allocations, tracemalloc)
   gen_->mov(rax, reinterpret_cast<uint64_t>(fn));
   gen_->call(rax);
 }
@@ -162,8 +164,10 @@ bool XbyakPyAsm::IsBufferFull(const std::exception& e) {
 }
 
 size_t XbyakPyAsm::Finish() {
+  prev_spec_ = {};  // each stub stores its own
   for (const DeallocStub& s : dealloc_stubs_) {
     Here(s.entry);
+    StorePrevInstr(s.prev);  // the object's finalizer may look at the frame
     gen_->mov(rdi, Phys(s.reg));
     CallAddress(reinterpret_cast<const void*>(&_Py_Dealloc));
     Jmp(s.back);
@@ -201,9 +205,25 @@ void XbyakPyAsm::Epilogue(int stacktop) {
   gen_->ret();
 }
 
+void XbyakPyAsm::SetPrevInstrSpec(int unit, int unless_unit) {
+  prev_spec_ = {unit, unless_unit};
+}
+
+void XbyakPyAsm::StorePrevInstr(const PrevSpec& spec) {
+  if (spec.unit < 0) return;
+  if (spec.unless >= 0) SetPrevInstrUnlessAt(spec.unless, spec.unit);
+  else SetPrevInstr(spec.unit);
+}
+
+void XbyakPyAsm::CommitPrevInstr() {
+  if (prev_spec_.unit < 0 || prev_stored_ == prev_spec_) return;
+  StorePrevInstr(prev_spec_);
+}
+
 void XbyakPyAsm::SetPrevInstr(int unit_index) {
   gen_->lea(rg::kScratch, ptr[rg::kFirstInstr + 2 * unit_index]);
   gen_->mov(qword[rg::kFrame + pj_offsets()->frame_prev_instr], rg::kScratch);
+  prev_stored_ = {unit_index, -1};
 }
 
 void XbyakPyAsm::SetPrevInstrUnlessAt(int unless_unit, int unit_index) {
@@ -215,6 +235,7 @@ void XbyakPyAsm::SetPrevInstrUnlessAt(int unless_unit, int unit_index) {
   gen_->lea(rg::kScratch, ptr[rg::kFirstInstr + 2 * unit_index]);
   gen_->mov(prev_instr, rg::kScratch);
   Here(keep);
+  prev_stored_ = {unit_index, unless_unit};
 }
 
 void XbyakPyAsm::SetStackTop(int stacktop) {
@@ -266,7 +287,7 @@ void XbyakPyAsm::IncRef(Reg r) {
 }
 
 void XbyakPyAsm::DecRef(Reg r) {
-  dealloc_stubs_.push_back({NewLabel(), NewLabel(), r});
+  dealloc_stubs_.push_back({NewLabel(), NewLabel(), r, prev_spec_});
   const DeallocStub* stub = &dealloc_stubs_.back();
   RefTotal(-1);
   gen_->dec(qword[Phys(r) + kObRefcnt]);

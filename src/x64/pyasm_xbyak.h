@@ -45,6 +45,8 @@ class XbyakPyAsm : public PyAsm {
   void Epilogue(int stacktop) override;
   void SetPrevInstr(int unit_index) override;
   void SetPrevInstrUnlessAt(int unless_unit, int unit_index) override;
+  void SetPrevInstrSpec(int unit, int unless_unit) override;
+  void CommitPrevInstr() override;
   void SetStackTop(int stacktop) override;
 
   void Load(Reg dst, Slot s) override;
@@ -92,7 +94,11 @@ class XbyakPyAsm : public PyAsm {
  private:
   // x86 condition codes (the low nibble of jcc).
   enum Cond : uint8_t { kO, kNO, kB, kAE, kE, kNE, kBE, kA, kS, kNS, kP, kNP, kL, kGE, kLE, kG };
-  struct DeallocStub { Label entry, back; Reg reg; };
+  struct PrevSpec {
+    int unit = -1, unless = -1;
+    bool operator==(const PrevSpec& o) const { return unit == o.unit && unless == o.unless; }
+  };
+  struct DeallocStub { Label entry, back; Reg reg; PrevSpec prev; };
   struct Fixup { Label label; uint32_t at; };  // a rel32 field at code offset `at`
   void J(Cond c, Label l);
   void Jmp(Label l);
@@ -107,6 +113,9 @@ class XbyakPyAsm : public PyAsm {
 
   Xbyak::CodeGenerator* gen_;
   CodeLayout layout_;
+  void StorePrevInstr(const PrevSpec& spec);
+  PrevSpec prev_spec_;                 // what prev_instr must hold from here on
+  PrevSpec prev_stored_{-2, -2};       // what it is known to hold here (-2: unknown)
   std::vector<int64_t> label_pos_;   // code offset per label, -1 until bound
   std::vector<Fixup> fixups_;
   std::deque<DeallocStub> dealloc_stubs_;

@@ -32,6 +32,8 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, Epilogue, (int), (override));
   MOCK_METHOD(void, SetPrevInstr, (int), (override));
   MOCK_METHOD(void, SetPrevInstrUnlessAt, (int, int), (override));
+  MOCK_METHOD(void, SetPrevInstrSpec, (int, int), (override));
+  MOCK_METHOD(void, CommitPrevInstr, (), (override));
   MOCK_METHOD(void, SetStackTop, (int), (override));
   MOCK_METHOD(void, Load, (Reg, Slot), (override));
   MOCK_METHOD(void, Store, (Slot, Reg), (override));
