@@ -23,6 +23,12 @@ void FormatExcCheckArg(PyThreadState* tstate, PyObject* exc, const char* fmt, Py
 // keyword arguments of `func` (not a mapping; a repeated keyword) as ceval's TypeError.
 void FormatKwargsError(PyObject* func, PyObject* kwargs);
 
+// Whether the private layouts of the list and range iterators (listobject.c's
+// listiterobject {it_index, it_seq}, rangeobject.c's rangeiterobject {index, start, step,
+// len}) are what compiled code steps inline; checked once on real iterators.
+bool ListIterLayoutKnown();
+bool RangeIterLayoutKnown();
+
 constexpr const char* kUnboundLocalMsg =
     "cannot access local variable '%s' where it is not associated with a value";
 constexpr const char* kUnboundFreeMsg =

@@ -53,6 +53,59 @@ void FormatKwargsError(PyObject* func, PyObject* kwargs) {
   }
 }
 
+namespace {
+
+// The words after an iterator's object header.
+const Py_ssize_t* Fields(PyObject* it) {
+  return reinterpret_cast<const Py_ssize_t*>(reinterpret_cast<const char*>(it) + sizeof(PyObject));
+}
+
+bool ProbeListIter() {
+  PyObject* list = Py_BuildValue("[ii]", 1, 2);
+  PyObject* it = list != nullptr ? PyObject_GetIter(list) : nullptr;
+  bool ok = false;
+  if (it != nullptr && Py_IS_TYPE(it, &PyListIter_Type) && Fields(it)[0] == 0 &&
+      Fields(it)[1] == reinterpret_cast<Py_ssize_t>(list)) {
+    PyObject* first = PyIter_Next(it);
+    ok = first != nullptr && PyLong_AsLong(first) == 1 && Fields(it)[0] == 1;
+    Py_XDECREF(first);
+  }
+  Py_XDECREF(it);
+  Py_XDECREF(list);
+  PyErr_Clear();
+  return ok;
+}
+
+bool ProbeRangeIter() {
+  PyObject* range = PyObject_CallFunction(reinterpret_cast<PyObject*>(&PyRange_Type), "iii", 7, 100, 3);
+  PyObject* it = range != nullptr ? PyObject_GetIter(range) : nullptr;
+  bool ok = false;
+  if (it != nullptr && Py_IS_TYPE(it, &PyRangeIter_Type)) {
+    const Py_ssize_t* f = Fields(it);
+    if (f[0] == 0 && f[1] == 7 && f[2] == 3 && f[3] == 31) {
+      PyObject* first = PyIter_Next(it);
+      ok = first != nullptr && PyLong_AsLong(first) == 7 && f[0] == 1;
+      Py_XDECREF(first);
+    }
+  }
+  Py_XDECREF(it);
+  Py_XDECREF(range);
+  PyErr_Clear();
+  return ok;
+}
+
+}  // namespace
+
+bool ListIterLayoutKnown() {
+  static const bool known = ProbeListIter();
+  return known;
+}
+
+bool RangeIterLayoutKnown() {
+  static const bool known = ProbeRangeIter();
+  return known;
+}
+
 }  // namespace pyjion::rt
 
 using namespace pyjion;

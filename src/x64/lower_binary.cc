@@ -1,7 +1,10 @@
 // Lowerings of the operator family: BINARY_OP, COMPARE_OP (alone, or fused with the
-// POP_JUMP_*_IF_TRUE/FALSE after it), UNARY_*, IS_OP, CONTAINS_OP.
-// Inline fast paths: add/subtract/multiply on exact one-digit ints and exact floats, and
-// comparisons of the same, guarded by exact-type checks; everything else and every guard
+// POP_JUMP_*_IF_TRUE/FALSE after it), UNARY_*, IS_OP (likewise fusable), CONTAINS_OP.
+// All work on the virtual operand stack: operands come as Values (a borrowed local or
+// constant needs no reference count traffic), results are pushed in value registers.
+// Inline fast paths: add/subtract/multiply on exact one-digit ints and exact floats,
+// comparisons of the same and == / != of exact strs, identity; guarded by exact-type checks
+// (skipped for operands that are constants of that type). Everything else and every guard
 // failure goes to one rt_* helper call out of line.
 #include "runtime/helpers.h"
 #include "x64/lower_common.h"
@@ -25,23 +28,60 @@ bool InlineArith(int nb_op, ArithOp* op) {
 
 bool WantInt(const Instr& in) { return in.hint == frontend::Hint::kNone || in.hint == frontend::Hint::kInt; }
 bool WantFloat(const Instr& in) { return in.hint == frontend::Hint::kNone || in.hint == frontend::Hint::kFloat; }
+bool WantStr(const Instr& in) { return in.hint == frontend::Hint::kNone || in.hint == frontend::Hint::kStr; }
 
-// Exact-type guards for both operands (held in kKeep0/kKeep1); jumps to fail on mismatch.
-void GuardBoth(PyAsm& pa, const void* type, Label fail) {
-  pa.GuardExactType(Reg::kKeep0, type, fail);
-  pa.GuardExactType(Reg::kKeep1, type, fail);
+// Which inline paths an instruction gets: what its feedback allows and its constant
+// operands do not rule out.
+struct Paths {
+  bool ints, floats;
+};
+Paths PathsFor(const Instr& in, const Operands& o) {
+  const bool any_float = KnownType(o.lv, &PyFloat_Type) || KnownType(o.rv, &PyFloat_Type);
+  const bool any_int = KnownType(o.lv, &PyLong_Type) || KnownType(o.rv, &PyLong_Type);
+  return {WantInt(in) && !any_float, WantFloat(in) && !any_int};
 }
 
-// (lhs, rhs -- result) through rt_binary_op out of line; rejoins at join with kRet stored.
-void QueueBinarySlow(Lowering& L, Label slow, Label join, int nb_op) {
-  L.Cold([&L, slow, join, nb_op] {
-    PyAsm& pa = L.pa();
-    pa.Bind(slow);
-    pa.CallHelper(PJ_HELPER(rt_binary_op), {A(Reg::kKeep0), A(Reg::kKeep1), AImm(nb_op)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
-    pa.Store(L.Top(1), Reg::kRet);
-    pa.Jump(join);
-  });
+// Releases the owned operands on a path that leaves through an error exit.
+void ReleaseOperands(Lowering& L, const Operands& o) {
+  if (o.lv.owned()) L.pa().DecRef(o.l);
+  if (o.rv.owned()) L.pa().DecRef(o.r);
+}
+
+// flag (a value register) = 1/0 for `l op r` through the inline compare paths; jumps to
+// slow when none applies. Falls through with the flag set.
+void EmitInlineCompare(Lowering& L, const Instr& in, const Operands& o, Reg flag, Label slow) {
+  PyAsm& pa = L.pa();
+  const CmpOp op = static_cast<CmpOp>(in.oparg);
+  const Paths paths = PathsFor(in, o);
+  const bool strs = (op == CmpOp::kEq || op == CmpOp::kNe) && WantStr(in) &&
+                    !KnownType(o.lv, &PyLong_Type) && !KnownType(o.rv, &PyLong_Type) &&
+                    !KnownType(o.lv, &PyFloat_Type) && !KnownType(o.rv, &PyFloat_Type);
+  Label decided = pa.NewLabel(), not_int = pa.NewLabel(), not_float = pa.NewLabel();
+  if (paths.ints) {
+    pa.Comment("int compare");
+    GuardType(L, o.lv, o.l, &PyLong_Type, not_int);
+    GuardType(L, o.rv, o.r, &PyLong_Type, not_int);
+    pa.CompareMediumInts(op, flag, o.l, o.r, slow);
+    pa.Jump(decided);
+  }
+  pa.Bind(not_int);
+  if (paths.floats) {
+    pa.Comment("float compare");
+    GuardType(L, o.lv, o.l, &PyFloat_Type, not_float);
+    GuardType(L, o.rv, o.r, &PyFloat_Type, not_float);
+    pa.CompareFloats(op, flag, o.l, o.r);
+    pa.Jump(decided);
+  }
+  pa.Bind(not_float);
+  if (strs) {
+    pa.Comment("str equality");
+    GuardType(L, o.lv, o.l, &PyUnicode_Type, slow);
+    GuardType(L, o.rv, o.r, &PyUnicode_Type, slow);
+    pa.CompareStrEqual(flag, o.l, o.r, op == CmpOp::kNe);
+  } else {
+    pa.Jump(slow);
+  }
+  pa.Bind(decided);
 }
 
 }  // namespace
@@ -49,36 +89,54 @@ void QueueBinarySlow(Lowering& L, Label slow, Label join, int nb_op) {
 // BINARY_OP (lhs, rhs -- result); oparg = NB_*.
 void emit_BINARY_OP(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
+  const Operands o = PopOperands(L);
+  const Reg res = ResultReg(L, o);
   Label slow = pa.NewLabel(), join = pa.NewLabel();
-  pa.Load(Reg::kKeep0, L.Top(1));
-  pa.Load(Reg::kKeep1, L.Top(0));
+  L.Cold([&L, slow, join, o, res, nb_op = in.oparg] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    OwnOperands(L, o);  // rt_binary_op steals both
+    pa.CallHelper(PJ_HELPER(rt_binary_op), {A(o.l), A(o.r), AImm(nb_op)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+    pa.Move(res, Reg::kRet);
+    pa.Jump(join);
+  });
   ArithOp op;
   if (InlineArith(in.oparg, &op)) {
-    Label boxed = pa.NewLabel(), not_int = pa.NewLabel();
-    if (WantInt(in)) {
+    const Paths paths = PathsFor(in, o);
+    Label boxed = pa.NewLabel(), not_int = pa.NewLabel(), no_memory = pa.NewLabel();
+    if (paths.ints) {
       pa.Comment("int fast path");
-      GuardBoth(pa, &PyLong_Type, not_int);
-      pa.MediumIntArith(op, Reg::kRet, Reg::kKeep0, Reg::kKeep1, slow);
+      GuardType(L, o.lv, o.l, &PyLong_Type, not_int);
+      GuardType(L, o.rv, o.r, &PyLong_Type, not_int);
+      pa.MediumIntArith(op, Reg::kRet, o.l, o.r, slow);
       pa.Jump(boxed);
     }
     pa.Bind(not_int);
-    if (WantFloat(in)) {
+    if (paths.floats) {
       pa.Comment("float fast path");
-      GuardBoth(pa, &PyFloat_Type, slow);
-      pa.FloatArith(op, Reg::kRet, Reg::kKeep0, Reg::kKeep1);
+      GuardType(L, o.lv, o.l, &PyFloat_Type, slow);
+      GuardType(L, o.rv, o.r, &PyFloat_Type, slow);
+      pa.FloatArith(op, Reg::kRet, o.l, o.r);
     } else {
       pa.Jump(slow);
     }
     pa.Bind(boxed);
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));  // boxing failed: operands still owned
-    pa.Store(L.Top(1), Reg::kRet);
-    pa.DecRef(Reg::kKeep0);
-    pa.DecRef(Reg::kKeep1);
+    pa.BranchIfZero(Reg::kRet, no_memory);
+    pa.Move(res, Reg::kRet);
+    DropOperands(L, o, res);
+    L.Cold([&L, no_memory, o] {  // boxing failed (MemoryError)
+      L.pa().Bind(no_memory);
+      ReleaseOperands(L, o);
+      L.pa().Jump(L.ErrorHere());
+    });
   } else {
     pa.Jump(slow);
   }
   pa.Bind(join);
-  QueueBinarySlow(L, slow, join, in.oparg);
+  L.FreeReg(o.l);
+  L.FreeReg(o.r);
+  L.PushReg(res);
 }
 
 // COMPARE_OP (lhs, rhs -- result); oparg = Py_LT..Py_GE. When the next instruction is a
@@ -86,56 +144,55 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
 void emit_COMPARE_OP(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const Instr* jump = L.PeekNext();
-  if (jump == nullptr || !IsTruthJump(jump->opcode)) {
-    pa.CallHelper(PJ_HELPER(rt_compare_op), {AValue(L.Top(1)), AValue(L.Top(0)), AImm(in.oparg)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
-    pa.Store(L.Top(1), Reg::kRet);
-    return;
+  const bool fused = jump != nullptr && IsTruthJump(jump->opcode);
+  const Operands o = PopOperands(L);
+  if (fused) {
+    L.FuseNext();
+    L.Flush();  // both edges of the jump find the stack in the frame
   }
-  L.FuseNext();
-  const CmpOp op = static_cast<CmpOp>(in.oparg);
-  Label slow = pa.NewLabel(), decided = pa.NewLabel(), join = pa.NewLabel();
-  Label not_int = pa.NewLabel();
-  pa.Load(Reg::kKeep0, L.Top(1));
-  pa.Load(Reg::kKeep1, L.Top(0));
-  if (WantInt(in)) {
-    pa.Comment("int compare");
-    GuardBoth(pa, &PyLong_Type, not_int);
-    pa.CompareMediumInts(op, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, slow);
-    pa.Jump(decided);
-  }
-  pa.Bind(not_int);
-  if (WantFloat(in)) {
-    pa.Comment("float compare");
-    GuardBoth(pa, &PyFloat_Type, slow);
-    pa.CompareFloats(op, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1);
-  } else {
-    pa.Jump(slow);
-  }
-  pa.Bind(decided);
-  pa.DecRef(Reg::kKeep0);
-  pa.DecRef(Reg::kKeep1);
-  pa.Bind(join);
-  L.BranchOnFlag(Reg::kKeep2, JumpsIfTrue(jump->opcode), *jump, IsBackward(jump->opcode));
-  L.Cold([&L, slow, join, oparg = in.oparg, jump] {
+  const Reg flag = ResultReg(L, o);
+  Label slow = pa.NewLabel(), join = pa.NewLabel(), have_object = pa.NewLabel();
+  L.Cold([&L, slow, join, have_object, o, flag, fused, oparg = in.oparg, jump] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);
-    pa.CallHelper(PJ_HELPER(rt_compare_op), {A(Reg::kKeep0), A(Reg::kKeep1), AImm(oparg)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
+    OwnOperands(L, o);  // rt_compare_op steals both
+    pa.CallHelper(PJ_HELPER(rt_compare_op), {A(o.l), A(o.r), AImm(oparg)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+    if (!fused) {
+      pa.Move(flag, Reg::kRet);
+      pa.Jump(have_object);
+      return;
+    }
     L.SetPrevInstrUnit(jump->index);  // the truth test belongs to the jump
     pa.CallHelper(PJ_HELPER(rt_is_true), {A(Reg::kRet)});
-    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 2));
-    pa.Move(Reg::kKeep2, Reg::kRet);
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
+    pa.Move(flag, Reg::kRet);
     pa.Jump(join);
   });
+  EmitInlineCompare(L, in, o, flag, slow);
+  DropOperands(L, o, flag);
+  pa.Bind(join);
+  if (fused) {
+    L.BranchOnFlag(flag, JumpsIfTrue(jump->opcode), *jump, IsBackward(jump->opcode));
+    L.FreeReg(flag);
+    return;
+  }
+  pa.SelectBool(flag, flag);
+  pa.IncRef(flag);
+  pa.Bind(have_object);
+  L.PushReg(flag);
 }
 
-// Shared shape of the one-operand helpers: (value -- result).
+// Shared shape of the one-operand helpers: (value -- result), the helper stealing value.
 static void EmitUnary(Lowering& L, const Helper& fn) {
   PyAsm& pa = L.pa();
-  pa.CallHelper(fn, {AValue(L.Top())});
-  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 1));
-  pa.Store(L.Top(), Reg::kRet);
+  const Value v = L.Pop();
+  const Reg r = L.ToReg(v);
+  L.OwnValue(v, r);
+  pa.CallHelper(fn, {A(r)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+  pa.Move(r, Reg::kRet);
+  L.PushReg(r);
 }
 
 void emit_UNARY_POSITIVE(Lowering& L, const Instr& in) { EmitUnary(L, PJ_HELPER(rt_unary_positive)); }
@@ -143,30 +200,55 @@ void emit_UNARY_NEGATIVE(Lowering& L, const Instr& in) { EmitUnary(L, PJ_HELPER(
 void emit_UNARY_INVERT(Lowering& L, const Instr& in) { EmitUnary(L, PJ_HELPER(rt_unary_invert)); }
 void emit_UNARY_NOT(Lowering& L, const Instr& in) { EmitUnary(L, PJ_HELPER(rt_unary_not)); }
 
-// IS_OP (lhs, rhs -- bool); oparg 1 = `is not`. Identity never fails: all inline.
+// IS_OP (lhs, rhs -- bool); oparg 1 = `is not`. Identity never fails: all inline; fused
+// with a following POP_JUMP_*_IF_TRUE/FALSE no bool is made.
 void emit_IS_OP(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  Label done = pa.NewLabel();
-  pa.Load(Reg::kKeep0, L.Top(1));
-  pa.Load(Reg::kKeep1, L.Top(0));
-  const uint64_t same = reinterpret_cast<uint64_t>(in.oparg ? Py_False : Py_True);
-  const uint64_t other = reinterpret_cast<uint64_t>(in.oparg ? Py_True : Py_False);
-  pa.LoadImm(Reg::kKeep2, same);
-  pa.BranchIfSame(Reg::kKeep0, Reg::kKeep1, done);
-  pa.LoadImm(Reg::kKeep2, other);
-  pa.Bind(done);
-  pa.IncRef(Reg::kKeep2);
-  pa.Store(L.Top(1), Reg::kKeep2);
-  pa.DecRef(Reg::kKeep0);
-  pa.DecRef(Reg::kKeep1);
+  const Instr* jump = L.PeekNext();
+  const bool fused = jump != nullptr && IsTruthJump(jump->opcode);
+  const Operands o = PopOperands(L);
+  if (fused) {
+    L.FuseNext();
+    L.Flush();
+  }
+  const Reg flag = ResultReg(L, o);
+  pa.CompareSame(flag, o.l, o.r, in.oparg != 0);
+  DropOperands(L, o, flag);
+  if (fused) {
+    L.BranchOnFlag(flag, JumpsIfTrue(jump->opcode), *jump, IsBackward(jump->opcode));
+    L.FreeReg(flag);
+    return;
+  }
+  pa.SelectBool(flag, flag);
+  pa.IncRef(flag);
+  L.PushReg(flag);
 }
 
-// CONTAINS_OP (item, container -- bool); oparg 1 = `not in`.
+// CONTAINS_OP (item, container -- bool); oparg 1 = `not in`. Fused with a following
+// POP_JUMP_*_IF_TRUE/FALSE, the helper's 1/0 decides the jump directly.
 void emit_CONTAINS_OP(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  pa.CallHelper(PJ_HELPER(rt_contains_op), {AValue(L.Top(1)), AValue(L.Top(0)), AImm(in.oparg)});
-  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
-  pa.Store(L.Top(1), Reg::kRet);
+  const Instr* jump = L.PeekNext();
+  const bool fused = jump != nullptr && IsTruthJump(jump->opcode);
+  const Operands o = PopOperands(L);
+  if (fused) {
+    L.FuseNext();
+    L.Flush();
+  }
+  OwnOperands(L, o);  // the helpers steal both
+  if (fused) {
+    pa.CallHelper(PJ_HELPER(rt_contains_op_bool), {A(o.l), A(o.r), AImm(in.oparg)});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
+    L.FreeReg(o.l);
+    L.FreeReg(o.r);
+    L.BranchOnFlag(Reg::kRet, JumpsIfTrue(jump->opcode), *jump, IsBackward(jump->opcode));
+    return;
+  }
+  pa.CallHelper(PJ_HELPER(rt_contains_op), {A(o.l), A(o.r), AImm(in.oparg)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+  L.FreeReg(o.r);
+  pa.Move(o.l, Reg::kRet);
+  L.PushReg(o.l);
 }
 
 }  // namespace pyjion::x64

@@ -1,5 +1,6 @@
 // Small shapes shared by several lowering families: classification of the conditional
-// jumps, and the truth-test branch used by POP_JUMP_*_IF_TRUE/FALSE.
+// jumps, the operands of two-operand instructions on the virtual stack, and the
+// truth-test branch used by POP_JUMP_*_IF_TRUE/FALSE.
 #pragma once
 
 #include "frontend/opcodes.h"
@@ -18,9 +19,57 @@ inline bool IsBackward(uint8_t op) {
   return frontend::GetOpcodeInfo(op).jump == frontend::JumpKind::kBackward;
 }
 
-// Pops the object in kKeep0 (already loaded from the top of the stack) and branches to
-// jump's target when its truth equals jump_if_true. True and False are tested inline;
-// anything else goes through rt_is_true out of line. Polls the eval breaker when `poll`.
-void EmitPopTruthJump(Lowering& L, bool jump_if_true, const Instr& jump, bool poll);
+// The two operands of a binary instruction, popped from the virtual stack, each in a value
+// register (borrowed items are not increfed: `owned` says what must be released).
+struct Operands {
+  Value lv, rv;
+  Reg l, r;
+};
+
+inline Operands PopOperands(Lowering& L) {
+  Operands o;
+  o.rv = L.Pop();
+  o.lv = L.Pop();
+  o.l = L.ToReg(o.lv);
+  o.r = L.ToReg(o.rv);
+  return o;
+}
+
+// A value register for the result, written once the operands are no longer read: the
+// register of an operand that needs no release (borrowed), else a third one.
+inline Reg ResultReg(Lowering& L, const Operands& o) {
+  if (!o.lv.owned()) return o.l;
+  if (!o.rv.owned()) return o.r;
+  return L.AcquireReg();
+}
+
+// Releases the owned operands (left first, as ceval) and frees their registers but `keep`.
+inline void DropOperands(Lowering& L, const Operands& o, Reg keep) {
+  if (o.lv.owned()) L.pa().DecRef(o.l);
+  if (o.rv.owned()) L.pa().DecRef(o.r);
+  if (o.l != keep) L.FreeReg(o.l);
+  if (o.r != keep) L.FreeReg(o.r);
+}
+
+// Gives a helper that steals both operands references of its own.
+inline void OwnOperands(Lowering& L, const Operands& o) {
+  L.OwnValue(o.lv, o.l);
+  L.OwnValue(o.rv, o.r);
+}
+
+// The exact type of an item when known at compile time (a constant), else nullptr.
+inline bool KnownType(const Value& v, PyTypeObject* tp) { return v.known_type() == tp; }
+
+// Guards r (holding v) to be of exact type tp unless v is known to be; jumps to fail.
+inline void GuardType(Lowering& L, const Value& v, Reg r, PyTypeObject* tp, Label fail) {
+  if (!KnownType(v, tp)) L.pa().GuardExactType(r, tp, fail);
+}
+
+// Branches to jump's target when the truth of v (popped, held in r; the rest of the stack
+// flushed) equals jump_if_true, releasing v if it was owned. True, False and None are
+// tested inline; anything else goes through rt_is_true out of line. Polls the eval breaker
+// when `poll`.
+void EmitTruthJump(Lowering& L, const Value& v, Reg r, bool jump_if_true, const Instr& jump,
+                   bool poll);
 
 }  // namespace pyjion::x64

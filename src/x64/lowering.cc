@@ -45,6 +45,15 @@ bool VStackAware(uint8_t op) {
     case frontend::STORE_FAST: case frontend::POP_TOP: case frontend::PUSH_NULL:
     case frontend::RETURN_VALUE: case frontend::RESUME: case frontend::LOAD_CLOSURE:
     case frontend::LOAD_ATTR: case frontend::STORE_ATTR: case frontend::LOAD_METHOD:
+    case frontend::BINARY_OP: case frontend::COMPARE_OP: case frontend::IS_OP:
+    case frontend::CONTAINS_OP: case frontend::UNARY_POSITIVE: case frontend::UNARY_NEGATIVE:
+    case frontend::UNARY_INVERT: case frontend::UNARY_NOT:
+    case frontend::POP_JUMP_FORWARD_IF_TRUE: case frontend::POP_JUMP_FORWARD_IF_FALSE:
+    case frontend::POP_JUMP_BACKWARD_IF_TRUE: case frontend::POP_JUMP_BACKWARD_IF_FALSE:
+    case frontend::POP_JUMP_FORWARD_IF_NONE: case frontend::POP_JUMP_FORWARD_IF_NOT_NONE:
+    case frontend::POP_JUMP_BACKWARD_IF_NONE: case frontend::POP_JUMP_BACKWARD_IF_NOT_NONE:
+    case frontend::JUMP_FORWARD: case frontend::JUMP_BACKWARD:
+    case frontend::JUMP_BACKWARD_NO_INTERRUPT: case frontend::GET_ITER: case frontend::FOR_ITER:
       return true;
     default:
       return false;
@@ -406,8 +415,22 @@ void Lowering::MaterializeAt(int i) {
   v = Value::Slot(i);
 }
 
-void Lowering::Flush() {
-  for (int i = 0; i < sp(); ++i) MaterializeAt(i);
+void Lowering::Flush() { FlushFrom(0); }
+
+void Lowering::FlushFrom(int position) {
+  for (int i = position; i < sp(); ++i) MaterializeAt(i);
+}
+
+void Lowering::SwapItems(int k) {
+  const size_t top = vs_.size() - 1, other = vs_.size() - static_cast<size_t>(k);
+  for (size_t i : {top, other}) {
+    if (vs_[i].kind != Value::kSlot) continue;
+    const Reg r = AcquireReg();
+    pa_.Load(r, Slot::Stack(static_cast<int>(i)));
+    vs_[i] = Value::InReg(r);
+    FreeReg(r);  // held by the item now
+  }
+  std::swap(vs_[top], vs_[other]);
 }
 
 void Lowering::MaterializeLocalCopies(int local) {

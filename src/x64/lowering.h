@@ -81,6 +81,10 @@ class Lowering {
   void DropValue(const Value& v, Reg r);     // release v (held in r) if owned; frees r
   // Writes every virtual item to its frame slot, as the interpreter would have it.
   void Flush();
+  void FlushFrom(int position);  // ... only the items at position and above
+  // SWAP k: exchanges the top item and the k-th from the top (k >= 2) without touching
+  // memory (items that live in their slots are first loaded into value registers).
+  void SwapItems(int k);
   // Items that borrow fast local `local` get their own reference (before it is rebound).
   void MaterializeLocalCopies(int local);
 

@@ -132,6 +132,18 @@ class PyAsm {
   // dst = 1/0 for `lhs op rhs` on exact ints (fail unless both fit in one digit) or floats.
   virtual void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
   virtual void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) = 0;
+  // dst (a kKeep register) = 1/0 for lhs == rhs on exact strs (negate: !=). Calls out.
+  virtual void CompareStrEqual(Reg dst, Reg lhs, Reg rhs, bool negate) = 0;
+  // dst = flag ? Py_True : Py_False, no reference taken; dst may be flag.
+  virtual void SelectBool(Reg dst, Reg flag) = 0;
+  // dst = 1/0 for a is b (negate: is not); dst may be a or b.
+  virtual void CompareSame(Reg dst, Reg a, Reg b, bool negate) = 0;
+  // FOR_ITER steps of an exact list iterator / range iterator in `it` (a kKeep register):
+  // dst = a new reference to the next item and the iterator moves on; jumps to other,
+  // touching nothing, when the iterator has no next item inline. RangeIterNext's dst is
+  // NULL if boxing the int failed (MemoryError); it may call out.
+  virtual void ListIterNext(Reg dst, Reg it, Label other) = 0;
+  virtual void RangeIterNext(Reg dst, Reg it, Label other) = 0;
 
   // -- cells and global-name caches (names family; clobber only the implementation's
   //    private scratch register) --

@@ -413,7 +413,13 @@ void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fai
     case ArithOp::kSubtract: gen_->sub(rg::kTmp0, rg::kScratch); break;
     case ArithOp::kMultiply: gen_->imul(rg::kTmp0, rg::kScratch); break;  // < 2^60
   }
-  // Small results come from the interpreter's cache; others are boxed by PyLong_FromLong.
+  BoxLongInTmp0();
+  if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
+}
+
+// rax = a new reference to the int whose value is in kTmp0: small ones from the
+// interpreter's cache, others boxed by PyLong_FromLong (NULL on MemoryError).
+void XbyakPyAsm::BoxLongInTmp0() {
   const Label big = NewLabel(), done = NewLabel();
   const PjOffsets* o = pj_offsets();
   gen_->lea(rax, ptr[rg::kTmp0 - PJ_SMALL_INT_MIN]);
@@ -429,7 +435,6 @@ void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fai
   gen_->mov(rdi, rg::kTmp0);
   CallAddress(reinterpret_cast<const void*>(&PyLong_FromLong));
   Here(done);
-  if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
 }
 
 void XbyakPyAsm::FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) {
@@ -487,6 +492,74 @@ void XbyakPyAsm::CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) {
       break;
   }
   gen_->movzx(Phys(dst).cvt32(), d);
+}
+
+// dst = 1/0 for lhs == rhs (negate: !=), both exact strs: identity, else _PyUnicode_Equal.
+void XbyakPyAsm::CompareStrEqual(Reg dst, Reg lhs, Reg rhs, bool negate) {
+  Require(IsKeep(dst), "CompareStrEqual: dst must be a kKeep register");
+  const Label same = NewLabel(), done = NewLabel();
+  gen_->cmp(Phys(lhs), Phys(rhs));
+  J(kE, same);
+  gen_->mov(rdi, Phys(lhs));
+  gen_->mov(rsi, Phys(rhs));
+  CallAddress(reinterpret_cast<const void*>(&_PyUnicode_Equal));
+  Jmp(done);
+  Here(same);
+  gen_->mov(eax, 1);
+  Here(done);
+  gen_->mov(Phys(dst).cvt32(), eax);
+  if (negate) gen_->xor_(Phys(dst).cvt32(), 1);
+}
+
+void XbyakPyAsm::SelectBool(Reg dst, Reg flag) {
+  gen_->test(Phys(flag).cvt32(), Phys(flag).cvt32());
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(Py_True));
+  gen_->mov(Phys(dst), reinterpret_cast<uint64_t>(Py_False));
+  gen_->cmovnz(Phys(dst), rg::kScratch);
+}
+
+void XbyakPyAsm::CompareSame(Reg dst, Reg a, Reg b, bool negate) {
+  gen_->cmp(Phys(a), Phys(b));
+  if (negate) gen_->setne(al);
+  else gen_->sete(al);
+  gen_->movzx(Phys(dst).cvt32(), al);
+}
+
+// Iterators stepped inline (layouts checked at start-up: rt::*IterLayoutKnown).
+namespace {
+constexpr int kIterField0 = sizeof(PyObject);  // the first field after the header
+constexpr int kListIterIndex = kIterField0, kListIterSeq = kIterField0 + 8;
+constexpr int kRangeIndex = kIterField0, kRangeStart = kIterField0 + 8,
+              kRangeStep = kIterField0 + 16, kRangeLen = kIterField0 + 24;
+}  // namespace
+
+void XbyakPyAsm::ListIterNext(Reg dst, Reg it, Label other) {
+  Require(dst != it, "ListIterNext: dst != it");
+  const Xbyak::Reg64& i = Phys(it);
+  gen_->mov(rg::kTmp0, qword[i + kListIterSeq]);
+  gen_->test(rg::kTmp0, rg::kTmp0);
+  J(kE, other);
+  gen_->mov(rg::kScratch, qword[i + kListIterIndex]);
+  gen_->cmp(rg::kScratch, qword[rg::kTmp0 + kObSize]);
+  J(kGE, other);
+  gen_->mov(rax, qword[rg::kTmp0 + offsetof(PyListObject, ob_item)]);
+  gen_->mov(Phys(dst), qword[rax + rg::kScratch * 8]);
+  gen_->inc(qword[i + kListIterIndex]);
+  gen_->inc(qword[Phys(dst) + kObRefcnt]);
+  RefTotal(+1);
+}
+
+void XbyakPyAsm::RangeIterNext(Reg dst, Reg it, Label other) {
+  Require(dst != it && IsKeep(it), "RangeIterNext: dst != it, it in a kKeep register");
+  const Xbyak::Reg64& i = Phys(it);
+  gen_->mov(rg::kTmp0, qword[i + kRangeIndex]);
+  gen_->cmp(rg::kTmp0, qword[i + kRangeLen]);
+  J(kGE, other);
+  gen_->inc(qword[i + kRangeIndex]);
+  gen_->imul(rg::kTmp0, qword[i + kRangeStep]);  // wraps as rangeiter_next's unsigned math
+  gen_->add(rg::kTmp0, qword[i + kRangeStart]);
+  BoxLongInTmp0();
+  gen_->mov(Phys(dst), rax);
 }
 
 // Cells (PyCellObject.ob_ref) and the LOAD_GLOBAL cache guard (names family).

@@ -78,6 +78,11 @@ class XbyakPyAsm : public PyAsm {
   void FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) override;
   void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
   void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) override;
+  void CompareStrEqual(Reg dst, Reg lhs, Reg rhs, bool negate) override;
+  void SelectBool(Reg dst, Reg flag) override;
+  void CompareSame(Reg dst, Reg a, Reg b, bool negate) override;
+  void ListIterNext(Reg dst, Reg it, Label other) override;
+  void RangeIterNext(Reg dst, Reg it, Label other) override;
   void LoadCell(Reg dst, Reg cell) override;
   void StoreCell(Reg cell, Reg src) override;
   void GuardDictVersion(Reg dict, const uint64_t* tag, Label fail) override;
@@ -108,6 +113,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadMediumIntValue(Reg obj, int phys_dst, Label fail);
   void LoadSeqIndex(Reg seq, Reg index, Label fail);
   void LoadVersionAndCache(Reg obj, const void* cache, Label miss);
+  void BoxLongInTmp0();
   void CallAddress(const void* fn);
   void RefTotal(int delta);
 

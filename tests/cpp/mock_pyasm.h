@@ -61,6 +61,11 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, FloatArith, (ArithOp, Reg, Reg, Reg), (override));
   MOCK_METHOD(void, CompareMediumInts, (CmpOp, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, CompareFloats, (CmpOp, Reg, Reg, Reg), (override));
+  MOCK_METHOD(void, CompareStrEqual, (Reg, Reg, Reg, bool), (override));
+  MOCK_METHOD(void, SelectBool, (Reg, Reg), (override));
+  MOCK_METHOD(void, CompareSame, (Reg, Reg, Reg, bool), (override));
+  MOCK_METHOD(void, ListIterNext, (Reg, Reg, Label), (override));
+  MOCK_METHOD(void, RangeIterNext, (Reg, Reg, Label), (override));
   MOCK_METHOD(void, LoadCell, (Reg, Reg), (override));
   MOCK_METHOD(void, StoreCell, (Reg, Reg), (override));
   MOCK_METHOD(void, GuardDictVersion, (Reg, const uint64_t*, Label), (override));

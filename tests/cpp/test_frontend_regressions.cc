@@ -166,8 +166,8 @@ TEST(FrontendRegressions, HandlerLevelAtErrorDepthCompiles) {
 //   10 RETURN_VALUE; 11 RETURN_VALUE (the handler, returns the exception)
 
 // Emits the COMPARE_OP of that code, with exception table `table` (a Python bytes
-// expression), over a mock assembler; true if it was fused with the jump (inline int
-// comparison, no bool object).
+// expression), over a mock assembler; true if it was fused with the jump (no bool object
+// is made of the comparison).
 bool CompareIsFused(const std::string& table) {
   PyRef co = HostileCode(
       "code = bytes([op['RESUME'], 0, op['LOAD_CONST'], 0, op['LOAD_CONST'], 0,\n"
@@ -183,14 +183,13 @@ bool CompareIsFused(const std::string& table) {
   EXPECT_TRUE(r.ok) << r.reason;
   if (!r.ok) return false;
   ::testing::NiceMock<x64::MockPyAsm> pa;
-  bool fused = false;
-  ON_CALL(pa, CompareMediumInts(::testing::_, ::testing::_, ::testing::_, ::testing::_,
-                                ::testing::_))
-      .WillByDefault([&fused](auto...) { fused = true; });
+  bool made_bool = false;
+  ON_CALL(pa, SelectBool(::testing::_, ::testing::_))
+      .WillByDefault([&made_bool](auto...) { made_bool = true; });
   rt::CacheArena caches;
   x64::Lowering lowering(pa, r.analysis, code, caches);
   EXPECT_TRUE(lowering.EmitOneForTest(lowering.FindForTest(COMPARE_OP))) << lowering.reason();
-  return fused;
+  return !made_bool;
 }
 
 TEST(FrontendRegressions, CompareNotFusedAcrossHandlerBoundary) {

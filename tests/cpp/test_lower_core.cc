@@ -65,11 +65,36 @@ TEST(LowerCompareOp, FusedWithJumpComparesInlineWithoutMakingABool) {
   ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));
 }
 
-TEST(LowerCompareOp, AloneCallsTheHelper) {
+TEST(LowerCompareOp, AloneComparesInlineAndMakesABool) {
   LoweringTest t("def f(a, b):\n    return a < b\n", "f");
-  EXPECT_CALL(t.pa, CompareMediumInts(_, _, _, _, _)).Times(0);
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op), _));
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CompareMediumInts(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, _));
+    EXPECT_CALL(t.pa, CompareFloats(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1));
+    EXPECT_CALL(t.pa, SelectBool(Reg::kKeep2, Reg::kKeep2));
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep2));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op), _));  // cold: everything else
+  }
+  EXPECT_CALL(t.pa, CompareStrEqual(_, _, _, _)).Times(0);  // only for == and !=
   ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));
+}
+
+TEST(LowerCompareOp, EqualityOfStrsIsInline) {
+  LoweringTest t("def f(a, b):\n    return a == b\n", "f");
+  EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyUnicode_Type, _));
+  EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyUnicode_Type, _));
+  EXPECT_CALL(t.pa, CompareStrEqual(Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, false));
+  ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));
+}
+
+TEST(LowerCompareOp, ConstantOperandNeedsNoTypeGuardAndRulesOutFloats) {
+  LoweringTest t("def f(a):\n    if a < 10:\n        return 1\n    return 2\n", "f");
+  // a is a borrowed local, 10 a borrowed constant: their registers take the result flag
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyLong_Type, _)).Times(1);  // only a
+  EXPECT_CALL(t.pa, CompareFloats(_, _, _, _)).Times(0);
+  EXPECT_CALL(t.pa, SelectBool(_, _)).Times(0);  // fused with the jump
+  EXPECT_CALL(t.pa, DecRef(_)).Times(0);         // nothing owned
+  ASSERT_TRUE(t.EmitAll());
 }
 
 TEST(LowerControl, JumpBackwardPollsTheEvalBreaker) {
@@ -82,13 +107,14 @@ TEST(LowerControl, JumpBackwardPollsTheEvalBreaker) {
   ASSERT_TRUE(t.Emit(frontend::JUMP_BACKWARD));
 }
 
-TEST(LowerControl, PopJumpTestsTrueAndFalseInline) {
+TEST(LowerControl, PopJumpTestsTrueFalseAndNoneInline) {
   LoweringTest t("def f(a):\n    if a:\n        return 1\n    return 2\n", "f");
   {
     InSequence seq;
     EXPECT_CALL(t.pa, BranchIfEqual(Reg::kKeep0, reinterpret_cast<uint64_t>(Py_True), _));
-    EXPECT_CALL(t.pa, BranchIfNotEqual(Reg::kKeep0, reinterpret_cast<uint64_t>(Py_False), _));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_is_true), _));
+    EXPECT_CALL(t.pa, BranchIfEqual(Reg::kKeep0, reinterpret_cast<uint64_t>(Py_False), _));
+    EXPECT_CALL(t.pa, BranchIfNotEqual(Reg::kKeep0, reinterpret_cast<uint64_t>(Py_None), _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_is_true), _));  // the item was owned (in its slot)
   }
   ASSERT_TRUE(t.Emit(frontend::POP_JUMP_FORWARD_IF_FALSE));
 }
