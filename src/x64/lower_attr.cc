@@ -11,9 +11,10 @@
 // Type feedback from the quickened code (Instr::hint) narrows which subscript fast paths are
 // emitted; with no feedback all of them are. Guard failures and all other cases call one
 // rt_* helper (helpers_containers.h) out of line, which steals the stack operands.
-// Registers: kKeep0 = container/owner, kKeep1 = subscript/attribute, kKeep2 = item/value.
+// All but DELETE_SUBSCR, BUILD_SLICE and DELETE_ATTR work on the virtual operand stack.
 #include "runtime/helpers_attr.h"
 #include "runtime/helpers_containers.h"
+#include "x64/lower_common.h"
 #include "x64/lowering.h"
 
 namespace pyjion::x64 {
@@ -24,40 +25,37 @@ using frontend::Hint;
 // Whether the fast path for `h` is worth emitting: no feedback, or feedback saying h.
 bool Want(const Instr& in, Hint h) { return in.hint == Hint::kNone || in.hint == h; }
 
-// Generic (container, sub -- res) out of line; rejoins at join with the result stored.
-void QueueSubscrSlow(Lowering& L, Label slow, Label join) {
-  L.Cold([&L, slow, join] {
-    PyAsm& pa = L.pa();
-    pa.Bind(slow);
-    pa.CallHelper(PJ_HELPER(rt_binary_subscr), {A(Reg::kKeep0), A(Reg::kKeep1)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
-    pa.Store(L.Top(1), Reg::kRet);
-    pa.Jump(join);
-  });
-}
-
 }  // namespace
 
 // BINARY_SUBSCR (container, sub -- container[sub]).
 // Inline: exact list/tuple with an exact int index; exact dict through rt_binary_subscr_dict.
 void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
+  const Operands o = PopOperands(L);  // l: container, r: subscript
+  const Reg res = ResultReg(L, o);
   Label slow = pa.NewLabel(), join = pa.NewLabel(), not_seq = pa.NewLabel();
+  L.Cold([&L, slow, join, o, res] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    OwnOperands(L, o);  // the helper steals both
+    pa.CallHelper(PJ_HELPER(rt_binary_subscr), {A(o.l), A(o.r)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+    pa.Move(res, Reg::kRet);
+    pa.Jump(join);
+  });
   const bool want_list = Want(in, Hint::kList), want_tuple = Want(in, Hint::kTuple);
-  const bool want_dict = Want(in, Hint::kDict), want_seq = want_list || want_tuple;
-  pa.Load(Reg::kKeep0, L.Top(1));
-  pa.Load(Reg::kKeep1, L.Top(0));
+  const bool want_dict = Want(in, Hint::kDict) && !KnownType(o.rv, &PyLong_Type);
   Label have_item = pa.NewLabel();
-  if (want_seq) {
-    pa.GuardExactType(Reg::kKeep1, &PyLong_Type, not_seq);
+  if (want_list || want_tuple) {
+    GuardType(L, o.rv, o.r, &PyLong_Type, not_seq);
     const std::pair<SeqKind, PyTypeObject*> kinds[] = {{SeqKind::kList, &PyList_Type},
                                                        {SeqKind::kTuple, &PyTuple_Type}};
     for (const auto& [kind, type] : kinds) {
       if (!Want(in, kind == SeqKind::kList ? Hint::kList : Hint::kTuple)) continue;
       Label next = pa.NewLabel();
       pa.Comment(kind == SeqKind::kList ? "list[int]" : "tuple[int]");
-      pa.GuardExactType(Reg::kKeep0, type, next);
-      pa.LoadSeqItem(kind, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, slow);
+      pa.GuardExactType(o.l, type, next);
+      pa.LoadSeqItem(kind, res, o.l, o.r, slow);
       pa.Jump(have_item);
       pa.Bind(next);
     }
@@ -65,67 +63,73 @@ void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
   pa.Bind(not_seq);
   if (want_dict) {
     pa.Comment("dict[key]");
-    pa.GuardExactType(Reg::kKeep0, &PyDict_Type, slow);
+    pa.GuardExactType(o.l, &PyDict_Type, slow);
+    OwnOperands(L, o);
     // with feedback the interpreter runs BINARY_SUBSCR_DICT, which releases the key first
     pa.CallHelper(in.hint == Hint::kDict ? PJ_HELPER(rt_binary_subscr_dict_specialised)
                                          : PJ_HELPER(rt_binary_subscr_dict),
-                  {A(Reg::kKeep0), A(Reg::kKeep1)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 2));
-    pa.Store(L.Top(1), Reg::kRet);
+                  {A(o.l), A(o.r)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+    pa.Move(res, Reg::kRet);
+    pa.Jump(join);
+  } else {
+    pa.Jump(slow);
   }
-  pa.Jump(want_dict ? join : slow);
-  if (want_seq) {
-    pa.Bind(have_item);  // borrowed item in kKeep2: own it, then release the operands
-    pa.IncRef(Reg::kKeep2);
-    pa.Store(L.Top(1), Reg::kKeep2);
-    pa.DecRef(Reg::kKeep0);
-    pa.DecRef(Reg::kKeep1);
-  }
+  pa.Bind(have_item);  // a borrowed item: own it, then release the operands
+  pa.IncRef(res);
+  DropOperands(L, o, res);
   pa.Bind(join);
-  QueueSubscrSlow(L, slow, join);
+  L.FreeReg(o.l);
+  L.FreeReg(o.r);
+  L.PushReg(res);
 }
 
 // STORE_SUBSCR (value, container, sub --): container[sub] = value.
 // Inline: exact list with an exact int index in range; exact dict through a helper.
 void emit_STORE_SUBSCR(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
+  const Operands o = PopOperands(L);  // l: container, r: subscript
+  const Value value = L.Pop();
+  const Reg val = L.ToReg(value);
+  L.OwnValue(value, val);  // the container (or the helper) takes it
   Label slow = pa.NewLabel(), join = pa.NewLabel();
   const bool want_list = Want(in, Hint::kList), want_dict = Want(in, Hint::kDict);
-  pa.Load(Reg::kKeep0, L.Top(1));
-  pa.Load(Reg::kKeep1, L.Top(0));
+  L.Cold([&L, slow, join, o, val] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    OwnOperands(L, o);
+    pa.CallHelper(PJ_HELPER(rt_store_subscr), {A(val), A(o.l), A(o.r)});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
+    pa.Jump(join);
+  });
   if (want_list) {
     Label not_list = pa.NewLabel();
     pa.Comment("list[int] = value");
-    pa.GuardExactType(Reg::kKeep1, &PyLong_Type, not_list);
-    pa.GuardExactType(Reg::kKeep0, &PyList_Type, not_list);
-    pa.Load(Reg::kKeep2, L.Top(2));
-    pa.ExchangeListItem(Reg::kKeep0, Reg::kKeep1, Reg::kKeep2, slow);
-    pa.DecRef(Reg::kKeep2);  // the replaced item
-    pa.DecRef(Reg::kKeep1);
-    pa.DecRef(Reg::kKeep0);
+    GuardType(L, o.rv, o.r, &PyLong_Type, not_list);
+    pa.GuardExactType(o.l, &PyList_Type, not_list);
+    pa.ExchangeListItem(o.l, o.r, val, slow);
+    pa.DecRef(val);  // the replaced item
+    DropOperands(L, o, o.l);
     pa.Jump(join);
     pa.Bind(not_list);
   }
-  if (want_dict) {
+  if (want_dict && !KnownType(o.rv, &PyLong_Type)) {
     pa.Comment("dict[key] = value");
-    pa.GuardExactType(Reg::kKeep0, &PyDict_Type, slow);
+    pa.GuardExactType(o.l, &PyDict_Type, slow);
+    OwnOperands(L, o);
     // with feedback the interpreter runs STORE_SUBSCR_DICT (_PyDict_SetItem_Take2, then the
     // dict); without, the generic STORE_SUBSCR (value, dict, key)
     pa.CallHelper(in.hint == Hint::kDict ? PJ_HELPER(rt_store_subscr_dict_specialised)
                                          : PJ_HELPER(rt_store_subscr_dict),
-                  {AValue(L.Top(2)), A(Reg::kKeep0), A(Reg::kKeep1)});
-    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 3));
+                  {A(val), A(o.l), A(o.r)});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
   } else {
     pa.Jump(slow);
   }
   pa.Bind(join);
-  L.Cold([&L, slow, join] {
-    PyAsm& pa = L.pa();
-    pa.Bind(slow);
-    pa.CallHelper(PJ_HELPER(rt_store_subscr), {AValue(L.Top(2)), A(Reg::kKeep0), A(Reg::kKeep1)});
-    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 3));
-    pa.Jump(join);
-  });
+  L.FreeReg(o.l);
+  L.FreeReg(o.r);
+  L.FreeReg(val);
 }
 
 // DELETE_SUBSCR (container, sub --): del container[sub].

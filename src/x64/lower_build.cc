@@ -17,13 +17,18 @@ namespace {
 
 using frontend::Hint;
 
-// (items[n] -- result) through fn(items, n); on failure the items are gone.
+// (items[n] -- result) through fn(items, n), the items materialised in their slots; on
+// failure the items are gone.
 void EmitBuild(Lowering& L, const Helper& fn, int n) {
   PyAsm& pa = L.pa();
-  const Slot first = L.Stack(L.depth() - n);
-  pa.CallHelper(fn, {AAddress(first), AImm(n)});
-  pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - n));
-  pa.Store(first, Reg::kRet);
+  const int first = L.sp() - n;
+  L.FlushFrom(first);
+  pa.CallHelper(fn, {AAddress(L.Stack(first)), AImm(n)});
+  for (int i = 0; i < n; ++i) L.Pop();
+  pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+  const Reg r = L.AcquireReg();
+  pa.Move(r, Reg::kRet);
+  L.PushReg(r);
 }
 
 // (container, <oparg-1 items>, operand -- container, <oparg-1 items>) through
@@ -74,8 +79,28 @@ void emit_BUILD_CONST_KEY_MAP(Lowering& L, const Instr& in) {
 
 // LIST_APPEND / SET_ADD / LIST_EXTEND / SET_UPDATE / DICT_UPDATE
 // (container, <oparg-1 items>, operand -- container, <oparg-1 items>)
+// LIST_APPEND (list, <oparg-1 items>, value -- list, <oparg-1 items>): inline while the
+// list has room (as _PyList_AppendTakeRef), else rt_list_append. The list is an owned item
+// deeper in the stack (comprehensions keep it in its slot).
 void emit_LIST_APPEND(Lowering& L, const Instr& in) {
-  EmitAddTo(L, PJ_HELPER(rt_list_append), in.oparg);
+  PyAsm& pa = L.pa();
+  const Value v = L.Pop();
+  const Reg val = L.ToReg(v);
+  L.OwnValue(v, val);  // the list takes it
+  const Reg list = L.AcquireReg();
+  L.LoadValue(list, L.Peek(in.oparg - 1));
+  Label full = pa.NewLabel(), join = pa.NewLabel();
+  L.Cold([&L, full, join, list, val] {
+    PyAsm& pa = L.pa();
+    pa.Bind(full);
+    pa.CallHelper(PJ_HELPER(rt_list_append), {A(list), A(val)});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
+    pa.Jump(join);
+  });
+  pa.ListAppendInline(list, val, full);
+  pa.Bind(join);
+  L.FreeReg(list);
+  L.FreeReg(val);
 }
 void emit_SET_ADD(Lowering& L, const Instr& in) {
   EmitAddTo(L, PJ_HELPER(rt_set_add), in.oparg);
@@ -143,13 +168,24 @@ void emit_FORMAT_VALUE(Lowering& L, const Instr& in) {
   pa.Store(L.Top(value_k), Reg::kRet);
 }
 
-// UNPACK_SEQUENCE (seq -- item[n-1], ..., item[0]): item 0 ends on top.
-// Inline: an exact tuple/list of exactly n items; anything else: ceval's unpack_iterable.
+// UNPACK_SEQUENCE (seq -- item[n-1], ..., item[0]): item 0 ends on top, the items in
+// their slots. Inline: an exact tuple/list of exactly n items; anything else: ceval's
+// unpack_iterable.
 void emit_UNPACK_SEQUENCE(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const int n = in.oparg;
+  const Value seq = L.Pop();
+  const Reg r = L.ToReg(seq);
+  const int first = L.sp();
   Label slow = pa.NewLabel(), join = pa.NewLabel();
-  pa.Load(Reg::kKeep0, L.Top(0));
+  L.Cold([&L, slow, join, n, seq, r, first] {
+    PyAsm& pa = L.pa();
+    pa.Bind(slow);
+    L.OwnValue(seq, r);  // the helper steals it
+    pa.CallHelper(PJ_HELPER(rt_unpack_sequence), {A(r), AImm(n), AAddress(L.Stack(first))});
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
+    pa.Jump(join);
+  });
   const bool want_tuple = in.hint == Hint::kNone || in.hint == Hint::kTuple;
   const bool want_list = in.hint == Hint::kNone || in.hint == Hint::kList;
   if (n <= kMaxInlineUnpack && (want_tuple || want_list)) {
@@ -157,8 +193,8 @@ void emit_UNPACK_SEQUENCE(Lowering& L, const Instr& in) {
     if (want_tuple) {
       Label next = want_list ? pa.NewLabel() : slow;
       pa.Comment("unpack exact tuple");
-      pa.GuardExactType(Reg::kKeep0, &PyTuple_Type, next);
-      pa.UnpackSeqToSlots(SeqKind::kTuple, Reg::kKeep0, n, L.Top(0), slow);
+      pa.GuardExactType(r, &PyTuple_Type, next);
+      pa.UnpackSeqToSlots(SeqKind::kTuple, r, n, L.Stack(first), slow);
       if (want_list) {
         pa.Jump(done);
         pa.Bind(next);
@@ -166,22 +202,17 @@ void emit_UNPACK_SEQUENCE(Lowering& L, const Instr& in) {
     }
     if (want_list) {
       pa.Comment("unpack exact list");
-      pa.GuardExactType(Reg::kKeep0, &PyList_Type, slow);
-      pa.UnpackSeqToSlots(SeqKind::kList, Reg::kKeep0, n, L.Top(0), slow);
+      pa.GuardExactType(r, &PyList_Type, slow);
+      pa.UnpackSeqToSlots(SeqKind::kList, r, n, L.Stack(first), slow);
     }
     pa.Bind(done);
-    pa.DecRef(Reg::kKeep0);
+    if (seq.owned()) pa.DecRef(r);
   } else {
     pa.Jump(slow);
   }
   pa.Bind(join);
-  L.Cold([&L, slow, join, n] {
-    PyAsm& pa = L.pa();
-    pa.Bind(slow);
-    pa.CallHelper(PJ_HELPER(rt_unpack_sequence), {A(Reg::kKeep0), AImm(n), AAddress(L.Top(0))});
-    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 1));
-    pa.Jump(join);
-  });
+  L.FreeReg(r);
+  for (int j = 0; j < n; ++j) L.Push(Value::Slot(first + j));
 }
 
 // UNPACK_EX (seq -- after items, list, before items); oparg = before | after << 8.

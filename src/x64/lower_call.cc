@@ -18,22 +18,22 @@
 namespace pyjion::x64 {
 namespace {
 
-// After a call whose result is in Stack(result_slot): poll the eval breaker (handled out of
-// line), then hand the frame to the interpreter if the callee switched tracing on (ceval
-// checks use_tracing at the next dispatch, after CHECK_EVAL_BREAKER).
-void AfterCall(Lowering& L, int result_slot) {
+// After a call, with n items on the stack counting its result: poll the eval breaker
+// (handled out of line), then hand the frame to the interpreter if the callee switched
+// tracing on (ceval checks use_tracing at the next dispatch, after CHECK_EVAL_BREAKER).
+void AfterCall(Lowering& L, int n) {
   PyAsm& pa = L.pa();
   Label slow = pa.NewLabel(), join = pa.NewLabel();
   pa.PollEvalBreaker(slow);
   pa.Bind(join);
-  L.Cold([&L, slow, join, result_slot] {
+  L.Cold([&L, slow, join, n] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);
     pa.CallHelper(PJ_HELPER(pj_handle_eval_breaker), {ATstate()});
-    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(result_slot + 1));
+    pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(n));
     pa.Jump(join);
   });
-  L.DeoptIfTracing(result_slot + 1);
+  L.DeoptIfTracing(n);
 }
 
 int PopCount4(int flags) {
@@ -80,18 +80,25 @@ void emit_KW_NAMES(Lowering& L, const Instr& in) {}
 // PRECALL n: no code; rt_call unpacks [NULL, bound method] itself (see the file comment).
 void emit_PRECALL(Lowering& L, const Instr& in) {}
 
-// CALL n (NULL_or_meth, callable_or_self, args[n] -- result): rt_call, then the breaker.
+// CALL n (NULL_or_meth, callable_or_self, args[n] -- result): rt_call on the n + 2 items,
+// materialised in their slots (the items below may stay virtual: nothing the call runs can
+// see them), then the breaker. The result is pushed in a value register.
 void emit_CALL(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  const int base = L.depth() - in.oparg - 2;
+  const int base = L.sp() - in.oparg - 2;
   PyObject* kwnames = in.kwnames >= 0 ? L.Const(in.kwnames) : nullptr;  // kept by co_consts
   // which specialised method-descriptor PRECALL the interpreter runs here, if any
   const int arg = in.oparg | (in.descr_fast == 1   ? kCallDescrFast
                               : in.descr_fast == 2 ? kCallDescrFastWithKeywords
                                                    : 0);
+  L.FlushFrom(base);
   pa.CallHelper(PJ_HELPER(rt_call), {ATstate(), AAddress(L.Stack(base)), AImm(arg), APtr(kwnames)});
-  pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
-  AfterCall(L, base);
+  for (int i = 0; i < in.oparg + 2; ++i) L.Pop();
+  pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+  const Reg r = L.AcquireReg();
+  pa.Move(r, Reg::kRet);
+  L.PushReg(r);
+  AfterCall(L, L.sp());
 }
 
 // CALL_FUNCTION_EX flags (NULL, func, callargs[, kwargs] -- result): kwargs when flags&1.
@@ -102,7 +109,7 @@ void emit_CALL_FUNCTION_EX(Lowering& L, const Instr& in) {
   pa.CallHelper(PJ_HELPER(rt_call_function_ex),
                 {ATstate(), AAddress(L.Stack(base)), AImm(has_kwargs)});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
-  AfterCall(L, base);
+  AfterCall(L, base + 1);
 }
 
 // MAKE_FUNCTION flags ([defaults] [kwdefaults] [annotations] [closure] code -- func).

@@ -21,7 +21,7 @@ void EmitUnboundDeref(Lowering& L, Label unbound, int index) {
     PyAsm& pa = L.pa();
     pa.Bind(unbound);
     pa.CallHelper(PJ_HELPER(rt_unbound_deref), {AFrame(), AImm(index)});
-    pa.Jump(L.ErrorExit(L.depth()));
+    pa.Jump(L.ErrorHere());
   });
 }
 
@@ -41,23 +41,29 @@ void emit_LOAD_CLOSURE(Lowering& L, const Instr& in) { emit_LOAD_FAST(L, in); }
 void emit_LOAD_DEREF(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   Label unbound = pa.NewLabel();
-  pa.Load(Reg::kTmp0, L.Local(in.oparg));
-  pa.LoadCell(Reg::kTmp0, Reg::kTmp0);
-  pa.BranchIfZero(Reg::kTmp0, unbound);
-  pa.IncRef(Reg::kTmp0);
-  pa.Store(L.Stack(L.depth()), Reg::kTmp0);
+  const Reg r = L.AcquireReg();
+  pa.Load(r, L.Local(in.oparg));
+  pa.LoadCell(r, r);
+  pa.BranchIfZero(r, unbound);
+  pa.IncRef(r);
   EmitUnboundDeref(L, unbound, in.oparg);
+  L.PushReg(r);
 }
 
-// STORE_DEREF (value --): the cell takes the stack's reference; the old contents are
+// STORE_DEREF (value --): the cell takes the item's reference; the old contents are
 // released after the new ones are in place (their __del__ may read the cell).
 void emit_STORE_DEREF(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  pa.Load(Reg::kKeep0, L.Local(in.oparg));
-  pa.LoadCell(Reg::kKeep1, Reg::kKeep0);
-  pa.Load(Reg::kTmp0, L.Top());
-  pa.StoreCell(Reg::kKeep0, Reg::kTmp0);
-  pa.XDecRef(Reg::kKeep1);
+  const Value v = L.Pop();
+  const Reg val = L.ToReg(v);
+  L.OwnValue(v, val);
+  const Reg cell = L.AcquireReg();
+  pa.Load(cell, L.Local(in.oparg));
+  pa.LoadCell(Reg::kRet, cell);
+  pa.StoreCell(cell, val);
+  pa.XDecRef(Reg::kRet);
+  L.FreeReg(cell);
+  L.FreeReg(val);
 }
 
 // DELETE_DEREF (--): empties the cell; an empty cell raises.
@@ -109,28 +115,27 @@ void emit_LOAD_GLOBAL(Lowering& L, const Instr& in) {
     L.Refuse("cannot hash a LOAD_GLOBAL name");
     return;
   }
-  const int push_null = in.oparg & 1;
-  const Slot result = L.Stack(L.depth() + push_null);
   Label miss = pa.NewLabel(), join = pa.NewLabel();
-  if (push_null) pa.StoreNull(L.Stack(L.depth()));
+  const Reg r = L.AcquireReg();
+  L.Cold([&L, miss, join, cache, r] {
+    PyAsm& pa = L.pa();
+    pa.Bind(miss);
+    pa.CallHelper(PJ_HELPER(rt_load_global), {AFrame(), APtr(cache)});
+    pa.BranchIfZero(Reg::kRet, L.ErrorHere());  // nothing is pushed on failure
+    pa.Move(r, Reg::kRet);
+    pa.Jump(join);
+  });
   pa.LoadField(Reg::kTmp0, Field::kGlobals);
   pa.GuardExactType(Reg::kTmp0, &PyDict_Type, miss);
   pa.GuardDictVersion(Reg::kTmp0, &cache->globals_tag, miss);
   pa.LoadField(Reg::kTmp0, Field::kBuiltins);
   pa.GuardExactType(Reg::kTmp0, &PyDict_Type, miss);
   pa.GuardDictVersion(Reg::kTmp0, &cache->builtins_tag, miss);
-  pa.LoadWord(Reg::kTmp0, &cache->value);
-  pa.IncRef(Reg::kTmp0);
-  pa.Store(result, Reg::kTmp0);
+  pa.LoadWord(r, &cache->value);
+  pa.IncRef(r);
   pa.Bind(join);
-  L.Cold([&L, miss, join, cache, result] {
-    PyAsm& pa = L.pa();
-    pa.Bind(miss);
-    pa.CallHelper(PJ_HELPER(rt_load_global), {AFrame(), APtr(cache)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));
-    pa.Store(result, Reg::kRet);
-    pa.Jump(join);
-  });
+  if (in.oparg & 1) L.Push(Value::Null());
+  L.PushReg(r);
 }
 
 // STORE_GLOBAL (value --): rt_store_global steals the value.

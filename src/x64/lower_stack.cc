@@ -43,22 +43,22 @@ void emit_POP_TOP(Lowering& L, const Instr& in) {
 // PUSH_NULL (-- NULL)
 void emit_PUSH_NULL(Lowering& L, const Instr& in) { L.Push(Value::Null()); }
 
-// COPY n (.. x <n-1 items> -- .. x <n-1 items> x); the copied item is never NULL.
+// COPY n (.. x <n-1 items> -- .. x <n-1 items> x): a borrowed item is copied as such; an
+// owned one gets a new reference in a value register.
 void emit_COPY(Lowering& L, const Instr& in) {
-  PyAsm& pa = L.pa();
-  pa.Load(Reg::kTmp0, L.Top(in.oparg - 1));
-  pa.IncRef(Reg::kTmp0);
-  pa.Store(L.Stack(L.depth()), Reg::kTmp0);
+  const Value v = L.Peek(in.oparg - 1);
+  if (!v.owned()) {
+    L.Push(v);
+    return;
+  }
+  const Reg r = L.AcquireReg();
+  L.LoadValue(r, v);
+  L.pa().IncRef(r);
+  L.PushReg(r);
 }
 
-// SWAP n: exchange TOS and the n-th item.
-void emit_SWAP(Lowering& L, const Instr& in) {
-  PyAsm& pa = L.pa();
-  pa.Load(Reg::kTmp0, L.Top(0));
-  pa.Load(Reg::kRet, L.Top(in.oparg - 1));
-  pa.Store(L.Top(0), Reg::kRet);
-  pa.Store(L.Top(in.oparg - 1), Reg::kTmp0);
-}
+// SWAP n: exchange TOS and the n-th item (no code for items held as virtual values).
+void emit_SWAP(Lowering& L, const Instr& in) { L.SwapItems(in.oparg); }
 
 // LOAD_CONST (-- consts[oparg]): a borrowed item; the code object keeps the constant alive.
 void emit_LOAD_CONST(Lowering& L, const Instr& in) { L.Push(Value::Const(L.Const(in.oparg))); }
@@ -101,19 +101,21 @@ void emit_STORE_FAST(Lowering& L, const Instr& in) {
   pa.XDecRef(Reg::kRet);
 }
 
-// DELETE_FAST (--): unbound raises UnboundLocalError.
+// DELETE_FAST (--): unbound raises UnboundLocalError. Items borrowing the local get their
+// own reference first.
 void emit_DELETE_FAST(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   Label unbound = pa.NewLabel();
-  pa.Load(Reg::kKeep0, L.Local(in.oparg));
-  pa.BranchIfZero(Reg::kKeep0, unbound);
+  L.MaterializeLocalCopies(in.oparg);
+  pa.Load(Reg::kRet, L.Local(in.oparg));
+  pa.BranchIfZero(Reg::kRet, unbound);
   pa.StoreNull(L.Local(in.oparg));
-  pa.DecRef(Reg::kKeep0);
+  pa.DecRef(Reg::kRet);
   L.Cold([&L, unbound, index = in.oparg] {
     PyAsm& pa = L.pa();
     pa.Bind(unbound);
     pa.CallHelper(PJ_HELPER(rt_unbound_local), {ATstate(), AFrame(), AImm(index)});
-    pa.Jump(L.ErrorExit(L.depth()));
+    pa.Jump(L.ErrorHere());
   });
 }
 

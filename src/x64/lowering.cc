@@ -54,6 +54,12 @@ bool VStackAware(uint8_t op) {
     case frontend::POP_JUMP_BACKWARD_IF_NONE: case frontend::POP_JUMP_BACKWARD_IF_NOT_NONE:
     case frontend::JUMP_FORWARD: case frontend::JUMP_BACKWARD:
     case frontend::JUMP_BACKWARD_NO_INTERRUPT: case frontend::GET_ITER: case frontend::FOR_ITER:
+    case frontend::BINARY_SUBSCR: case frontend::STORE_SUBSCR: case frontend::BUILD_TUPLE:
+    case frontend::BUILD_LIST: case frontend::BUILD_SET: case frontend::BUILD_STRING:
+    case frontend::LIST_APPEND: case frontend::UNPACK_SEQUENCE: case frontend::LOAD_DEREF:
+    case frontend::STORE_DEREF: case frontend::LOAD_GLOBAL: case frontend::COPY:
+    case frontend::SWAP: case frontend::DELETE_FAST: case frontend::CALL:
+    case frontend::PRECALL: case frontend::KW_NAMES:
       return true;
     default:
       return false;

@@ -167,6 +167,9 @@ class PyAsm {
   // UNPACK_SEQUENCE does: stack slot first.index + j gets a new reference to seq[n-1-j].
   // Jumps to fail, writing nothing, if len(seq) != n. seq must not live in those slots only.
   virtual void UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) = 0;
+  // LIST_APPEND's fast path: stores value (an owned reference, moved in) at the end of the
+  // exact list in `list` when it has room; jumps to full, touching nothing, otherwise.
+  virtual void ListAppendInline(Reg list, Reg value, Label full) = 0;
 
   // -- attribute inline caches (rt::AttrCache, filled at run time by the helpers; these
   //    read its inline fields; they clobber kTmp0 and the private scratch register) --

@@ -739,6 +739,17 @@ void XbyakPyAsm::LoadMethodInline(Reg dst, Reg obj, const void* cache, Label mis
   Here(done);
 }
 
+void XbyakPyAsm::ListAppendInline(Reg list, Reg value, Label full) {
+  const Xbyak::Reg64& l = Phys(list);
+  gen_->mov(rg::kTmp0, qword[l + kObSize]);
+  gen_->cmp(rg::kTmp0, qword[l + offsetof(PyListObject, allocated)]);
+  J(kGE, full);
+  gen_->mov(rg::kScratch, qword[l + offsetof(PyListObject, ob_item)]);
+  gen_->mov(qword[rg::kScratch + rg::kTmp0 * 8], Phys(value));
+  gen_->inc(rg::kTmp0);
+  gen_->mov(qword[l + kObSize], rg::kTmp0);
+}
+
 void XbyakPyAsm::GuardTypeVersion(Reg obj, uint32_t version, Label fail) {
   Require(version != 0, "GuardTypeVersion: version 0 matches unversioned types");
   gen_->mov(rg::kScratch, qword[Phys(obj) + kObType]);

@@ -90,6 +90,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadSeqItem(SeqKind kind, Reg dst, Reg seq, Reg index, Label fail) override;
   void ExchangeListItem(Reg list, Reg index, Reg value, Label fail) override;
   void UnpackSeqToSlots(SeqKind kind, Reg seq, int n, Slot first, Label fail) override;
+  void ListAppendInline(Reg list, Reg value, Label full) override;
   void LoadAttrInline(Reg dst, Reg obj, const void* cache, Label miss) override;
   void StoreAttrInline(Reg obj, Reg value, Reg old, const void* cache, Label miss) override;
   void LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) override;

@@ -73,6 +73,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, LoadSeqItem, (SeqKind, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, ExchangeListItem, (Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, UnpackSeqToSlots, (SeqKind, Reg, int, Slot, Label), (override));
+  MOCK_METHOD(void, ListAppendInline, (Reg, Reg, Label), (override));
   MOCK_METHOD(void, LoadAttrInline, (Reg, Reg, const void*, Label), (override));
   MOCK_METHOD(void, StoreAttrInline, (Reg, Reg, Reg, const void*, Label), (override));
   MOCK_METHOD(void, LoadMethodInline, (Reg, Reg, const void*, Label), (override));

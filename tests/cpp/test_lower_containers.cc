@@ -15,6 +15,7 @@ namespace {
 using ::testing::_;
 using ::testing::AnyNumber;
 using ::testing::InSequence;
+using ::testing::Sequence;
 using ::testing::Not;
 using x64::A;
 using x64::AAddress;
@@ -55,15 +56,26 @@ TEST(LowerContainers, SubscrGuardsIntIndexThenListTupleThenDict) {
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyDict_Type, _));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr_dict),
                                  std::vector<x64::Arg>{A(Reg::kKeep0), A(Reg::kKeep1)}));
-    // the item is owned and stored before the operands are released
+    EXPECT_CALL(t.pa, Move(Reg::kKeep2, Reg::kRet));
+    // the borrowed item is owned before the operands are released
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep2));
-    EXPECT_CALL(t.pa, Store(Slot::Stack(0), Reg::kKeep2));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr),
                                  std::vector<x64::Arg>{A(Reg::kKeep0), A(Reg::kKeep1)}));
+    EXPECT_CALL(t.pa, Move(Reg::kKeep2, Reg::kRet));
   }
   ASSERT_TRUE(t.Emit(frontend::BINARY_SUBSCR));
+}
+
+TEST(LowerContainers, SubscrOfLocalsByAConstantNeedsNoReferencesAndNoIndexGuard) {
+  LoweringTest t("def f(t):\n    return t[1]\n", "f");
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyLong_Type, _)).Times(0);  // 1 is an int
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyDict_Type, _)).Times(0);  // no dict has int keys here
+  EXPECT_CALL(t.pa, LoadSeqItem(SeqKind::kList, _, _, _, _));
+  EXPECT_CALL(t.pa, LoadSeqItem(SeqKind::kTuple, _, _, _, _));
+  EXPECT_CALL(t.pa, DecRef(_)).Times(0);  // the local and the constant are borrowed
+  ASSERT_TRUE(t.EmitAll());
 }
 
 TEST(LowerContainers, SubscrFailureLeavesDepthWithoutOperands) {
@@ -105,19 +117,19 @@ TEST(LowerContainers, StoreSubscrExchangesListItemThenReleasesOldItem) {
     InSequence seq;
     EXPECT_CALL(t.pa, Load(Reg::kKeep0, Slot::Stack(1)));
     EXPECT_CALL(t.pa, Load(Reg::kKeep1, Slot::Stack(2)));
+    EXPECT_CALL(t.pa, Load(Reg::kKeep2, Slot::Stack(0)));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyLong_Type, _));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyList_Type, _));
-    EXPECT_CALL(t.pa, Load(Reg::kKeep2, Slot::Stack(0)));
     EXPECT_CALL(t.pa, ExchangeListItem(Reg::kKeep0, Reg::kKeep1, Reg::kKeep2, _));
-    EXPECT_CALL(t.pa, DecRef(Reg::kKeep2));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep2));  // the replaced item
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));  // then the operands, container first
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
-    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyDict_Type, _));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_subscr_dict),
-                                 std::vector<x64::Arg>{AValue(Slot::Stack(0)), A(Reg::kKeep0),
+                                 std::vector<x64::Arg>{A(Reg::kKeep2), A(Reg::kKeep0),
                                                        A(Reg::kKeep1)}));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_subscr),
-                                 std::vector<x64::Arg>{AValue(Slot::Stack(0)), A(Reg::kKeep0),
+                                 std::vector<x64::Arg>{A(Reg::kKeep2), A(Reg::kKeep0),
                                                        A(Reg::kKeep1)}));
   }
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(0))).Times(1);
@@ -225,7 +237,7 @@ TEST(LowerContainers, BuildTupleTakesTheItemsInPlace) {
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_build_tuple),
                                  std::vector<x64::Arg>{AAddress(Slot::Stack(0)), AImm(3)}));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
-    EXPECT_CALL(t.pa, Store(Slot::Stack(0), Reg::kRet));
+    EXPECT_CALL(t.pa, Move(Reg::kKeep0, Reg::kRet));  // the result is a register item
   }
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(0)));
   ASSERT_TRUE(t.Emit(frontend::BUILD_TUPLE));
@@ -235,9 +247,25 @@ TEST(LowerContainers, BuildListAboveOtherItems) {
   LoweringTest t("def f(x, a, b):\n    return x, [a, b]\n", "f");
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_build_list),
                                std::vector<x64::Arg>{AAddress(Slot::Stack(1)), AImm(2)}));
-  EXPECT_CALL(t.pa, Store(Slot::Stack(1), Reg::kRet));
+  EXPECT_CALL(t.pa, Move(_, Reg::kRet));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(1)));
   ASSERT_TRUE(t.Emit(frontend::BUILD_LIST));
+}
+
+TEST(LowerContainers, BuildTupleOfLocalsMaterialisesThemInTheirSlots) {
+  LoweringTest t("def f(a, b):\n    return (a, b)\n", "f");
+  // (the unbound-local exits of the loads materialise them too, later, in the cold region)
+  std::vector<std::string> events;
+  EXPECT_CALL(t.pa, MaterializeLocal(_, _)).WillRepeatedly([&events](Slot s, int local) {
+    events.push_back("local " + std::to_string(local) + " -> " + std::to_string(s.index));
+  });
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_build_tuple),
+                               std::vector<x64::Arg>{AAddress(Slot::Stack(0)), AImm(2)}))
+      .WillOnce([&events](auto&&...) { events.push_back("build"); });
+  ASSERT_TRUE(t.EmitAll());
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(events.begin(), events.begin() + 3),
+            (std::vector<std::string>{"local 0 -> 0", "local 1 -> 1", "build"}));
 }
 
 TEST(LowerContainers, BuildMapTakesTwoSlotsPerEntry) {
@@ -302,8 +330,14 @@ TEST(LowerContainers, ListAppendInComprehensionUsesPeekOparg) {
   rt::CacheArena caches;
   x64::Lowering lowering(pa, result.analysis, comp, caches);
   EXPECT_CALL(pa, CallHelper(_, _)).Times(AnyNumber());
-  EXPECT_CALL(pa, CallHelper(IsHelper(&rt_list_append),
-                             std::vector<x64::Arg>{AValue(Slot::Stack(0)), AValue(Slot::Stack(2))}));
+  {
+    InSequence seq;  // value (slot 2, owned) in kKeep0; the list 2 below it (slot 0)
+    EXPECT_CALL(pa, Load(Reg::kKeep0, Slot::Stack(2)));
+    EXPECT_CALL(pa, Load(Reg::kKeep1, Slot::Stack(0)));
+    EXPECT_CALL(pa, ListAppendInline(Reg::kKeep1, Reg::kKeep0, _));
+    EXPECT_CALL(pa, CallHelper(IsHelper(&rt_list_append),
+                               std::vector<x64::Arg>{A(Reg::kKeep1), A(Reg::kKeep0)}));
+  }
   ASSERT_TRUE(lowering.EmitOneForTest(lowering.FindForTest(frontend::LIST_APPEND)));
 }
 
