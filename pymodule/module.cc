@@ -215,6 +215,29 @@ PyObject* StatsDict(PyObject*, PyObject*) {
                        "refused", refused);
 }
 
+// _code_stats(): one dict per code object the JIT has state for (alive now).
+PyObject* CodeStats(PyObject*, PyObject*) {
+  PyObject* list = PyList_New(0);
+  if (list == nullptr) return nullptr;
+  for (const CodeState* state : LiveStates()) {
+    const bool compiled = state->status == CodeState::Status::kCompiled;
+    PyObject* item = Py_BuildValue(
+        "{s:O,s:O,s:i,s:O,s:s,s:n,s:L,s:K}", "name", state->code->co_qualname, "file",
+        state->code->co_filename, "line", state->code->co_firstlineno, "compiled",
+        compiled ? Py_True : Py_False, "reason", state->reason.c_str(), "native_bytes",
+        static_cast<Py_ssize_t>(compiled ? state->compiled.size : 0), "compile_ns",
+        static_cast<long long>(state->compile_ns), "run_count",
+        static_cast<unsigned long long>(state->run_count));
+    if (item == nullptr || PyList_Append(list, item) < 0) {
+      Py_XDECREF(item);
+      Py_DECREF(list);
+      return nullptr;
+    }
+    Py_DECREF(item);
+  }
+  return list;
+}
+
 PyMethodDef kMethods[] = {
     {"enable", Enable, METH_NOARGS, "enable()\n--\n\nCompile hot functions from now on."},
     {"disable", Disable, METH_NOARGS, "disable()\n--\n\nStop compiling and running JIT code."},
@@ -229,6 +252,9 @@ PyMethodDef kMethods[] = {
     {"native", Native, METH_O,
      "native(f)\n--\n\n(machine code bytes, address, [(offset, note)]) or None."},
     {"stats", StatsDict, METH_NOARGS, "stats()\n--\n\nProcess-wide compile counters."},
+    {"_code_stats", CodeStats, METH_NOARGS,
+     "_code_stats()\n--\n\nPer code object: name, file, line, compiled, reason, native_bytes, "
+     "compile_ns, run_count."},
     {nullptr, nullptr, 0, nullptr}};
 
 PyModuleDef kModule = {PyModuleDef_HEAD_INIT, "pyjion_x64._core",

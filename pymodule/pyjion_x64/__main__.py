@@ -76,6 +76,7 @@ def print_stats(file=None):
 def write_stats_json(path):
     import json
     s = pyjion_x64.stats()
+    s["code"] = pyjion_x64._core._code_stats()
     with open(path, "w") as f:
         json.dump(s, f, indent=1)
 

@@ -94,29 +94,29 @@ static PyObject *eval_default(PyThreadState *tstate, _PyInterpreterFrame *frame,
 /* initial-exec: a plain %fs-relative load on every call, not a __tls_get_addr call (the few
  * bytes come from the static TLS surplus glibc keeps for loaded modules) */
 #define PJ_TLS _Thread_local __attribute__((tls_model("initial-exec")))
-static PJ_TLS uintptr_t stack_floor;      /* lowest address a frame may start at */
-static PJ_TLS int stack_floor_known;
+static PJ_TLS uintptr_t stack_floor; /* lowest address a frame may start at; 0: not known
+                                        yet, 1: the stack's bounds are unknown (no check) */
 
-static uintptr_t c_stack_floor(void) {
-  if (!stack_floor_known) {
-    stack_floor_known = 1;
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-      void *addr = NULL;
-      size_t size = 0;
-      if (pthread_attr_getstack(&attr, &addr, &size) == 0 && addr != NULL) {
-        size_t margin = size / 4 < PJ_STACK_MARGIN ? size / 4 : PJ_STACK_MARGIN;
-        stack_floor = (uintptr_t)addr + margin;
-      }
-      pthread_attr_destroy(&attr);
+static __attribute__((noinline)) uintptr_t find_c_stack_floor(void) {
+  stack_floor = 1;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void *addr = NULL;
+    size_t size = 0;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0 && addr != NULL) {
+      size_t margin = size / 4 < PJ_STACK_MARGIN ? size / 4 : PJ_STACK_MARGIN;
+      stack_floor = (uintptr_t)addr + margin;
     }
+    pthread_attr_destroy(&attr);
   }
-  return stack_floor; /* 0 if unknown: no check */
+  return stack_floor;
 }
 
-static int c_stack_exhausted(void) {
+static inline int c_stack_exhausted(void) {
+  uintptr_t floor = stack_floor;
+  if (__builtin_expect(floor == 0, 0)) floor = find_c_stack_floor();
   /* the frame address, not a local's: under ASan locals may live on a heap "fake stack" */
-  return (uintptr_t)__builtin_frame_address(0) < c_stack_floor();
+  return (uintptr_t)__builtin_frame_address(0) < floor;
 }
 
 static inline PjDirectTarget *direct_target(PyCodeObject *code);
@@ -255,40 +255,29 @@ pop:
   tstate->datastack_top = (PyObject **)frame;
 }
 
-PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
-                         Py_ssize_t nargs) {
-  if (!hook_installed || !Py_IS_TYPE(callable, &PyFunction_Type) ||
-      tstate->cframe->use_tracing)
-    return PJ_NOT_DIRECT;
-  PyFunctionObject *func = (PyFunctionObject *)callable;
-  PyCodeObject *code = (PyCodeObject *)func->func_code;
-  PjDirectTarget *target = direct_target(code);
-  if (target == NULL || target->entry == NULL) return PJ_NOT_DIRECT;
-  const Py_ssize_t argcount = target->argcount;
-  Py_ssize_t ndefaults = 0;
-  if (nargs != argcount) {
-    if (nargs > argcount || func->func_defaults == NULL) return PJ_NOT_DIRECT;
-    ndefaults = PyTuple_GET_SIZE(func->func_defaults);
-    if (argcount - nargs > ndefaults) return PJ_NOT_DIRECT;
-  }
-  const size_t size = (size_t)code->co_nlocalsplus + code->co_stacksize + FRAME_SPECIALS_SIZE;
-  PyObject **base = tstate->datastack_top;
-  if (base == NULL || size >= (size_t)(tstate->datastack_limit - base)) return PJ_NOT_DIRECT;
-  if (c_stack_exhausted()) {
-    PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (C stack)");
-    for (Py_ssize_t i = 0; i < nargs; i++) Py_DECREF(args[i]);
-    Py_DECREF(callable);
-    return NULL;
-  }
+static unsigned code_epoch = 1;
 
-  /* _PyFrame_PushUnchecked + CALL_PY_EXACT_ARGS / CALL_PY_WITH_DEFAULTS */
+void pj_code_state_freed(void) { code_epoch++; }
+
+/* A frame of `size` words for func (whose code's machine code is target->entry) on the data
+ * stack, with nargs positional arguments (stolen) and, up to argcount, the function's
+ * defaults; run it and pop it. _PyFrame_PushUnchecked + CALL_PY_EXACT_ARGS /
+ * CALL_PY_WITH_DEFAULTS + RETURN_VALUE's pop_frame. The caller checked the space. */
+static PyObject *run_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args,
+                            Py_ssize_t nargs, PjDirectTarget *target, size_t size) {
+  PyCodeObject *code = (PyCodeObject *)func->func_code;
+  PyObject **base = tstate->datastack_top;
   tstate->datastack_top = base + size;
   _PyInterpreterFrame *frame = (_PyInterpreterFrame *)base;
   _PyFrame_InitializeSpecials(frame, func, NULL, code->co_nlocalsplus);
   for (Py_ssize_t i = 0; i < nargs; i++) frame->localsplus[i] = args[i];
-  for (Py_ssize_t i = nargs; i < argcount; i++)
-    frame->localsplus[i] =
-        Py_NewRef(PyTuple_GET_ITEM(func->func_defaults, ndefaults - (argcount - i)));
+  const Py_ssize_t argcount = target->argcount;
+  if (nargs < argcount) {
+    const Py_ssize_t ndefaults = PyTuple_GET_SIZE(func->func_defaults);
+    for (Py_ssize_t i = nargs; i < argcount; i++)
+      frame->localsplus[i] =
+          Py_NewRef(PyTuple_GET_ITEM(func->func_defaults, ndefaults - (argcount - i)));
+  }
   for (int i = (int)argcount; i < code->co_nlocalsplus; i++) frame->localsplus[i] = NULL;
 
   target->run_count++;
@@ -308,6 +297,71 @@ PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *co
   if (result == PJ_DEOPT) result = eval_default(tstate, frame, 0);
   clear_and_pop(tstate, frame);
   return result;
+}
+
+static PyObject *c_stack_error(PyObject *callable, PyObject *const *args, Py_ssize_t nargs) {
+  PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (C stack)");
+  for (Py_ssize_t i = 0; i < nargs; i++) Py_DECREF(args[i]);
+  Py_DECREF(callable);
+  return NULL;
+}
+
+static inline int has_stack_space(PyThreadState *tstate, size_t size) {
+  PyObject **base = tstate->datastack_top;
+  return base != NULL && size < (size_t)(tstate->datastack_limit - base);
+}
+
+/* The direct-call target of callable with nargs arguments and its frame size, or NULL. */
+static PjDirectTarget *lookup_direct(PyThreadState *tstate, PyObject *callable,
+                                     Py_ssize_t nargs, size_t *size) {
+  if (!hook_installed || !Py_IS_TYPE(callable, &PyFunction_Type) ||
+      tstate->cframe->use_tracing)
+    return NULL;
+  PyFunctionObject *func = (PyFunctionObject *)callable;
+  PyCodeObject *code = (PyCodeObject *)func->func_code;
+  PjDirectTarget *target = direct_target(code);
+  if (target == NULL || target->entry == NULL) return NULL;
+  const Py_ssize_t argcount = target->argcount;
+  if (nargs != argcount) {
+    if (nargs > argcount || func->func_defaults == NULL ||
+        argcount - nargs > PyTuple_GET_SIZE(func->func_defaults))
+      return NULL;
+  }
+  *size = (size_t)code->co_nlocalsplus + code->co_stacksize + FRAME_SPECIALS_SIZE;
+  return target;
+}
+
+PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                         Py_ssize_t nargs) {
+  size_t size;
+  PjDirectTarget *target = lookup_direct(tstate, callable, nargs, &size);
+  if (target == NULL || !has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
+  if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
+  return run_direct(tstate, (PyFunctionObject *)callable, args, nargs, target, size);
+}
+
+PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                         Py_ssize_t nargs, PjCallCache *cache) {
+  PyFunctionObject *func = (PyFunctionObject *)callable;
+  size_t size;
+  PjDirectTarget *target;
+  if (Py_IS_TYPE(callable, &PyFunction_Type) && func->func_code == cache->code &&
+      cache->epoch == code_epoch && nargs == cache->nargs && hook_installed &&
+      !tstate->cframe->use_tracing) {
+    target = cache->target;
+    size = cache->framesize;
+  } else {
+    target = lookup_direct(tstate, callable, nargs, &size);
+    if (target == NULL) return PJ_NOT_DIRECT;
+    cache->code = func->func_code;
+    cache->target = target;
+    cache->epoch = code_epoch;
+    cache->nargs = (int)nargs;
+    cache->framesize = (int)size;
+  }
+  if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
+  if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
+  return run_direct(tstate, func, args, nargs, target, size);
 }
 
 void pj_install_hook(void) {

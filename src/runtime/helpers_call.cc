@@ -226,7 +226,8 @@ extern "C" int rt_load_method(PyObject** base, PyObject* name) {
   return 0;
 }
 
-extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames) {
+extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+                             PjCallCache* cache) {
   int descr_fast = oparg & (kCallDescrFast | kCallDescrFastWithKeywords);
   oparg &= ~(kCallDescrFast | kCallDescrFastWithKeywords);
   PyObject* callable = base[1];
@@ -250,7 +251,7 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
   if (nkw == 0) {
     // A compiled Python function: its frame is pushed and run here, as ceval inlines calls
     // (the callee takes the callable's and the arguments' references).
-    PyObject* res = pj_call_direct(tstate, callable, args, total);
+    PyObject* res = pj_call_cached(tstate, callable, args, total, cache);
     if (res == PJ_NOT_DIRECT && !is_meth && PyType_Check(callable))
       res = CallClassDirect(tstate, base, total);
     if (res != PJ_NOT_DIRECT) {

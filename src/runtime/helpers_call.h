@@ -30,7 +30,9 @@ int rt_load_method(PyObject** base, PyObject* name);
 // references are released in its order (arguments, self, descriptor), not CALL's.
 constexpr int kCallDescrFast = 1 << 30;
 constexpr int kCallDescrFastWithKeywords = 1 << 29;
-PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames);
+// cache: the site's memory of its last directly called Python function (shim.h).
+PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+                  PjCallCache* cache);
 
 // CALL_FUNCTION_EX (NULL, func, callargs[, kwargs] -- result): has_kwargs = oparg & 1.
 // Non-dict kwargs are merged into a new dict (format_kwargs_error on failure), non-tuple

@@ -15,10 +15,17 @@ Config g_config;
 Stats g_stats;
 uint64_t g_forced = 0;
 
+std::vector<CodeState*> g_live;  // index kept in CodeState::live_index
+
 void FreeState(void* p) {
   auto* state = static_cast<CodeState*>(p);
+  CodeState* last = g_live.back();  // swap-remove from the live list
+  g_live[state->live_index] = last;
+  last->live_index = state->live_index;
+  g_live.pop_back();
   FreeRegion(&state->compiled.region);
   delete state;
+  pj_code_state_freed();
 }
 
 int64_t NowNs() {
@@ -62,7 +69,9 @@ bool DueForCompile(const CodeState& state, PyCodeObject* code) {
 }  // namespace
 
 CodeState::CodeState(PyCodeObject* code)
-    : PjDirectTarget{nullptr, DirectArgcount(code), 0}, has_loop(HasLoop(code)) {}
+    : PjDirectTarget{nullptr, DirectArgcount(code), 0}, code(code), has_loop(HasLoop(code)) {}
+
+const std::vector<CodeState*>& LiveStates() { return g_live; }
 
 bool InitJitState() {
   if (g_extra_index >= 0) return true;
@@ -87,6 +96,8 @@ CodeState* StateFor(PyCodeObject* code, bool create) {
     delete state;
     return nullptr;
   }
+  state->live_index = g_live.size();
+  g_live.push_back(state);
   pj_check_extra_layout(code);
   return state;
 }

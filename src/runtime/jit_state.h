@@ -20,9 +20,11 @@ namespace pyjion::rt {
 struct CodeState : PjDirectTarget {
   enum class Status : uint8_t { kNew, kCompiled, kFailed };
   explicit CodeState(PyCodeObject* code);
+  PyCodeObject* code;                  // borrowed: the state dies with its code object
   Status status = Status::kNew;
   bool forced = false;                 // @pyjion_x64.jit: compile on first call
   bool has_loop = false;               // a backward jump somewhere in the code
+  size_t live_index = 0;               // position in LiveStates()
   x64::CompiledCode compiled;
   std::string reason;                  // why it is not compiled (kFailed)
   int64_t compile_ns = 0;
@@ -58,6 +60,8 @@ Config& GetConfig();
 const Stats& GetStats();
 // The state of code, or nullptr; create=true makes it (nullptr with exception on failure).
 CodeState* StateFor(PyCodeObject* code, bool create);
+// Every live code state, for per-code-object statistics.
+const std::vector<CodeState*>& LiveStates();
 // Compiles now if not done yet. True if native code is available.
 bool EnsureCompiled(PyCodeObject* code, CodeState* state);
 // Installs or removes the hook as `enabled` and the forced functions require.

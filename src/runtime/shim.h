@@ -80,6 +80,24 @@ void pj_check_extra_layout(PyCodeObject *code);
 PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
                          Py_ssize_t nargs);
 
+/* A call site's memory of its last direct callee, so that the next call skips the lookup
+ * through the callee's code object: valid while the function's code is `code` and no code
+ * state has died since (`epoch`: code objects' addresses may be reused after that). */
+typedef struct PjCallCache {
+  PyObject *code;          /* compared only */
+  PjDirectTarget *target;
+  unsigned epoch;
+  int nargs;
+  int framesize;
+} PjCallCache;
+
+/* pj_call_direct through a call site's cache (filled on a miss). */
+PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                         Py_ssize_t nargs, PjCallCache *cache);
+
+/* Called whenever a code object's JIT state is freed: invalidates every PjCallCache. */
+void pj_code_state_freed(void);
+
 const PjOffsets *pj_offsets(void);
 
 /* Small-int cache: pj_small_ints()[i + 5] is the int i for -5 <= i <= 256. */

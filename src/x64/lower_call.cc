@@ -91,8 +91,10 @@ void emit_CALL(Lowering& L, const Instr& in) {
   const int arg = in.oparg | (in.descr_fast == 1   ? kCallDescrFast
                               : in.descr_fast == 2 ? kCallDescrFastWithKeywords
                                                    : 0);
+  auto* cache = L.caches().New<PjCallCache>();
   L.FlushFrom(base);
-  pa.CallHelper(PJ_HELPER(rt_call), {ATstate(), AAddress(L.Stack(base)), AImm(arg), APtr(kwnames)});
+  pa.CallHelper(PJ_HELPER(rt_call), {ATstate(), AAddress(L.Stack(base)), AImm(arg), APtr(kwnames),
+                                     APtr(cache)});
   for (int i = 0; i < in.oparg + 2; ++i) L.Pop();
   pa.BranchIfZero(Reg::kRet, L.ErrorHere());
   const Reg r = L.AcquireReg();

@@ -45,7 +45,7 @@ TEST(LowerCall, CallHandsTheLowestSlotAndCountToRtCallThenPollsTheBreaker) {
   {
     InSequence seq;
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
-                                 std::vector<Arg>{ATstate(), AAddress(Slot::Stack(0)), AImm(2), AImm(0)}));
+                                 ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(0)), AImm(2), AImm(0), _)));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
     EXPECT_CALL(t.pa, PollEvalBreaker(_));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&pj_handle_eval_breaker), std::vector<Arg>{ATstate()}));
@@ -96,7 +96,7 @@ TEST(LowerCall, CallPassesTheKwNamesTupleOfTheConstants) {
   ASSERT_TRUE(PyTuple_Check(kwnames));
   ASSERT_EQ(PyTuple_GET_SIZE(kwnames), 2);
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
-                               std::vector<Arg>{ATstate(), AAddress(Slot::Stack(0)), AImm(3), APtr(kwnames)}));
+                               ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(0)), AImm(3), APtr(kwnames), _)));
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }
 
@@ -105,7 +105,7 @@ TEST(LowerCall, CallErrorDepthsExcludeTheConsumedSlotsAndKeepTheResultAfterThePo
   // poll happens with the result pushed (depth 2).
   LoweringTest t("def f(x, g):\n    return [x, g(1)]\n", "f");
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
-                               std::vector<Arg>{ATstate(), AAddress(Slot::Stack(1)), AImm(1), AImm(0)}));
+                               ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(1)), AImm(1), AImm(0), _)));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(2)));
   ASSERT_TRUE(t.Emit(frontend::CALL));
@@ -115,7 +115,7 @@ TEST(LowerCall, MethodCallUsesTheSameHelperOnTheMethodSlot) {
   // LOAD_METHOD left [meth_or_NULL, self_or_attr]; CALL 1 sees [m, o, a] from base 0.
   LoweringTest t("def f(o, a):\n    return o.m(a)\n", "f");
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
-                               std::vector<Arg>{ATstate(), AAddress(Slot::Stack(0)), AImm(1), AImm(0)}));
+                               ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(0)), AImm(1), AImm(0), _)));
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }
 
