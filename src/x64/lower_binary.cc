@@ -14,16 +14,33 @@ namespace pyjion::x64 {
 namespace {
 
 // NB_* codes from CPython's Include/opcode.h.
-constexpr int kNbAdd = 0, kNbMultiply = 5, kNbSubtract = 10, kNbInplaceOffset = 13;
+constexpr int kNbAdd = 0, kNbAnd = 1, kNbFloorDivide = 2, kNbLshift = 3, kNbMultiply = 5,
+              kNbRemainder = 6, kNbOr = 7, kNbRshift = 9, kNbSubtract = 10,
+              kNbTrueDivide = 11, kNbXor = 12, kNbInplaceOffset = 13;
 
+// The operation of NB_* code nb_op, if it has an inline path.
 bool InlineArith(int nb_op, ArithOp* op) {
   int base = nb_op >= kNbInplaceOffset ? nb_op - kNbInplaceOffset : nb_op;
   switch (base) {
     case kNbAdd: *op = ArithOp::kAdd; return true;
     case kNbSubtract: *op = ArithOp::kSubtract; return true;
     case kNbMultiply: *op = ArithOp::kMultiply; return true;
+    case kNbAnd: *op = ArithOp::kAnd; return true;
+    case kNbOr: *op = ArithOp::kOr; return true;
+    case kNbXor: *op = ArithOp::kXor; return true;
+    case kNbLshift: *op = ArithOp::kLshift; return true;
+    case kNbRshift: *op = ArithOp::kRshift; return true;
+    case kNbFloorDivide: *op = ArithOp::kFloorDivide; return true;
+    case kNbRemainder: *op = ArithOp::kRemainder; return true;
+    case kNbTrueDivide: *op = ArithOp::kTrueDivide; return true;
     default: return false;
   }
+}
+
+bool IntOp(ArithOp op) { return op != ArithOp::kTrueDivide; }
+bool FloatOp(ArithOp op) {
+  return op == ArithOp::kAdd || op == ArithOp::kSubtract || op == ArithOp::kMultiply ||
+         op == ArithOp::kTrueDivide;
 }
 
 bool WantInt(const Instr& in) { return in.hint == frontend::Hint::kNone || in.hint == frontend::Hint::kInt; }
@@ -104,8 +121,14 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
   ArithOp op;
   if (InlineArith(in.oparg, &op)) {
     const Paths paths = PathsFor(in, o);
+    const bool ints = paths.ints && IntOp(op);
+    // floats: both operands floats, or one of them a constant int (x * 2, 1 / x)
+    const bool floats = (paths.floats || KnownType(o.lv, &PyLong_Type) !=
+                                             KnownType(o.rv, &PyLong_Type)) &&
+                        FloatOp(op) && in.hint != frontend::Hint::kInt &&
+                        in.hint != frontend::Hint::kStr;
     Label boxed = pa.NewLabel(), not_int = pa.NewLabel(), no_memory = pa.NewLabel();
-    if (paths.ints) {
+    if (ints) {
       pa.Comment("int fast path");
       GuardType(L, o.lv, o.l, &PyLong_Type, not_int);
       GuardType(L, o.rv, o.r, &PyLong_Type, not_int);
@@ -113,11 +136,17 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
       pa.Jump(boxed);
     }
     pa.Bind(not_int);
-    if (paths.floats) {
+    if (floats) {
       pa.Comment("float fast path");
-      GuardType(L, o.lv, o.l, &PyFloat_Type, slow);
-      GuardType(L, o.rv, o.r, &PyFloat_Type, slow);
-      pa.FloatArith(op, Reg::kRet, o.l, o.r);
+      const NumKind lk = KnownType(o.lv, &PyLong_Type) ? NumKind::kInt : NumKind::kFloat;
+      const NumKind rk = KnownType(o.rv, &PyLong_Type) ? NumKind::kInt : NumKind::kFloat;
+      if (lk == NumKind::kFloat) GuardType(L, o.lv, o.l, &PyFloat_Type, slow);
+      if (rk == NumKind::kFloat) GuardType(L, o.rv, o.r, &PyFloat_Type, slow);
+      // an owned float temporary (a result of an earlier operation) can take the result
+      const Reg reuse = o.lv.owned() && lk == NumKind::kFloat   ? o.l
+                        : o.rv.owned() && rk == NumKind::kFloat ? o.r
+                                                                : Reg::kRet;
+      pa.FloatArith(op, Reg::kRet, o.l, lk, o.r, rk, reuse, slow);
     } else {
       pa.Jump(slow);
     }

@@ -63,7 +63,9 @@ struct Helper {
 };
 #define PJ_HELPER(fn) ::pyjion::x64::Helper{reinterpret_cast<const void*>(&fn), #fn}
 
-enum class ArithOp : uint8_t { kAdd, kSubtract, kMultiply };
+enum class ArithOp : uint8_t { kAdd, kSubtract, kMultiply, kAnd, kOr, kXor, kLshift, kRshift,
+                               kFloorDivide, kRemainder, kTrueDivide };
+enum class NumKind : uint8_t { kFloat, kInt };  // an exact float, or an exact small int
 enum class CmpOp : uint8_t { kLt, kLe, kEq, kNe, kGt, kGe };  // Py_LT .. Py_GE order
 enum class SeqKind : uint8_t { kList, kTuple };  // exact list / exact tuple
 enum class AttrKind : uint8_t { kInstanceValue, kSlot };  // LOAD_ATTR_INSTANCE_VALUE/_SLOT
@@ -124,12 +126,22 @@ class PyAsm {
 
   // -- guards and inline fast paths --
   virtual void GuardExactType(Reg obj, const void* type, Label fail) = 0;
-  // lhs, rhs exact ints; jumps to fail unless both fit in one digit. dst = new reference to
-  // the result (small ints from the cache, else boxed) or NULL on MemoryError.
+  // lhs, rhs exact ints (kKeep registers); jumps to fail unless both have at most two
+  // digits (|value| < 2**60) and the result needs no more than 64 bits (mul overflow,
+  // shifts out of range or negative, division or modulo by zero all go to fail). dst (kRet)
+  // = a new reference to the result (small ints from the cache, else boxed) or NULL on
+  // MemoryError. Not kTrueDivide. Clobbers every caller-saved register.
   virtual void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
-  // lhs, rhs exact floats. dst = new float or NULL on MemoryError.
-  virtual void FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) = 0;
-  // dst = 1/0 for `lhs op rhs` on exact ints (fail unless both fit in one digit) or floats.
+  // lhs op rhs on floats (kAdd, kSubtract, kMultiply, kTrueDivide), each operand an exact
+  // float or (NumKind::kInt) an exact int of at most two digits, converted as float() does
+  // (jumps to fail if larger). A zero (or NaN) divisor jumps to fail. `reuse`: an owned
+  // operand register whose float may take the result if nothing else refers to it (its
+  // count is then raised by one, so that releasing the operand leaves it to the result);
+  // Reg::kRet for none. dst (kRet) = the result (new reference) or NULL on MemoryError.
+  // Clobbers every caller-saved register.
+  virtual void FloatArith(ArithOp op, Reg dst, Reg lhs, NumKind lkind, Reg rhs, NumKind rkind,
+                          Reg reuse, Label fail) = 0;
+  // dst = 1/0 for `lhs op rhs` on exact ints (fail unless both have at most two digits) or floats.
   virtual void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
   virtual void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) = 0;
   // dst (a kKeep register) = 1/0 for lhs == rhs on exact strs (negate: !=). Calls out.

@@ -404,14 +404,94 @@ void XbyakPyAsm::LoadMediumIntValue(Reg obj, int phys_dst, Label fail) {
   gen_->imul(dst, rax);  // digit * sign (ob_digit[0] is 0 for zero)
 }
 
+// dst = the value of an exact int of at most two 30-bit digits (|value| < 2**60); jumps to
+// fail for more. Uses rax. ob_size is the sign times the digit count; a one-digit value is
+// digit0 * ob_size (which also gives 0 for zero, whatever its digit holds).
+void XbyakPyAsm::LoadSmallIntValue(Reg obj, const Xbyak::Reg64& dst, Label fail) {
+  const Xbyak::Reg64& o = Phys(obj);
+  const Label two = NewLabel(), done = NewLabel();
+  gen_->mov(rax, qword[o + kObSize]);
+  gen_->mov(dst.cvt32(), dword[o + pj_offsets()->long_digit0]);
+  gen_->lea(rcx, ptr[rax + 1]);
+  gen_->cmp(rcx, 2);
+  J(kA, two);
+  gen_->imul(dst, rax);
+  Jmp(done);
+  Here(two);  // |size| == 2: digit0 + (digit1 << 30), times the sign; more: fail
+  gen_->lea(rcx, ptr[rax + 2]);
+  gen_->cmp(rcx, 4);
+  J(kA, fail);
+  gen_->mov(ecx, dword[o + pj_offsets()->long_digit0 + 4]);
+  gen_->shl(rcx, 30);
+  gen_->or_(dst, rcx);
+  gen_->sar(rax, 1);
+  gen_->imul(dst, rax);
+  Here(done);
+}
+
 void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) {
   Require(IsKeep(lhs) && IsKeep(rhs), "MediumIntArith: operands must be kKeep registers");
-  LoadMediumIntValue(lhs, rg::kTmp0.getIdx(), fail);
-  LoadMediumIntValue(rhs, rg::kScratch.getIdx(), fail);
+  Require(op != ArithOp::kTrueDivide, "MediumIntArith: no true division");
+  const Xbyak::Reg64& a = rg::kTmp0;
+  const Xbyak::Reg64& b = rg::kScratch;
+  LoadSmallIntValue(lhs, a, fail);
+  LoadSmallIntValue(rhs, b, fail);
   switch (op) {
-    case ArithOp::kAdd: gen_->add(rg::kTmp0, rg::kScratch); break;
-    case ArithOp::kSubtract: gen_->sub(rg::kTmp0, rg::kScratch); break;
-    case ArithOp::kMultiply: gen_->imul(rg::kTmp0, rg::kScratch); break;  // < 2^60
+    case ArithOp::kAdd: gen_->add(a, b); break;          // |result| < 2**61
+    case ArithOp::kSubtract: gen_->sub(a, b); break;
+    case ArithOp::kMultiply:
+      gen_->imul(a, b);
+      J(kO, fail);
+      break;
+    case ArithOp::kAnd: gen_->and_(a, b); break;         // two's complement, as Python's
+    case ArithOp::kOr: gen_->or_(a, b); break;
+    case ArithOp::kXor: gen_->xor_(a, b); break;
+    case ArithOp::kLshift: {  // negative counts raise, results past 64 bits are big ints
+      gen_->cmp(b, 63);
+      J(kA, fail);  // unsigned: negative counts too
+      gen_->mov(rcx, b);
+      gen_->mov(rax, a);
+      gen_->shl(rax, cl);
+      gen_->mov(rdx, rax);
+      gen_->sar(rdx, cl);
+      gen_->cmp(rdx, a);
+      J(kNE, fail);
+      gen_->mov(a, rax);
+      break;
+    }
+    case ArithOp::kRshift: {
+      const Label in_range = NewLabel();
+      gen_->test(b, b);
+      J(kS, fail);
+      gen_->cmp(b, 63);
+      J(kBE, in_range);
+      gen_->mov(b, 63);  // every bit shifted out: 0 or -1
+      Here(in_range);
+      gen_->mov(rcx, b);
+      gen_->sar(a, cl);
+      break;
+    }
+    case ArithOp::kFloorDivide:
+    case ArithOp::kRemainder: {  // C truncates; Python floors (the remainder takes b's sign)
+      const Label exact = NewLabel();
+      gen_->test(b, b);
+      J(kE, fail);
+      gen_->mov(rax, a);
+      gen_->cqo();
+      gen_->idiv(b);
+      gen_->test(rdx, rdx);
+      J(kE, exact);
+      gen_->mov(rcx, rdx);
+      gen_->xor_(rcx, b);
+      J(kNS, exact);
+      gen_->dec(rax);
+      gen_->add(rdx, b);
+      Here(exact);
+      gen_->mov(a, op == ArithOp::kFloorDivide ? rax : rdx);
+      break;
+    }
+    case ArithOp::kTrueDivide:
+      break;
   }
   BoxLongInTmp0();
   if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
@@ -437,22 +517,53 @@ void XbyakPyAsm::BoxLongInTmp0() {
   Here(done);
 }
 
-void XbyakPyAsm::FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) {
-  const int fval = pj_offsets()->float_ob_fval;
-  gen_->movsd(xmm0, qword[Phys(lhs) + fval]);
-  switch (op) {
-    case ArithOp::kAdd: gen_->addsd(xmm0, qword[Phys(rhs) + fval]); break;
-    case ArithOp::kSubtract: gen_->subsd(xmm0, qword[Phys(rhs) + fval]); break;
-    case ArithOp::kMultiply: gen_->mulsd(xmm0, qword[Phys(rhs) + fval]); break;
+void XbyakPyAsm::LoadDouble(Reg obj, NumKind kind, const Xbyak::Xmm& dst, Label fail) {
+  if (kind == NumKind::kFloat) {
+    gen_->movsd(dst, qword[Phys(obj) + pj_offsets()->float_ob_fval]);
+    return;
   }
+  LoadSmallIntValue(obj, rg::kTmp0, fail);
+  gen_->cvtsi2sd(dst, rg::kTmp0);  // exact below 2**53, else rounded to nearest as float()
+}
+
+void XbyakPyAsm::FloatArith(ArithOp op, Reg dst, Reg lhs, NumKind lkind, Reg rhs,
+                            NumKind rkind, Reg reuse, Label fail) {
+  LoadDouble(lhs, lkind, xmm0, fail);
+  LoadDouble(rhs, rkind, xmm1, fail);
+  switch (op) {
+    case ArithOp::kAdd: gen_->addsd(xmm0, xmm1); break;
+    case ArithOp::kSubtract: gen_->subsd(xmm0, xmm1); break;
+    case ArithOp::kMultiply: gen_->mulsd(xmm0, xmm1); break;
+    case ArithOp::kTrueDivide:
+      gen_->xorpd(xmm2, xmm2);
+      gen_->ucomisd(xmm1, xmm2);
+      J(kE, fail);  // zero (ZeroDivisionError) or NaN: the generic path
+      gen_->divsd(xmm0, xmm1);
+      break;
+    default:
+      Require(false, "FloatArith: unsupported operation");
+  }
+  const Label alloc = NewLabel(), done = NewLabel();
+  if (reuse != Reg::kRet) {  // a temporary nobody else holds takes the result
+    const Xbyak::Reg64& r = Phys(reuse);
+    gen_->cmp(qword[r + kObRefcnt], 1);
+    J(kNE, alloc);
+    gen_->movsd(qword[r + pj_offsets()->float_ob_fval], xmm0);
+    gen_->mov(rax, r);
+    gen_->inc(qword[rax + kObRefcnt]);
+    RefTotal(+1);
+    Jmp(done);
+  }
+  Here(alloc);
   CallAddress(reinterpret_cast<const void*>(&PyFloat_FromDouble));
+  Here(done);
   if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
 }
 
 void XbyakPyAsm::CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) {
   Require(IsKeep(dst), "CompareMediumInts: dst must be a kKeep register");
-  LoadMediumIntValue(lhs, rg::kTmp0.getIdx(), fail);
-  LoadMediumIntValue(rhs, rg::kScratch.getIdx(), fail);
+  LoadSmallIntValue(lhs, rg::kTmp0, fail);
+  LoadSmallIntValue(rhs, rg::kScratch, fail);
   gen_->cmp(rg::kTmp0, rg::kScratch);
   const Xbyak::Reg8 d = Phys(dst).cvt8();
   switch (op) {

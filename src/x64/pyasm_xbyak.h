@@ -13,7 +13,7 @@
 
 #include "x64/pyasm.h"
 
-namespace Xbyak { class CodeGenerator; }
+namespace Xbyak { class CodeGenerator; class Reg64; class Xmm; }
 
 namespace pyjion::x64 {
 
@@ -75,7 +75,8 @@ class XbyakPyAsm : public PyAsm {
 
   void GuardExactType(Reg obj, const void* type, Label fail) override;
   void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
-  void FloatArith(ArithOp op, Reg dst, Reg lhs, Reg rhs) override;
+  void FloatArith(ArithOp op, Reg dst, Reg lhs, NumKind lkind, Reg rhs, NumKind rkind,
+                  Reg reuse, Label fail) override;
   void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
   void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) override;
   void CompareStrEqual(Reg dst, Reg lhs, Reg rhs, bool negate) override;
@@ -112,6 +113,8 @@ class XbyakPyAsm : public PyAsm {
   void PatchJumps();
   int SlotOffset(Slot s) const;
   void LoadMediumIntValue(Reg obj, int phys_dst, Label fail);
+  void LoadSmallIntValue(Reg obj, const Xbyak::Reg64& dst, Label fail);
+  void LoadDouble(Reg obj, NumKind kind, const Xbyak::Xmm& dst, Label fail);
   void LoadSeqIndex(Reg seq, Reg index, Label fail);
   void LoadVersionAndCache(Reg obj, const void* cache, Label miss);
   void BoxLongInTmp0();

@@ -58,7 +58,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, BranchIfTracing, (Label), (override));
   MOCK_METHOD(void, GuardExactType, (Reg, const void*, Label), (override));
   MOCK_METHOD(void, MediumIntArith, (ArithOp, Reg, Reg, Reg, Label), (override));
-  MOCK_METHOD(void, FloatArith, (ArithOp, Reg, Reg, Reg), (override));
+  MOCK_METHOD(void, FloatArith, (ArithOp, Reg, Reg, NumKind, Reg, NumKind, Reg, Label), (override));
   MOCK_METHOD(void, CompareMediumInts, (CmpOp, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, CompareFloats, (CmpOp, Reg, Reg, Reg), (override));
   MOCK_METHOD(void, CompareStrEqual, (Reg, Reg, Reg, bool), (override));

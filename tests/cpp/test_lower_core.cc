@@ -27,7 +27,9 @@ TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
     EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, Reg::kKeep1, _));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyFloat_Type, _));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyFloat_Type, _));
-    EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, Reg::kKeep1));
+    // both operands are owned temporaries here (in their slots): the left may take the result
+    EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, x64::NumKind::kFloat,
+                                 Reg::kKeep1, x64::NumKind::kFloat, Reg::kKeep0, _));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_op), _));
@@ -38,15 +40,35 @@ TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
 TEST(LowerBinaryOp, SubtractUsesTheSameFastPaths) {
   LoweringTest t("def f(a, b):\n    return a - b\n", "f");
   EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kSubtract, _, _, _, _));
-  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kSubtract, _, _, _));
+  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kSubtract, _, _, _, _, _, _, _));
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
 }
 
-TEST(LowerBinaryOp, TrueDivideHasNoFastPath) {
+TEST(LowerBinaryOp, TrueDivideIsInlineForFloatsOnly) {
   LoweringTest t("def f(a, b):\n    return a / b\n", "f");
-  EXPECT_CALL(t.pa, GuardExactType(_, _, _)).Times(0);
+  EXPECT_CALL(t.pa, MediumIntArith(_, _, _, _, _)).Times(0);  // int / int makes a float
+  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kTrueDivide, _, _, _, _, _, _, _));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_op), _));
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
+}
+
+TEST(LowerBinaryOp, BitwiseShiftsAndDivisionOfIntsAreInline) {
+  for (const char* op : {"&", "|", "^", "<<", ">>", "//", "%"}) {
+    SCOPED_TRACE(op);
+    LoweringTest t((std::string("def f(a, b):\n    return a ") + op + " b\n").c_str(), "f");
+    EXPECT_CALL(t.pa, MediumIntArith(_, _, _, _, _));
+    EXPECT_CALL(t.pa, FloatArith(_, _, _, _, _, _, _, _)).Times(0);
+    ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
+  }
+}
+
+TEST(LowerBinaryOp, FloatTimesAConstantIntConvertsTheIntAndReusesNoBorrowedFloat) {
+  LoweringTest t("def f(x):\n    return x * 2\n", "f");
+  // x is a borrowed local: it must not take the result; the constant needs no guard
+  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kMultiply, Reg::kRet, _, x64::NumKind::kFloat, _,
+                               x64::NumKind::kInt, Reg::kRet, _));
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyFloat_Type, _)).Times(1);
+  ASSERT_TRUE(t.EmitAll());
 }
 
 TEST(LowerCompareOp, FusedWithJumpComparesInlineWithoutMakingABool) {

@@ -1,0 +1,117 @@
+"""Inline int and float arithmetic against the interpreter: values at the edges of the
+inline paths (one and two 30-bit digits, 2**60, 64-bit results), every inline operator
+with negative operands, zero divisors, shift counts out of range, int/float mixtures,
+NaN, infinities and -0.0, and float temporaries reused for results (never a float that
+anything else can see)."""
+import math
+
+from jitutil import run_both
+
+EDGES = [0, 1, -1, 2, -2, 3, 7, -7, 255, 256, 257, -5, -6,
+         2 ** 30 - 1, 2 ** 30, -(2 ** 30), 2 ** 31, 2 ** 32 - 1, 2 ** 32,
+         2 ** 53 + 1, 2 ** 59, 2 ** 60 - 1, 2 ** 60, -(2 ** 60) + 1, -(2 ** 60),
+         2 ** 62, 2 ** 63 - 1, -(2 ** 63), 2 ** 64, 10 ** 30, -(10 ** 30), True, False]
+
+
+def int_ops(values):
+    out = []
+    for a in values:
+        for b in values:
+            row = [a + b, a - b, a * b, a & b, a | b, a ^ b]
+            shift = b if -2 <= b <= 70 else 3  # huge counts would allocate gigabytes
+            for f in (lambda: a // b, lambda: a % b, lambda: a << shift, lambda: a >> shift,
+                      lambda: a >> b if b > 0 else 0, lambda: a / b):
+                try:
+                    row.append(f())
+                except (ZeroDivisionError, ValueError, OverflowError, MemoryError) as e:
+                    row.append(type(e).__name__)
+            out.append(row)
+    return out
+
+
+def shifts(values):
+    out = []
+    for a in values:
+        for s in (0, 1, 29, 30, 31, 33, 60, 62, 63, 64, 65, 100):
+            out.append((a << s, a >> s))
+    return out
+
+
+def test_int_operators_at_the_edges():
+    small = [v for v in EDGES if not isinstance(v, int) or abs(v) < 2 ** 64] + [10 ** 30]
+    run_both(int_ops, small)
+
+
+def test_shifts_across_the_64_bit_boundary():
+    run_both(shifts, [0, 1, -1, 3, -3, 2 ** 30 + 5, -(2 ** 40), 2 ** 59 - 1])
+
+
+def inplace_ops(n):
+    acc, mask, h = 0, 0xFFFFFFFF, 2166136261
+    for i in range(n):
+        acc += i * i
+        acc -= i // 3
+        acc %= 1000003
+        h ^= i
+        h = (h * 16777619) & mask
+        h = ((h << 5) | (h >> 27)) & mask
+    return acc, h
+
+
+def test_inplace_loops_of_two_digit_ints():
+    run_both(inplace_ops, 5000)
+
+
+FLOATS = [0.0, -0.0, 1.5, -2.25, 1e300, -1e300, 1e-310, math.inf, -math.inf, math.nan,
+          3, -4, 0, 2 ** 53 + 1, 2 ** 60, -(2 ** 61), 10 ** 20]
+
+
+def float_ops(values):
+    out = []
+    for a in values:
+        for b in values:
+            row = []
+            for f in (lambda: a + b, lambda: a - b, lambda: a * b, lambda: a / b,
+                      lambda: a * 2, lambda: 2 * a, lambda: a / 3, lambda: 1 / a,
+                      lambda: a + 1, lambda: a - 0.5):
+                try:
+                    r = f()
+                    row.append(repr(r) if isinstance(r, float) else r)
+                except (ZeroDivisionError, OverflowError) as e:
+                    row.append(type(e).__name__)
+            out.append(row)
+    return out
+
+
+def test_float_operators_with_ints_nan_inf_and_negative_zero():
+    run_both(float_ops, FLOATS)
+
+
+def temporaries(n):
+    keep = []
+    x, v, dt = 0.0, 1.0, 0.001
+    for i in range(n):
+        a = -x * 4.0 - 0.1 * v          # temporaries take results
+        v += a * dt
+        x += v * dt
+        t = x * v
+        keep.append(t)                   # a result that escapes: never written again
+        keep.append(t + 0.0)
+        same = x * 1.0
+        alias = same
+        same = same + 1.0                # `alias` still sees the old value
+        keep.append((alias, same))
+    return x, v, keep[-6:], len(keep)
+
+
+def test_float_temporaries_reused_only_when_nothing_else_holds_them():
+    run_both(temporaries, 2000)
+
+
+def mixed_compare(values):
+    return [(a < b, a <= b, a == b, a != b, a > b, a >= b) for a in values for b in values]
+
+
+def test_comparisons_of_two_digit_ints():
+    run_both(mixed_compare, [0, 1, -1, 2 ** 30, -(2 ** 30), 2 ** 59, -(2 ** 59), 2 ** 60,
+                             2 ** 61, -(2 ** 62), 10 ** 20])
