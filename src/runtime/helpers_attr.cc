@@ -28,6 +28,30 @@ uint64_t DictTag(PyObject* dict) {
   return reinterpret_cast<PyDictObject*>(dict)->ma_version_tag;
 }
 
+// The instance dict of a type with a fixed tp_dictoffset (> 0), maybe NULL.
+PyObject* DictAt(PyObject* obj, uint32_t offset) {
+  return *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(obj) + offset);
+}
+
+// name's value in an exact dict with a lookup that runs no user code, or nullptr (absent,
+// or not such a dict: *unusable).
+PyObject* LookupInDict(AttrCache* cache, PyObject* dict, bool* unusable) {
+  if (dict == nullptr) return nullptr;
+  if (!PyDict_CheckExact(dict) || !pj_dict_has_exact_str_keys(dict)) {
+    *unusable = true;
+    return nullptr;
+  }
+  if (cache->hash == -1) cache->hash = PyObject_Hash(cache->name);  // a str: cannot fail
+  return _PyDict_GetItem_KnownHash(dict, cache->name, cache->hash);
+}
+
+// A fixed instance-dict offset usable as an entry's index (no negative, managed offsets).
+bool FixedDictOffset(PyTypeObject* tp, uint32_t* offset) {
+  if (HasManagedDict(tp) || tp->tp_dictoffset <= 0 || tp->tp_dictoffset > 0xffffff) return false;
+  *offset = static_cast<uint32_t>(tp->tp_dictoffset);
+  return true;
+}
+
 // A T_OBJECT_EX member descriptor (a __slots__ entry), its byte offset in *offset.
 bool IsObjectSlot(PyObject* descr, bool for_store, uint32_t* offset) {
   if (descr == nullptr || !Py_IS_TYPE(descr, &PyMemberDescr_Type)) return false;
@@ -117,6 +141,13 @@ PyObject* LoadCached(PyThreadState* tstate, PyObject* owner, AttrCache* cache, b
         break;
       case AttrKind::kModule:
         if (owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag) return Py_NewRef(e.obj);
+        break;
+      case AttrKind::kDictValue:
+        if (version == e.version) {
+          bool unusable = false;
+          PyObject* v = LookupInDict(cache, DictAt(owner, e.index), &unusable);
+          if (v != nullptr) return Py_NewRef(v);
+        }
         break;
       case AttrKind::kClassValue:
         if (tp == &PyType_Type &&
@@ -209,6 +240,10 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
     if (index < 0 || ValuesOf(owner)[index] != res) return;
     e.kind = AttrKind::kInstanceValue;
     e.index = static_cast<uint32_t>(index);
+  } else if (FixedDictOffset(tp, &e.index)) {
+    bool unusable = false;
+    if (LookupInDict(cache, DictAt(owner, e.index), &unusable) != res || unusable) return;
+    e.kind = AttrKind::kDictValue;
   } else {
     return;
   }
@@ -301,6 +336,12 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
       case AttrKind::kMethodNoDict:
         hit = version == e.version;
         break;
+      case AttrKind::kMethodDict:
+        if (version == e.version) {
+          bool unusable = false;
+          hit = LookupInDict(cache, DictAt(owner, e.index), &unusable) == nullptr && !unusable;
+        }
+        break;
       case AttrKind::kModule:
         hit = owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag;
         method = false;
@@ -361,6 +402,10 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
     e.index = static_cast<uint32_t>(nentries);
   } else if (tp->tp_dictoffset == 0) {
     e.kind = AttrKind::kMethodNoDict;
+  } else if (FixedDictOffset(tp, &e.index)) {
+    bool unusable = false;
+    if (LookupInDict(cache, DictAt(owner, e.index), &unusable) != nullptr || unusable) return 0;
+    e.kind = AttrKind::kMethodDict;
   } else {
     return 0;
   }

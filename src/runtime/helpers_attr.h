@@ -37,6 +37,10 @@ enum class AttrKind : uint8_t {
   kMethodValues,   // LOAD_METHOD: method `obj` on a managed-dict instance whose layout has
                    // `index` names, none of them `name`
   kMethodNoDict,   // LOAD_METHOD: method `obj` on an instance without __dict__
+  kDictValue,      // the value of `name` in the instance's own dict at byte offset `index`
+                   // (tp_dictoffset > 0: subclasses of C types, exceptions)
+  kMethodDict,     // LOAD_METHOD: method `obj` when the instance dict at offset `index`
+                   // has no `name`
 };
 
 struct AttrEntry {
@@ -60,6 +64,7 @@ struct AttrCache {
   // Read by the helpers.
   AttrEntry entries[kAttrWays];
   PyObject* name = nullptr;    // borrowed from co_names
+  Py_hash_t hash = -1;         // hash(name), for dict lookups (-1 until needed)
   uint32_t fills = 0;
 };
 

@@ -226,44 +226,148 @@ extern "C" int rt_load_method(PyObject** base, PyObject* name) {
   return 0;
 }
 
-extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
-                             PjCallCache* cache) {
-  int descr_fast = oparg & (kCallDescrFast | kCallDescrFastWithKeywords);
-  oparg &= ~(kCallDescrFast | kCallDescrFastWithKeywords);
+namespace {
+
+// PRECALL: [NULL, bound method] -> [im_func, im_self]. Nothing can observe the stack
+// between PRECALL and CALL, so doing it here is the same as doing it there. True if it
+// did (the specialised PRECALLs then deoptimise).
+bool UnpackBoundMethod(PyObject** base) {
   PyObject* callable = base[1];
-  if (base[0] == nullptr && Py_IS_TYPE(callable, &PyMethod_Type)) {
-    // PRECALL: [NULL, bound method] -> [im_func, im_self]. Nothing can observe the stack
-    // between PRECALL and CALL, so doing it here is the same as doing it there.
-    PyObject* func = PyMethod_GET_FUNCTION(callable);
-    PyObject* self = PyMethod_GET_SELF(callable);
-    Py_INCREF(func);
-    Py_INCREF(self);
-    base[0] = func;
-    base[1] = self;
-    Py_DECREF(callable);
-    descr_fast = 0;  // the specialised PRECALL sees the bound method and deoptimises
+  if (base[0] != nullptr || !Py_IS_TYPE(callable, &PyMethod_Type)) return false;
+  PyObject* func = PyMethod_GET_FUNCTION(callable);
+  PyObject* self = PyMethod_GET_SELF(callable);
+  Py_INCREF(func);
+  Py_INCREF(self);
+  base[0] = func;
+  base[1] = self;
+  Py_DECREF(callable);
+  return true;
+}
+
+constexpr int kCallFlags = kCallDescrFast | kCallDescrFastWithKeywords;
+
+// The METH_* calling conventions the specialised handlers call directly (not METH_METHOD,
+// whose functions also take the defining class).
+bool DirectConvention(int flags) {
+  if (flags & (METH_METHOD | METH_CLASS | METH_STATIC)) return false;
+  switch (flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS)) {
+    case METH_O: case METH_NOARGS: case METH_FASTCALL: case METH_FASTCALL | METH_KEYWORDS:
+      return true;
+    default:
+      return false;
   }
+}
+
+// Calls ml with self and nargs arguments; PJ_NOT_DIRECT if the count does not fit it.
+PyObject* CallMethodDef(PyMethodDef* ml, PyObject* self, PyObject* const* args,
+                        Py_ssize_t nargs) {
+  switch (ml->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS)) {
+    case METH_O:
+      if (nargs != 1) return PJ_NOT_DIRECT;
+      break;
+    case METH_NOARGS:
+      if (nargs != 0) return PJ_NOT_DIRECT;
+      break;
+    case METH_FASTCALL: case METH_FASTCALL | METH_KEYWORDS:
+      break;
+    default:
+      return PJ_NOT_DIRECT;
+  }
+  if (Py_EnterRecursiveCall(" while calling a Python object")) return nullptr;
+  PyObject* res;
+  switch (ml->ml_flags & (METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS)) {
+    case METH_O: res = ml->ml_meth(self, args[0]); break;
+    case METH_NOARGS: res = ml->ml_meth(self, nullptr); break;
+    case METH_FASTCALL:
+      res = reinterpret_cast<_PyCFunctionFast>(reinterpret_cast<void (*)(void)>(ml->ml_meth))(
+          self, args, nargs);
+      break;
+    default:
+      res = reinterpret_cast<_PyCFunctionFastWithKeywords>(
+          reinterpret_cast<void (*)(void)>(ml->ml_meth))(self, args, nargs, nullptr);
+      break;
+  }
+  Py_LeaveRecursiveCall();
+  return res;
+}
+
+// After a specialised handler's call: the result into base[0], then the releases in
+// CALL's order (the callable, then the arguments), or, where the site's PRECALL was seen
+// specialised as a METH_FASTCALL method-descriptor call (descr_fast), in that
+// instruction's order (the arguments after self, self, the descriptor).
+PyObject* Finish(PyObject** base, PyObject* callable, PyObject** args, int total, PyObject* res,
+                 bool specialised_order) {
+  base[0] = res;
+  if (specialised_order) {
+    for (int i = 1; i < total; i++) Py_DECREF(args[i]);
+    Py_DECREF(args[0]);
+    Py_DECREF(callable);
+    return res;
+  }
+  Py_DECREF(callable);
+  for (int i = 0; i < total; i++) Py_DECREF(args[i]);
+  return res;
+}
+
+// A specialised handler that does not fit this call: back to the generic one.
+PyObject* Miss(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+               CallCache* cache) {
+  cache->handler = rt_call;
+  ++cache->respecialisations;
+  return rt_call(tstate, base, oparg, kwnames, cache);
+}
+
+}  // namespace
+
+extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+                             CallCache* cache) {
+  int descr_fast = oparg & kCallFlags;
+  oparg &= ~kCallFlags;
+  if (UnpackBoundMethod(base)) descr_fast = 0;
   const int is_meth = base[0] != nullptr;
   const int total = oparg + is_meth;
-  callable = base[1 - is_meth];
+  PyObject* callable = base[1 - is_meth];
   PyObject** args = base + 2 - is_meth;
   const Py_ssize_t nkw = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
+  const bool specialise = cache->respecialisations < kMaxRespecialisations;
   if (nkw == 0) {
     // A compiled Python function: its frame is pushed and run here, as ceval inlines calls
     // (the callee takes the callable's and the arguments' references).
-    PyObject* res = pj_call_cached(tstate, callable, args, total, cache);
-    if (res == PJ_NOT_DIRECT && !is_meth && PyType_Check(callable))
-      res = CallClassDirect(tstate, base, total);
+    PyObject* res = pj_call_cached(tstate, callable, args, total, &cache->py);
     if (res != PJ_NOT_DIRECT) {
+      if (specialise) cache->handler = rt_call_py;
       base[0] = res;
       return res;
+    }
+    if (!is_meth && PyType_Check(callable)) {
+      res = CallClassDirect(tstate, base, total);
+      if (res != PJ_NOT_DIRECT) {
+        base[0] = res;
+        return res;
+      }
+    }
+    // The kind of builtin callable the next calls may take straight to its C function.
+    if (specialise && is_meth && Py_IS_TYPE(callable, &PyMethodDescr_Type)) {
+      auto* descr = reinterpret_cast<PyMethodDescrObject*>(callable);
+      if (DirectConvention(descr->d_method->ml_flags) &&
+          Py_IS_TYPE(args[0], descr->d_common.d_type)) {
+        cache->ml = descr->d_method;
+        cache->self_type = Py_TYPE(args[0]);
+        cache->handler = rt_call_descr;
+      }
+    } else if (specialise && Py_IS_TYPE(callable, &PyCFunction_Type)) {
+      PyMethodDef* ml = reinterpret_cast<PyCFunctionObject*>(callable)->m_ml;
+      if (DirectConvention(ml->ml_flags) && !(ml->ml_flags & METH_NOARGS)) {
+        cache->ml = ml;
+        cache->handler = rt_call_cfunc;
+      }
     }
   }
   PyObject* res = PyObject_Vectorcall(callable, args,
                                       static_cast<size_t>(total - nkw) |
                                           PY_VECTORCALL_ARGUMENTS_OFFSET,
                                       kwnames);
-  base[0] = res;  // the callable (if it was there) is held in `callable`
+  bool specialised_order = false;
   if (descr_fast && total >= 1 && Py_IS_TYPE(callable, &PyMethodDescr_Type)) {
     // Warm code: the interpreter runs PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST or
     // PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS here, which (when its guards pass)
@@ -272,16 +376,55 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
     PyMethodDescrObject* descr = reinterpret_cast<PyMethodDescrObject*>(callable);
     const int flags = descr->d_method->ml_flags;
     const int want = descr_fast == kCallDescrFast ? METH_FASTCALL : (METH_FASTCALL | METH_KEYWORDS);
-    if (flags == want && Py_IS_TYPE(args[0], descr->d_common.d_type)) {
-      for (int i = 1; i < total; i++) Py_DECREF(args[i]);
-      Py_DECREF(args[0]);
-      Py_DECREF(callable);
+    specialised_order = flags == want && Py_IS_TYPE(args[0], descr->d_common.d_type);
+  }
+  return Finish(base, callable, args, total, res, specialised_order);
+}
+
+extern "C" PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int oparg,
+                                PyObject* kwnames, CallCache* cache) {
+  UnpackBoundMethod(base);
+  const int is_meth = base[0] != nullptr;
+  const int total = (oparg & ~kCallFlags) + is_meth;
+  if (kwnames == nullptr) {
+    PyObject* res = pj_call_cached(tstate, base[1 - is_meth], base + 2 - is_meth, total, &cache->py);
+    if (res != PJ_NOT_DIRECT) {
+      base[0] = res;
       return res;
     }
   }
-  Py_DECREF(callable);
-  for (int i = 0; i < total; i++) Py_DECREF(args[i]);
-  return res;
+  return Miss(tstate, base, oparg, kwnames, cache);
+}
+
+extern "C" PyObject* rt_call_descr(PyThreadState* tstate, PyObject** base, int oparg,
+                                   PyObject* kwnames, CallCache* cache) {
+  PyObject* callable = base[0];
+  if (kwnames != nullptr || callable == nullptr || !Py_IS_TYPE(callable, &PyMethodDescr_Type) ||
+      reinterpret_cast<PyMethodDescrObject*>(callable)->d_method != cache->ml ||
+      !Py_IS_TYPE(base[1], cache->self_type))
+    return Miss(tstate, base, oparg, kwnames, cache);
+  const int descr_fast = oparg & kCallFlags;
+  const int total = (oparg & ~kCallFlags) + 1;
+  PyObject** args = base + 1;
+  PyObject* res = CallMethodDef(cache->ml, args[0], args + 1, total - 1);
+  if (res == PJ_NOT_DIRECT) return Miss(tstate, base, oparg, kwnames, cache);
+  const int want = descr_fast == kCallDescrFast ? METH_FASTCALL : (METH_FASTCALL | METH_KEYWORDS);
+  return Finish(base, callable, args, total, res, descr_fast && cache->ml->ml_flags == want);
+}
+
+extern "C" PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int oparg,
+                                   PyObject* kwnames, CallCache* cache) {
+  UnpackBoundMethod(base);
+  const int is_meth = base[0] != nullptr;
+  PyObject* callable = base[1 - is_meth];
+  if (kwnames != nullptr || !Py_IS_TYPE(callable, &PyCFunction_Type) ||
+      reinterpret_cast<PyCFunctionObject*>(callable)->m_ml != cache->ml)
+    return Miss(tstate, base, oparg, kwnames, cache);
+  const int total = (oparg & ~kCallFlags) + is_meth;
+  PyObject** args = base + 2 - is_meth;
+  PyObject* res = CallMethodDef(cache->ml, PyCFunction_GET_SELF(callable), args, total);
+  if (res == PJ_NOT_DIRECT) return Miss(tstate, base, oparg, kwnames, cache);
+  return Finish(base, callable, args, total, res, false);
 }
 
 extern "C" PyObject* rt_call_function_ex(PyThreadState* tstate, PyObject** base,

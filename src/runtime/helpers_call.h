@@ -30,9 +30,40 @@ int rt_load_method(PyObject** base, PyObject* name);
 // references are released in its order (arguments, self, descriptor), not CALL's.
 constexpr int kCallDescrFast = 1 << 30;
 constexpr int kCallDescrFastWithKeywords = 1 << 29;
-// cache: the site's memory of its last directly called Python function (shim.h).
+// cache: the call site's CallCache (below). rt_call is the generic handler: every kind of
+// callable, and it picks the site's handler for the next calls from what it sees.
+struct CallCache;
 PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
-                  PjCallCache* cache);
+                  CallCache* cache);
+
+// A CALL site's inline cache. Compiled code calls `handler` (initially rt_call); the
+// specialised handlers take the site's usual kind of callable straight to it, guarded by
+// what they check on every call, and hand anything else back to rt_call:
+//   rt_call_py:    a Python function run directly (pj_call_cached);
+//   rt_call_descr: a method descriptor of a builtin type (LOAD_METHOD gave [descr, self]),
+//                  METH_O / METH_NOARGS / METH_FASTCALL[|METH_KEYWORDS], same PyMethodDef
+//                  and exact type of self as when filled;
+//   rt_call_cfunc: a builtin function object (len, isinstance, a bound builtin method)
+//                  with the same PyMethodDef, METH_O / METH_FASTCALL[|METH_KEYWORDS].
+// No keyword arguments on the specialised paths. A site whose handler keeps missing goes
+// generic for good after kMaxRespecialisations.
+typedef PyObject* (*CallHandler)(PyThreadState* tstate, PyObject** base, int oparg,
+                                 PyObject* kwnames, CallCache* cache);
+struct CallCache {
+  CallHandler handler = rt_call;
+  PjCallCache py{};              // the last directly called Python function (shim.h)
+  PyMethodDef* ml = nullptr;     // the builtin's method definition (static C data)
+  PyTypeObject* self_type = nullptr;
+  unsigned respecialisations = 0;
+};
+constexpr unsigned kMaxRespecialisations = 8;
+
+PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+                     CallCache* cache);
+PyObject* rt_call_descr(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+                        CallCache* cache);
+PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+                        CallCache* cache);
 
 // CALL_FUNCTION_EX (NULL, func, callargs[, kwargs] -- result): has_kwargs = oparg & 1.
 // Non-dict kwargs are merged into a new dict (format_kwargs_error on failure), non-tuple

@@ -80,7 +80,8 @@ void emit_KW_NAMES(Lowering& L, const Instr& in) {}
 // PRECALL n: no code; rt_call unpacks [NULL, bound method] itself (see the file comment).
 void emit_PRECALL(Lowering& L, const Instr& in) {}
 
-// CALL n (NULL_or_meth, callable_or_self, args[n] -- result): rt_call on the n + 2 items,
+// CALL n (NULL_or_meth, callable_or_self, args[n] -- result): the site's call handler
+// (rt_call or a specialisation of it, through the site's CallCache) on the n + 2 items,
 // materialised in their slots (the items below may stay virtual: nothing the call runs can
 // see them), then the breaker. The result is pushed in a value register.
 void emit_CALL(Lowering& L, const Instr& in) {
@@ -91,10 +92,11 @@ void emit_CALL(Lowering& L, const Instr& in) {
   const int arg = in.oparg | (in.descr_fast == 1   ? kCallDescrFast
                               : in.descr_fast == 2 ? kCallDescrFastWithKeywords
                                                    : 0);
-  auto* cache = L.caches().New<PjCallCache>();
+  auto* cache = L.caches().New<CallCache>();
   L.FlushFrom(base);
-  pa.CallHelper(PJ_HELPER(rt_call), {ATstate(), AAddress(L.Stack(base)), AImm(arg), APtr(kwnames),
-                                     APtr(cache)});
+  // the site's handler (runtime/helpers_call.h): rt_call until the site specialises
+  pa.CallIndirect(&cache->handler, "call site handler",
+                  {ATstate(), AAddress(L.Stack(base)), AImm(arg), APtr(kwnames), APtr(cache)});
   for (int i = 0; i < in.oparg + 2; ++i) L.Pop();
   pa.BranchIfZero(Reg::kRet, L.ErrorHere());
   const Reg r = L.AcquireReg();

@@ -121,6 +121,9 @@ class PyAsm {
   virtual void BranchIfNotEqual(Reg r, uint64_t imm, Label l) = 0;
   virtual void BranchIfSame(Reg a, Reg b, Label l) = 0;      // pointer identity
   virtual void CallHelper(const Helper& fn, const std::vector<Arg>& args) = 0;  // result kRet
+  // Calls the function whose address is stored at *fn_slot when the code runs (a call
+  // site's current handler), with the same argument rules as CallHelper.
+  virtual void CallIndirect(const void* fn_slot, const char* name, const std::vector<Arg>& args) = 0;
   virtual void PollEvalBreaker(Label slow) = 0;  // jump to slow when the eval breaker is set
   virtual void BranchIfTracing(Label l) = 0;     // tstate->cframe->use_tracing != 0
 

@@ -337,6 +337,22 @@ void XbyakPyAsm::BranchIfSame(Reg a, Reg b, Label l) {
 }
 
 void XbyakPyAsm::CallHelper(const Helper& fn, const std::vector<Arg>& args) {
+  MoveArgs(args);
+  notes_.emplace_back(gen_->getSize(), std::string("call ") + fn.name);
+  CallAddress(fn.addr);
+}
+
+void XbyakPyAsm::CallIndirect(const void* fn_slot, const char* name,
+                              const std::vector<Arg>& args) {
+  MoveArgs(args);
+  notes_.emplace_back(gen_->getSize(), std::string("call *") + name);
+  CommitPrevInstr();
+  gen_->mov(rax, reinterpret_cast<uint64_t>(fn_slot));
+  gen_->call(qword[rax]);
+}
+
+// The SysV argument registers from args, in order.
+void XbyakPyAsm::MoveArgs(const std::vector<Arg>& args) {
   Require(args.size() <= 6, "CallHelper: at most 6 arguments");
   const PjOffsets* o = pj_offsets();
   for (size_t i = 0; i < args.size(); ++i) {
@@ -368,8 +384,6 @@ void XbyakPyAsm::CallHelper(const Helper& fn, const std::vector<Arg>& args) {
         break;
     }
   }
-  notes_.emplace_back(gen_->getSize(), std::string("call ") + fn.name);
-  CallAddress(fn.addr);
 }
 
 void XbyakPyAsm::PollEvalBreaker(Label slow) {

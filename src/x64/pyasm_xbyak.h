@@ -70,6 +70,7 @@ class XbyakPyAsm : public PyAsm {
   void BranchIfNotEqual(Reg r, uint64_t imm, Label l) override;
   void BranchIfSame(Reg a, Reg b, Label l) override;
   void CallHelper(const Helper& fn, const std::vector<Arg>& args) override;
+  void CallIndirect(const void* fn_slot, const char* name, const std::vector<Arg>& args) override;
   void PollEvalBreaker(Label slow) override;
   void BranchIfTracing(Label l) override;
 
@@ -119,6 +120,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadVersionAndCache(Reg obj, const void* cache, Label miss);
   void BoxLongInTmp0();
   void CallAddress(const void* fn);
+  void MoveArgs(const std::vector<Arg>& args);
   void RefTotal(int delta);
 
   Xbyak::CodeGenerator* gen_;

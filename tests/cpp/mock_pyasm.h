@@ -54,6 +54,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, BranchIfNotEqual, (Reg, uint64_t, Label), (override));
   MOCK_METHOD(void, BranchIfSame, (Reg, Reg, Label), (override));
   MOCK_METHOD(void, CallHelper, (const Helper&, const std::vector<Arg>&), (override));
+  MOCK_METHOD(void, CallIndirect, (const void*, const char*, const std::vector<Arg>&), (override));
   MOCK_METHOD(void, PollEvalBreaker, (Label), (override));
   MOCK_METHOD(void, BranchIfTracing, (Label), (override));
   MOCK_METHOD(void, GuardExactType, (Reg, const void*, Label), (override));

@@ -44,7 +44,7 @@ TEST(LowerCall, CallHandsTheLowestSlotAndCountToRtCallThenPollsTheBreaker) {
   LoweringTest t("def f(g, a):\n    return g(a, 1)\n", "f");
   {
     InSequence seq;
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
+    EXPECT_CALL(t.pa, CallIndirect(_, _,
                                  ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(0)), AImm(2), AImm(0), _)));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
     EXPECT_CALL(t.pa, PollEvalBreaker(_));
@@ -53,6 +53,22 @@ TEST(LowerCall, CallHandsTheLowestSlotAndCountToRtCallThenPollsTheBreaker) {
   }
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), _)).Times(AnyNumber());
   ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, EachCallSiteCallsItsOwnHandlerStartingWithTheGenericOne) {
+  LoweringTest t("def f(g):\n    return g(1), g(2)\n", "f");
+  std::vector<const void*> slots;
+  EXPECT_CALL(t.pa, CallIndirect(_, _, _))
+      .WillRepeatedly([&slots](const void* slot, const char*, const std::vector<Arg>& args) {
+        slots.push_back(slot);
+        // the cache is the last argument and holds the slot the call goes through
+        auto* cache = reinterpret_cast<const CallCache*>(args.back().imm);
+        EXPECT_EQ(static_cast<const void*>(&cache->handler), slot);
+        EXPECT_EQ(cache->handler, &rt_call);
+      });
+  ASSERT_TRUE(t.EmitAll());
+  ASSERT_EQ(slots.size(), 2u);
+  EXPECT_NE(slots[0], slots[1]);
 }
 
 TEST(LowerCall, CallDeoptsToTheInterpreterWhenTracingStartedWithTheResultOnTheStack) {
@@ -64,7 +80,7 @@ TEST(LowerCall, CallDeoptsToTheInterpreterWhenTracingStartedWithTheResultOnTheSt
   EXPECT_CALL(t.pa, SetPrevInstr(call.index)).Times(AnyNumber());  // the error exits' line
   {
     InSequence seq;
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call), _));
+    EXPECT_CALL(t.pa, CallIndirect(_, _, _));
     EXPECT_CALL(t.pa, PollEvalBreaker(_));
     EXPECT_CALL(t.pa, BranchIfTracing(_));
     EXPECT_CALL(t.pa, SetPrevInstr(call.next - 1));
@@ -95,7 +111,7 @@ TEST(LowerCall, CallPassesTheKwNamesTupleOfTheConstants) {
   PyObject* kwnames = PyTuple_GET_ITEM(co->co_consts, call.kwnames);
   ASSERT_TRUE(PyTuple_Check(kwnames));
   ASSERT_EQ(PyTuple_GET_SIZE(kwnames), 2);
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
+  EXPECT_CALL(t.pa, CallIndirect(_, _,
                                ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(0)), AImm(3), APtr(kwnames), _)));
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }
@@ -104,7 +120,7 @@ TEST(LowerCall, CallErrorDepthsExcludeTheConsumedSlotsAndKeepTheResultAfterThePo
   // [x, NULL, g, 1] before CALL 1: a failed call leaves [x] (depth 1); a failing eval-breaker
   // poll happens with the result pushed (depth 2).
   LoweringTest t("def f(x, g):\n    return [x, g(1)]\n", "f");
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
+  EXPECT_CALL(t.pa, CallIndirect(_, _,
                                ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(1)), AImm(1), AImm(0), _)));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(2)));
@@ -114,7 +130,7 @@ TEST(LowerCall, CallErrorDepthsExcludeTheConsumedSlotsAndKeepTheResultAfterThePo
 TEST(LowerCall, MethodCallUsesTheSameHelperOnTheMethodSlot) {
   // LOAD_METHOD left [meth_or_NULL, self_or_attr]; CALL 1 sees [m, o, a] from base 0.
   LoweringTest t("def f(o, a):\n    return o.m(a)\n", "f");
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call),
+  EXPECT_CALL(t.pa, CallIndirect(_, _,
                                ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(0)), AImm(1), AImm(0), _)));
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }

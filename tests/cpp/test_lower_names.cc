@@ -131,7 +131,7 @@ TEST(LowerLoadGlobal, ForACallPushesNullBelowTheValue) {
   EXPECT_CALL(t.pa, Store(Slot::Stack(1), Reg::kKeep0)).WillRepeatedly([&events](auto&&...) {
     events.push_back("value");
   });
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call), _)).WillOnce([&events](auto&&...) {
+  EXPECT_CALL(t.pa, CallIndirect(_, _, _)).WillOnce([&events](auto&&...) {
     events.push_back("call");
   });
   // A failed lookup pushed nothing: the NULL slot is above the unwound depth.

@@ -510,3 +510,99 @@ def tracebacks_through_direct_calls():
 def test_tracebacks_through_direct_calls():
     exc = run_both(tracebacks_through_direct_calls)
     assert isinstance(exc, ZeroDivisionError)
+
+
+# ---- instances whose __dict__ sits at a fixed offset (subclasses of C types) -----------
+
+class AppError(Exception):
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+    def describe(self):
+        return "error %d" % self.code
+
+
+class Counter(dict):
+    def bump(self, k):
+        self[k] = self.get(k, 0) + 1
+        self.total = getattr(self, "total", 0) + 1
+        return self.total
+
+
+def c_type_subclasses(n):
+    out = []
+    c = Counter()
+    for i in range(n):
+        try:
+            raise AppError(i)
+        except AppError as e:
+            out.append((e.code, e.describe()))
+        out.append(c.bump(i % 3))
+        if i == n // 2:
+            c.bump = lambda k: "shadowed in the instance dict"
+            e2 = AppError(-1)
+            e2.describe = lambda: "instance describe"
+            out.append(e2.describe())
+    return out, sorted(c.items()), c.total
+
+
+def test_instances_with_a_plain_dict_attributes_and_methods():
+    run_both(c_type_subclasses, 20)
+
+
+# ---- builtin callables taken straight to their C functions ------------------------------
+
+import array  # noqa: E402
+import collections  # noqa: E402
+
+
+def builtin_calls(n):
+    out = []
+    d = collections.OrderedDict()
+    a = array.array("i")
+    dq = collections.deque()
+    for i in range(n):
+        out.append(len(out))
+        out.append(isinstance(i, int))
+        d.setdefault(i % 5, []).append(i)
+        a.append(i)
+        dq.appendleft(i)
+        s = " ".join(str(x) for x in out[-3:])
+        out.append(s.upper().count("1"))
+        if i == n // 2:
+            try:
+                len(5)
+            except TypeError as e:
+                out.append(str(e))
+            try:
+                out.append("x".join([1]))
+            except TypeError as e:
+                out.append(str(e))
+    return out, list(d.items()), a.tolist()[-3:], list(dq)[:3]
+
+
+def test_builtin_functions_and_methods_called_directly():
+    run_both(builtin_calls, 30)
+
+
+import re  # noqa: E402
+
+WORD = re.compile(r"(\w+)-(\d+)")
+
+
+def defining_class_methods(n):
+    # re.Pattern.match/sub and array.extend are METH_METHOD: their C functions also take the
+    # defining class, so a call site must not take them for plain METH_FASTCALL ones
+    out = []
+    a = array.array("i")
+    for i in range(n):
+        m = WORD.match("item-%d" % i)
+        out.append(m.group(2) if m else None)
+        out.append(WORD.sub(r"\2", "x-%d y-%d" % (i, i + 1)))
+        a.extend([i, i])
+    return out, len(a)
+
+
+def test_methods_that_take_their_defining_class():
+    run_both(defining_class_methods, 30)
