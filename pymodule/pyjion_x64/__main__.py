@@ -8,8 +8,6 @@ sys.argv, sys.path[0], __main__, the exit status and the printing of uncaught ex
 """
 import atexit
 import os
-import runpy
-import signal
 import sys
 
 import pyjion_x64
@@ -74,9 +72,10 @@ def print_stats(file=None):
 
 
 def write_stats_json(path):
-    import json
-    s = pyjion_x64.stats()
+    s = pyjion_x64.stats()  # before json is imported: its import is not the program's
     s["code"] = pyjion_x64._core._code_stats()
+    pyjion_x64.disable()
+    import json
     with open(path, "w") as f:
         json.dump(s, f, indent=1)
 
@@ -93,6 +92,34 @@ def _strip_runner_frames(tb):
     return tb
 
 
+def _run_script(script):
+    """Runs a source file as `python script.py` does: a fresh __main__ module, __file__ the
+    absolute path, the code compiled from the file's bytes (so its encoding declaration
+    counts). Directories and zip files go through runpy, which knows their __main__.py."""
+    import importlib.machinery
+    path = os.path.abspath(script)
+    if not os.path.isfile(path) or path.endswith(".pyz"):
+        import runpy
+        runpy.run_path(script, run_name="__main__")
+        return
+    with open(path, "rb") as f:
+        source = f.read()
+    if source[:2] == b"PK" or source[:4] == b"\x50\x4b\x03\x04":  # a zip archive
+        import runpy
+        runpy.run_path(script, run_name="__main__")
+        return
+    code = compile(source, path, "exec", dont_inherit=True)
+    module = type(sys)("__main__")
+    module.__file__ = path
+    module.__cached__ = None
+    module.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
+    module.__spec__ = None
+    module.__package__ = None
+    module.__builtins__ = __builtins__
+    sys.modules["__main__"] = module
+    exec(code, module.__dict__)
+
+
 def main():
     threshold, stats, rest = _parse(sys.argv[1:])
     if threshold is not None:
@@ -104,12 +131,13 @@ def main():
     pyjion_x64.enable()
     if rest[0] == "-m":
         sys.argv = rest[1:]
+        import runpy
         run = lambda: runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
     else:
         script = rest[0]
         sys.argv = rest
         sys.path[0] = os.path.dirname(os.path.abspath(script))
-        run = lambda: runpy.run_path(script, run_name="__main__")
+        run = lambda: _run_script(script)
     try:
         run()
     except SystemExit:
@@ -118,6 +146,7 @@ def main():
         tb = _strip_runner_frames(exc.__traceback__)
         sys.excepthook(type(exc), exc.with_traceback(tb), tb)
         if isinstance(exc, KeyboardInterrupt):
+            import signal
             sys.stdout.flush()
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGINT)
