@@ -28,8 +28,9 @@ uint64_t DictTag(PyObject* dict) {
   return reinterpret_cast<PyDictObject*>(dict)->ma_version_tag;
 }
 
-// The instance dict of a type with a fixed tp_dictoffset (> 0), maybe NULL.
-PyObject* DictAt(PyObject* obj, uint32_t offset) {
+// The instance dict pointer at a byte offset (tp_dictoffset > 0, or kManagedDictOffset),
+// maybe NULL.
+PyObject* DictAt(PyObject* obj, int32_t offset) {
   return *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(obj) + offset);
 }
 
@@ -45,11 +46,56 @@ PyObject* LookupInDict(AttrCache* cache, PyObject* dict, bool* unusable) {
   return _PyDict_GetItem_KnownHash(dict, cache->name, cache->hash);
 }
 
-// A fixed instance-dict offset usable as an entry's index (no negative, managed offsets).
-bool FixedDictOffset(PyTypeObject* tp, uint32_t* offset) {
-  if (HasManagedDict(tp) || tp->tp_dictoffset <= 0 || tp->tp_dictoffset > 0xffffff) return false;
-  *offset = static_cast<uint32_t>(tp->tp_dictoffset);
+// Where owner's own attributes are, if they are in a dict: *offset of its pointer.
+// Managed dicts count only while the values array is gone (else kValues applies).
+bool InstanceDictOffset(PyObject* owner, PyTypeObject* tp, int32_t* offset) {
+  if (HasManagedDict(tp)) {
+    if (ValuesOf(owner) != nullptr) return false;
+    *offset = kManagedDictOffset;
+    return true;
+  }
+  if (tp->tp_dictoffset <= 0 || tp->tp_dictoffset > 0xffffff) return false;
+  *offset = static_cast<int32_t>(tp->tp_dictoffset);
   return true;
+}
+
+// Fills e->own (and index/offset) if owner has no attribute `name` of its own now, in a way
+// StillNoOwnAttribute can check again; false if it has one or that cannot be known cheaply.
+bool NoOwnAttribute(AttrCache* cache, PyObject* owner, PyTypeObject* tp, AttrEntry* e) {
+  if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
+    const Py_ssize_t nentries = pj_shared_keys_nentries(tp);
+    if (nentries < 0 || nentries > 0xffffff || pj_shared_keys_index(tp, cache->name) >= 0)
+      return false;
+    e->own = Own::kValues;
+    e->index = static_cast<uint32_t>(nentries);
+    return true;
+  }
+  if (!HasManagedDict(tp) && tp->tp_dictoffset == 0) {
+    e->own = Own::kNone;
+    return true;
+  }
+  if (!InstanceDictOffset(owner, tp, &e->offset)) return false;
+  e->own = Own::kDict;
+  bool unusable = false;
+  return LookupInDict(cache, DictAt(owner, e->offset), &unusable) == nullptr && !unusable;
+}
+
+// The guard of an entry filled by NoOwnAttribute (same type version checked already).
+bool StillNoOwnAttribute(AttrCache* cache, PyObject* owner, PyTypeObject* tp,
+                         const AttrEntry& e) {
+  switch (e.own) {
+    case Own::kNone:
+      return true;
+    case Own::kValues:
+      return ValuesOf(owner) != nullptr &&
+             pj_shared_keys_nentries(tp) == static_cast<Py_ssize_t>(e.index);
+    case Own::kDict: {
+      if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) return false;
+      bool unusable = false;
+      return LookupInDict(cache, DictAt(owner, e.offset), &unusable) == nullptr && !unusable;
+    }
+  }
+  return false;
 }
 
 // A T_OBJECT_EX member descriptor (a __slots__ entry), its byte offset in *offset.
@@ -82,18 +128,19 @@ void Remember(AttrCache* cache, const AttrEntry& e) {
       cache->value_version = e.version;
       cache->value_index = e.index;
       break;
-    case AttrKind::kMethodValues:
-      cache->value_version = e.version;
-      cache->value_index = e.index;
-      cache->method = e.obj;
+    case AttrKind::kMethod:
+      if (e.own == Own::kValues) {
+        cache->value_version = e.version;
+        cache->value_index = e.index;
+        cache->method = e.obj;
+      } else if (e.own == Own::kNone) {
+        cache->slot_version = e.version;
+        cache->nodict_method = e.obj;
+      }
       break;
     case AttrKind::kSlot:
       cache->slot_version = e.version;
       cache->slot_offset = e.index;
-      break;
-    case AttrKind::kMethodNoDict:
-      cache->slot_version = e.version;
-      cache->nodict_method = e.obj;
       break;
     default:
       break;
@@ -143,10 +190,17 @@ PyObject* LoadCached(PyThreadState* tstate, PyObject* owner, AttrCache* cache, b
         if (owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag) return Py_NewRef(e.obj);
         break;
       case AttrKind::kDictValue:
-        if (version == e.version) {
+        if (version == e.version && (!HasManagedDict(tp) || ValuesOf(owner) == nullptr)) {
           bool unusable = false;
-          PyObject* v = LookupInDict(cache, DictAt(owner, e.index), &unusable);
+          PyObject* v = LookupInDict(cache, DictAt(owner, e.offset), &unusable);
           if (v != nullptr) return Py_NewRef(v);
+        }
+        break;
+      case AttrKind::kBoundMethod:
+        if (version == e.version && StillNoOwnAttribute(cache, owner, tp, e)) {
+          PyObject* res = Py_TYPE(e.obj)->tp_descr_get(e.obj, owner, reinterpret_cast<PyObject*>(tp));
+          *error = res == nullptr;
+          return res;
         }
         break;
       case AttrKind::kClassValue:
@@ -219,7 +273,15 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
   if (version == 0) return;
   AttrEntry e;
   e.version = version;
-  if (descr != nullptr && Py_TYPE(descr)->tp_descr_set != nullptr) {
+  if (descr != nullptr && Py_TYPE(descr)->tp_descr_set == nullptr &&
+      (PyFunction_Check(descr) || Py_IS_TYPE(descr, &PyMethodDescr_Type)) &&
+      Py_TYPE(res) == (PyFunction_Check(descr) ? &PyMethod_Type : &PyCFunction_Type)) {
+    // a method fetched as an attribute (to be called later): bound each time, the instance
+    // having no attribute of that name of its own
+    if (!NoOwnAttribute(cache, owner, tp, &e)) return;
+    e.kind = AttrKind::kBoundMethod;
+    e.obj = descr;  // kept alive by the type
+  } else if (descr != nullptr && Py_TYPE(descr)->tp_descr_set != nullptr) {
     if (IsObjectSlot(descr, false, &e.index)) {
       e.kind = AttrKind::kSlot;
     } else if (Py_IS_TYPE(descr, &PyProperty_Type)) {
@@ -240,9 +302,9 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
     if (index < 0 || ValuesOf(owner)[index] != res) return;
     e.kind = AttrKind::kInstanceValue;
     e.index = static_cast<uint32_t>(index);
-  } else if (FixedDictOffset(tp, &e.index)) {
+  } else if (InstanceDictOffset(owner, tp, &e.offset)) {
     bool unusable = false;
-    if (LookupInDict(cache, DictAt(owner, e.index), &unusable) != res || unusable) return;
+    if (LookupInDict(cache, DictAt(owner, e.offset), &unusable) != res || unusable) return;
     e.kind = AttrKind::kDictValue;
   } else {
     return;
@@ -329,18 +391,8 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
     switch (e.kind) {
       case AttrKind::kEmpty:
         break;
-      case AttrKind::kMethodValues:
-        hit = version == e.version && ValuesOf(owner) != nullptr &&
-              pj_shared_keys_nentries(tp) == static_cast<Py_ssize_t>(e.index);
-        break;
-      case AttrKind::kMethodNoDict:
-        hit = version == e.version;
-        break;
-      case AttrKind::kMethodDict:
-        if (version == e.version) {
-          bool unusable = false;
-          hit = LookupInDict(cache, DictAt(owner, e.index), &unusable) == nullptr && !unusable;
-        }
+      case AttrKind::kMethod:
+        hit = version == e.version && StillNoOwnAttribute(cache, owner, tp, e);
         break;
       case AttrKind::kModule:
         hit = owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag;
@@ -393,22 +445,8 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
   e.version = VersionOf(tp);
   e.obj = meth;  // kept alive by the type
   if (e.version == 0) return 0;
-  if (HasManagedDict(tp)) {
-    const Py_ssize_t nentries = pj_shared_keys_nentries(tp);
-    if (ValuesOf(owner) == nullptr || nentries < 0 || nentries > 0xffffff ||
-        pj_shared_keys_index(tp, cache->name) >= 0)
-      return 0;
-    e.kind = AttrKind::kMethodValues;
-    e.index = static_cast<uint32_t>(nentries);
-  } else if (tp->tp_dictoffset == 0) {
-    e.kind = AttrKind::kMethodNoDict;
-  } else if (FixedDictOffset(tp, &e.index)) {
-    bool unusable = false;
-    if (LookupInDict(cache, DictAt(owner, e.index), &unusable) != nullptr || unusable) return 0;
-    e.kind = AttrKind::kMethodDict;
-  } else {
-    return 0;
-  }
+  if (!NoOwnAttribute(cache, owner, tp, &e)) return 0;
+  e.kind = AttrKind::kMethod;
   Remember(cache, e);
   return 0;
 }

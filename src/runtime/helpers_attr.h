@@ -34,19 +34,28 @@ enum class AttrKind : uint8_t {
   kProperty,       // property whose fget (`obj`) is called with the owner
   kModule,         // `obj` in the dict of module `owner` while its version tag is `tag`
   kClassValue,     // `obj`, found on the type `owner` itself (plain metaclass)
-  kMethodValues,   // LOAD_METHOD: method `obj` on a managed-dict instance whose layout has
-                   // `index` names, none of them `name`
-  kMethodNoDict,   // LOAD_METHOD: method `obj` on an instance without __dict__
-  kDictValue,      // the value of `name` in the instance's own dict at byte offset `index`
-                   // (tp_dictoffset > 0: subclasses of C types, exceptions)
-  kMethodDict,     // LOAD_METHOD: method `obj` when the instance dict at offset `index`
-                   // has no `name`
+  kDictValue,      // the value of `name` in the instance's own dict (at `offset`)
+  kMethod,         // LOAD_METHOD: method `obj` of the type, when the instance has no
+                   // attribute `name` of its own (see Own)
+  kBoundMethod,    // LOAD_ATTR: obj.__get__(owner): a method bound to the owner, same rule
+};
+
+// Where an instance keeps its own attributes, for the "has no attribute `name` of its own"
+// guard of kMethod and kBoundMethod (kDictValue uses kDict).
+enum class Own : uint8_t {
+  kNone,    // the type has no instance dict at all (tp_dictoffset 0: builtins, __slots__)
+  kValues,  // managed dict as a values array: the type's attribute-name layout has `index`
+            // names, none of them `name` (a new name adds one)
+  kDict,    // a dict at byte offset `offset` (tp_dictoffset > 0, or the managed dict
+            // pointer of an instance whose values array is gone): looked up each time
 };
 
 struct AttrEntry {
   uint32_t version = 0;       // tp_version_tag of Py_TYPE(owner) (kClassValue: of owner)
   AttrKind kind = AttrKind::kEmpty;
+  Own own = Own::kNone;
   uint32_t index = 0;
+  int32_t offset = 0;         // Own::kDict, kDictValue: where the instance dict pointer is
   PyObject* obj = nullptr;    // borrowed
   PyObject* owner = nullptr;  // kModule: the module (compared by identity only)
   uint64_t tag = 0;           // kModule: its dict's ma_version_tag
@@ -55,9 +64,9 @@ struct AttrEntry {
 // One LOAD_ATTR / STORE_ATTR / LOAD_METHOD site.
 struct AttrCache {
   // Read by machine code: copies of the newest entry of the two inline kinds (0: none).
-  uint32_t value_version = 0;  // kInstanceValue (LOAD_ATTR/STORE_ATTR) or kMethodValues
+  uint32_t value_version = 0;  // kInstanceValue (LOAD_ATTR/STORE_ATTR), kMethod Own::kValues
   uint32_t value_index = 0;    //   values index, or the layout's name count
-  uint32_t slot_version = 0;   // kSlot (LOAD_ATTR/STORE_ATTR) or kMethodNoDict
+  uint32_t slot_version = 0;   // kSlot (LOAD_ATTR/STORE_ATTR), kMethod Own::kNone
   uint32_t slot_offset = 0;    //   member offset
   PyObject* method = nullptr;  // LOAD_METHOD: the method of the value/slot entry
   PyObject* nodict_method = nullptr;
@@ -71,6 +80,8 @@ struct AttrCache {
 // The values array of an instance with a managed dict (NULL once its __dict__ exists):
 // 3.11 keeps it four words before the object (_PyObject_ValuesPointer).
 constexpr int kValuesPointerOffset = -4 * static_cast<int>(sizeof(PyObject*));
+// ... and its dict, once made, three words before (_PyObject_ManagedDictPointer).
+constexpr int kManagedDictOffset = -3 * static_cast<int>(sizeof(PyObject*));
 
 }  // namespace pyjion::rt
 

@@ -606,3 +606,30 @@ def defining_class_methods(n):
 
 def test_methods_that_take_their_defining_class():
     run_both(defining_class_methods, 30)
+
+
+import random  # noqa: E402
+
+
+class Rng(random.Random):  # a managed-dict subclass of a C type: no values array
+    def roll(self):
+        return self._randbelow(6) + 1
+
+
+def bound_methods_and_c_subclass_dicts(n):
+    r = Rng(7)
+    out = []
+    draw = r.random  # a builtin method bound through LOAD_ATTR
+    for i in range(n):
+        out.append(r.roll())
+        out.append(round(draw(), 6))
+        f = r.roll  # a Python method bound through LOAD_ATTR
+        out.append(f())
+        if i == n // 2:
+            r.roll = lambda: 0          # now an attribute of the instance itself
+            r._randbelow = lambda k: 100
+    return out
+
+
+def test_bound_methods_and_dicts_of_c_type_subclasses():
+    run_both(bound_methods_and_c_subclass_dicts, 20)
