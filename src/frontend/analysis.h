@@ -27,7 +27,8 @@ struct CodeInput {
   int ncellvars = 0, nfreevars = 0;
   int stacksize = 0;                // co_stacksize
   int nconsts = 0, nnames = 0;
-  int argcount = 0;                 // co_argcount (+kwonly etc. are not needed)
+  int argcount = 0;                 // co_argcount
+  int kwonlyargcount = 0;           // co_kwonlyargcount
   int flags = 0;                    // co_flags
   std::string name;                 // co_qualname, for messages
   std::vector<bool> const_is_tuple_of_str;  // for KW_NAMES validation, per const
@@ -75,6 +76,10 @@ struct Analysis {
                                           // superinstruction it is the second half of, or
                                           // kDispatchVaries (superinstructions.cc)
   int max_depth = 0;
+  // Definitely-bound fast locals (bound_locals.cc): bound_words words per instruction, bit i
+  // of the instruction's words set when local i holds a value on every path to it.
+  std::vector<uint64_t> bound;
+  int bound_words = 0;
 };
 
 struct AnalysisResult {
@@ -102,5 +107,8 @@ constexpr int kDispatchVaries = -1;
 bool ComputeDispatch(Analysis* a, std::string* reason);
 // The live opcode is the first half of a superinstruction (LOAD_FAST__LOAD_FAST, ...).
 bool IsPairHead(const Instr& in);
+// Fills Analysis::bound (after ComputeDepths); LocalBound asks it (false when unknown).
+void ComputeBoundLocals(const CodeInput& code, Analysis* a);
+bool LocalBound(const Analysis& a, int pos, int local);
 
 }  // namespace pyjion::frontend

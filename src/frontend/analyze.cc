@@ -153,7 +153,10 @@ AnalysisResult Analyze(const CodeInput& code) {
          ParseExceptionTable(code.exception_table, units, &a.exception_entries, &r.reason) &&
          VerifyOperands(code, a, &r.reason) && ComputeDepths(code, &a, &r.reason) &&
          VerifyKwNamesBlocks(a, &r.reason) && ComputeDispatch(&a, &r.reason);
-  if (r.ok) r.reason.clear();
+  if (r.ok) {
+    r.reason.clear();
+    ComputeBoundLocals(code, &a);
+  }
   return r;
 }
 

@@ -47,6 +47,7 @@ bool MakeCodeInput(PyCodeObject* co, frontend::CodeInput* out) {
   out->nconsts = static_cast<int>(PyTuple_GET_SIZE(co->co_consts));
   out->nnames = static_cast<int>(PyTuple_GET_SIZE(co->co_names));
   out->argcount = co->co_argcount;
+  out->kwonlyargcount = co->co_kwonlyargcount;
   out->flags = co->co_flags;
   CopyName(co, &out->name);
   out->const_is_tuple_of_str.assign(static_cast<size_t>(out->nconsts), false);

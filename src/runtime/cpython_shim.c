@@ -61,9 +61,31 @@ static const PjOffsets kOffsets = {
     .float_ob_fval = offsetof(PyFloatObject, ob_fval),
     .long_sizeof = sizeof(PyLongObject),
     .dictkeys_nentries = offsetof(PyDictKeysObject, dk_nentries),
+    .frame_previous = offsetof(_PyInterpreterFrame, previous),
+    .frame_frame_obj = offsetof(_PyInterpreterFrame, frame_obj),
+    .frame_is_entry = offsetof(_PyInterpreterFrame, is_entry),
+    .tstate_datastack_top = offsetof(PyThreadState, datastack_top),
+    .tstate_datastack_limit = offsetof(PyThreadState, datastack_limit),
+    .tstate_recursion_remaining = offsetof(PyThreadState, recursion_remaining),
+    .cframe_current_frame = offsetof(_PyCFrame, current_frame),
+    .frame_specials_words = FRAME_SPECIALS_SIZE,
 };
+_Static_assert(offsetof(_PyInterpreterFrame, owner) ==
+                   offsetof(_PyInterpreterFrame, is_entry) + 1,
+               "is_entry and owner are stored as one 16-bit word");
 
-const PjOffsets *pj_offsets(void) { return &kOffsets; }
+static long stack_floor_tls_offset(void);
+
+const PjOffsets *pj_offsets(void) {
+  static PjOffsets offsets;
+  static int ready;
+  if (!ready) {
+    offsets = kOffsets;
+    offsets.stack_floor_tls = stack_floor_tls_offset();
+    ready = 1;
+  }
+  return &offsets;
+}
 
 PyObject *pj_small_ints(void) { return (PyObject *)&_PyLong_SMALL_INTS[0]; }
 
@@ -110,6 +132,14 @@ static __attribute__((noinline)) uintptr_t find_c_stack_floor(void) {
     pthread_attr_destroy(&attr);
   }
   return stack_floor;
+}
+
+/* The thread pointer (%fs:0 on x86-64 Linux) and initial-exec TLS give every thread's
+ * stack_floor at the same offset from it, which compiled code reads directly. */
+static long stack_floor_tls_offset(void) {
+  uintptr_t tp;
+  __asm__("mov %%fs:0, %0" : "=r"(tp));
+  return (long)((uintptr_t)&stack_floor - tp);
 }
 
 static inline int c_stack_exhausted(void) {
@@ -258,6 +288,19 @@ pop:
 static unsigned code_epoch = 1;
 
 void pj_code_state_freed(void) { code_epoch++; }
+const unsigned *pj_code_epoch_address(void) { return &code_epoch; }
+const int *pj_hook_installed_address(void) { return &hook_installed; }
+
+int pj_check_recursive_call(PyThreadState *tstate) { return _Py_CheckRecursiveCall(tstate, ""); }
+
+PyObject *pj_direct_deopt(PyThreadState *tstate, PjFrame *frame) {
+  return eval_default(tstate, (_PyInterpreterFrame *)frame, 0);
+}
+
+static void clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame);
+void pj_direct_clear_and_pop(PyThreadState *tstate, PjFrame *frame) {
+  clear_and_pop(tstate, (_PyInterpreterFrame *)frame);
+}
 
 /* A frame of `size` words for func (whose code's machine code is target->entry) on the data
  * stack, with nargs positional arguments (stolen) and, up to argcount, the function's
@@ -358,6 +401,10 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
     cache->epoch = code_epoch;
     cache->nargs = (int)nargs;
     cache->framesize = (int)size;
+  }
+  if (target->direct_entry != NULL && nargs == target->argcount) {
+    PyObject *res = target->direct_entry(tstate, callable, args);
+    if (res != PJ_NOT_DIRECT) return res;
   }
   if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
   if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);

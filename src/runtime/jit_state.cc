@@ -69,7 +69,7 @@ bool DueForCompile(const CodeState& state, PyCodeObject* code) {
 }  // namespace
 
 CodeState::CodeState(PyCodeObject* code)
-    : PjDirectTarget{nullptr, DirectArgcount(code), 0}, code(code), has_loop(HasLoop(code)) {}
+    : PjDirectTarget{nullptr, nullptr, DirectArgcount(code), 0}, code(code), has_loop(HasLoop(code)) {}
 
 const std::vector<CodeState*>& LiveStates() { return g_live; }
 
@@ -108,7 +108,7 @@ bool EnsureCompiled(PyCodeObject* code, CodeState* state) {
   const int64_t start = NowNs();
   std::string reason;
   x64::CompiledCode compiled;
-  const bool ok = x64::Compile(code, &compiled, &reason);
+  const bool ok = x64::Compile(code, &compiled, &reason, &state->run_count);
   if (state->status != CodeState::Status::kNew) {
     // Compiling ran code (a finalizer) that entered and compiled this code object already.
     FreeRegion(&compiled.region);
@@ -120,6 +120,9 @@ bool EnsureCompiled(PyCodeObject* code, CodeState* state) {
   if (ok) {
     state->status = CodeState::Status::kCompiled;
     state->entry = reinterpret_cast<PjNativeEntry>(state->compiled.region.base);
+    if (state->compiled.direct_entry_offset != 0)
+      state->direct_entry = reinterpret_cast<PjDirectEntry>(
+          static_cast<char*>(state->compiled.region.base) + state->compiled.direct_entry_offset);
     ++g_stats.compiled;
     PerfMapAdd(code, state->compiled.region.base, state->compiled.size);
   } else {

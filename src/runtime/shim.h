@@ -46,6 +46,12 @@ typedef struct PjOffsets {
   int float_ob_fval;          /* PyFloatObject.ob_fval */
   int long_sizeof;            /* sizeof(PyLongObject): stride of the small-int array */
   int dictkeys_nentries;      /* PyDictKeysObject.dk_nentries (Py_ssize_t) */
+  /* frames pushed and popped by compiled code (direct entries, x64/direct_entry.cc) */
+  int frame_previous, frame_frame_obj, frame_is_entry; /* is_entry and owner: 2 bytes */
+  int tstate_datastack_top, tstate_datastack_limit, tstate_recursion_remaining;
+  int cframe_current_frame;
+  int frame_specials_words;   /* FRAME_SPECIALS_SIZE: a frame's words besides localsplus */
+  long stack_floor_tls;       /* the C-stack floor's offset from the thread pointer (%fs) */
 } PjOffsets;
 
 /* Native entry of a compiled code object: runs the frame from its first instruction and
@@ -57,8 +63,16 @@ typedef PyObject *(*PjNativeEntry)(PyThreadState *tstate, PjFrame *frame);
 /* What a caller needs to know to run a code object's machine code directly, without the
  * interpreter's call machinery: the head of the per-code JIT state kept in co_extra
  * (runtime/jit_state.h). */
+/* A compiled function's direct entry (x64/direct_entry.cc): pushes its own frame on the
+ * data stack for `func` with its argcount arguments (stolen, as is the function
+ * reference), runs, pops the frame and returns the result or NULL with an exception set; or
+ * returns PJ_NOT_DIRECT, consuming nothing, when the data stack or the C stack has no room
+ * (the caller then makes an ordinary call). */
+typedef PyObject *(*PjDirectEntry)(PyThreadState *tstate, PyObject *func, PyObject *const *args);
+
 typedef struct PjDirectTarget {
   PjNativeEntry entry; /* non-NULL once compiled */
+  PjDirectEntry direct_entry; /* non-NULL when compiled with one (argcount >= 0) */
   int argcount;        /* positional parameters if the code takes only those (no *args,
                           **kwargs, keyword-only parameters; not a generator), else -1 */
   unsigned long long run_count; /* entries since the JIT was first enabled */
@@ -97,6 +111,15 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
 
 /* Called whenever a code object's JIT state is freed: invalidates every PjCallCache. */
 void pj_code_state_freed(void);
+
+/* The slow paths of a direct entry: a deopt (the interpreter runs the rest of the frame)
+ * and popping a frame whose frame object outlives the call. The direct entry's address of
+ * the global the caches' epoch lives in, for inline checks. */
+PyObject *pj_direct_deopt(PyThreadState *tstate, PjFrame *frame);
+int pj_check_recursive_call(PyThreadState *tstate); /* _Py_CheckRecursiveCall(tstate, "") */
+void pj_direct_clear_and_pop(PyThreadState *tstate, PjFrame *frame);
+const unsigned *pj_code_epoch_address(void);
+const int *pj_hook_installed_address(void);
 
 const PjOffsets *pj_offsets(void);
 

@@ -19,7 +19,7 @@ constexpr size_t kBytesPerInstr = 320, kBaseBytes = 4096;
 enum class Attempt { kDone, kRefused, kTooSmall };
 
 Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
-                CompiledCode* out, std::string* reason) {
+                CompiledCode* out, std::string* reason, unsigned long long* run_count) {
   rt::CodeRegion region;
   if (!rt::AllocWritable(capacity, &region)) {
     *reason = "out of executable memory";
@@ -30,6 +30,7 @@ Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
     XbyakPyAsm pa(region.base, region.mapped, layout);
     rt::CacheArena caches;
     Lowering lowering(pa, a, co, caches);
+    lowering.RequestDirectEntry(run_count);
     if (!lowering.Run()) {
       *reason = lowering.reason();
       rt::FreeRegion(&region);
@@ -38,6 +39,7 @@ Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
     out->size = pa.Finish();
     out->notes = pa.annotations();
     out->caches = std::move(caches);
+    out->direct_entry_offset = lowering.direct_entry() >= 0 ? pa.LabelOffset(lowering.direct_entry()) : 0;
   } catch (const std::exception& e) {
     rt::FreeRegion(&region);
     if (XbyakPyAsm::IsBufferFull(e)) return Attempt::kTooSmall;
@@ -55,7 +57,8 @@ Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
 
 }  // namespace
 
-bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason) {
+bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason,
+             unsigned long long* run_count) {
   try {
     if (co->co_flags & kGeneratorFlags) {
       *reason = "generator or coroutine code runs in the interpreter";
@@ -74,7 +77,7 @@ bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason) {
     }
     size_t capacity = kBaseBytes + kBytesPerInstr * result.analysis.instrs.size();
     for (int tries = 0; tries < 4; ++tries, capacity *= 2) {
-      switch (TryEmit(co, result.analysis, capacity, out, reason)) {
+      switch (TryEmit(co, result.analysis, capacity, out, reason, run_count)) {
         case Attempt::kDone: return true;
         case Attempt::kRefused: return false;
         case Attempt::kTooSmall: break;

@@ -18,9 +18,12 @@ struct CompiledCode {
   size_t size = 0;                                       // bytes of machine code
   std::vector<std::pair<size_t, std::string>> notes;     // (offset, text) for dumps
   rt::CacheArena caches;                                  // the inline caches it reads
+  size_t direct_entry_offset = 0;                         // 0: no direct entry
 };
 
-// False with *reason when the code is refused; never throws.
-bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason);
+// False with *reason when the code is refused; never throws. With run_count (the code's
+// PjDirectTarget counter), eligible code also gets a direct entry.
+bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason,
+             unsigned long long* run_count = nullptr);
 
 }  // namespace pyjion::x64

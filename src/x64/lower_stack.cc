@@ -64,9 +64,13 @@ void emit_SWAP(Lowering& L, const Instr& in) { L.SwapItems(in.oparg); }
 void emit_LOAD_CONST(Lowering& L, const Instr& in) { L.Push(Value::Const(L.Const(in.oparg))); }
 
 // LOAD_FAST (-- value): a borrowed item, after checking that the local is bound (unbound
-// raises UnboundLocalError out of line).
+// raises UnboundLocalError out of line) unless the frontend proved it is.
 void emit_LOAD_FAST(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
+  if (L.LocalKnownBound(in.oparg)) {  // bound on every path here: nothing to check
+    L.Push(Value::Local(in.oparg));
+    return;
+  }
   Label unbound = pa.NewLabel();
   pa.Load(Reg::kTmp0, L.Local(in.oparg));
   pa.BranchIfZero(Reg::kTmp0, unbound);

@@ -132,6 +132,8 @@ bool Lowering::Run() {
   epilogue_ = pa_.NewLabel();
   exit_null_ = pa_.NewLabel();
 
+  body_ = pa_.NewLabel();
+  pa_.Bind(body_);
   pa_.Prologue();
   // prev_instr is stored lazily (XbyakPyAsm::SetPrevInstrSpec), except where a jump target
   // inside a chain of superinstructions decides it from what the previous instruction
@@ -187,7 +189,29 @@ bool Lowering::Run() {
   }
   if (refused_) return false;
   EmitErrorStubs();
+  EmitDirectEntry();
   return !refused_;
+}
+
+// A direct entry for code a caller can bind arguments for by position alone, with few
+// enough locals for the stub's unrolled moves and releases.
+void Lowering::EmitDirectEntry() {
+  constexpr int kNotDirect = CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE |
+                             CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE;
+  constexpr int kMaxDirectLocals = 64;
+  if (direct_run_count_ == nullptr || (code_->co_flags & kNotDirect) ||
+      !(code_->co_flags & CO_OPTIMIZED) || code_->co_kwonlyargcount != 0 ||
+      code_->co_nlocalsplus > kMaxDirectLocals || code_->co_argcount > code_->co_nlocalsplus)
+    return;
+  DirectEntryLayout layout;
+  layout.argcount = code_->co_argcount;
+  layout.nlocalsplus = code_->co_nlocalsplus;
+  layout.framesize = code_->co_nlocalsplus + code_->co_stacksize + pj_offsets()->frame_specials_words;
+  layout.code = code_;
+  layout.first_instr = reinterpret_cast<const uint16_t*>(_PyCode_CODE(code_));
+  layout.run_count = direct_run_count_;
+  direct_entry_ = pa_.NewLabel();
+  pa_.DirectEntry(layout, direct_entry_, body_);
 }
 
 int Lowering::FindForTest(uint8_t opcode, int nth) const {

@@ -40,6 +40,10 @@ class Lowering {
 
   // Emits the whole function. False if some lowering refused; reason() says why.
   bool Run();
+  // Also emit a direct entry (pyasm.h DirectEntry) if the code can have one; run_count is
+  // the counter it bumps. Call before Run. direct_entry(): its label, or -1.
+  void RequestDirectEntry(unsigned long long* run_count) { direct_run_count_ = run_count; }
+  Label direct_entry() const { return direct_entry_; }
   const std::string& reason() const { return reason_; }
   // For lowering tests: emits only instruction `pos` (first one with `opcode` when pos < 0)
   // and then its cold bodies and error stubs. False if refused or not found.
@@ -55,6 +59,9 @@ class Lowering {
   PyObject* Name(int i) const;     // borrowed from co_names
   PyObject* LocalName(int i) const;  // borrowed from co_localsplusnames
   const Instr& instr() const { return *instr_; }
+  // Whether fast local `local` holds a value whenever this instruction runs (the frontend's
+  // definite-assignment facts), so reading it needs no unbound check.
+  bool LocalKnownBound(int local) const { return frontend::LocalBound(a_, pos_, local); }
 
   // -- frame lowerings: the stack is in frame memory --
   int depth() const { return depth_; }                 // stack depth before this instruction
@@ -140,6 +147,7 @@ class Lowering {
   };
 
   void EmitInstr(int pos);
+  void EmitDirectEntry();
   void EmitErrorStubs();
   void SetCurrent(int pos, int depth);
   void ResetStack(int depth);              // all items in their slots
@@ -170,6 +178,9 @@ class Lowering {
   std::vector<Value> vs_;          // the virtual operand stack
   PrevSpec prev_;                  // what prev_instr holds while the current code runs
   bool eager_prev_instr_ = false;  // store prev_instr at every instruction (see Run)
+  unsigned long long* direct_run_count_ = nullptr;
+  Label direct_entry_ = -1;
+  Label body_ = -1;                // the ordinary entry (the prologue)
   unsigned held_ = 0;              // value registers held by the current instruction
 };
 

@@ -72,6 +72,14 @@ enum class AttrKind : uint8_t { kInstanceValue, kSlot };  // LOAD_ATTR_INSTANCE_
 
 using Label = int;
 
+// What a compiled function's direct entry (pyasm_xbyak_entry.cc) bakes in.
+struct DirectEntryLayout {
+  int argcount = 0, nlocalsplus = 0, framesize = 0;  // framesize in words
+  const void* code = nullptr;                         // the code object (f_code)
+  const uint16_t* first_instr = nullptr;              // _PyCode_CODE(code)
+  unsigned long long* run_count = nullptr;            // its PjDirectTarget's counter
+};
+
 class PyAsm {
  public:
   virtual ~PyAsm() = default;
@@ -82,6 +90,9 @@ class PyAsm {
   virtual void Jump(Label l) = 0;
   virtual void Comment(const std::string& text) = 0;
   virtual void BeginInstr(int unit_index, const char* opname) = 0;  // pc map + dump text
+  // The direct entry of the function (runtime/shim.h, PjDirectEntry), bound at `entry`; it
+  // calls the function's ordinary entry at `body` (the prologue).
+  virtual void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) = 0;
   virtual void Prologue() = 0;                      // save registers, set the fixed roles
   virtual void Epilogue(int stacktop) = 0;          // frame->stacktop = stacktop; return kRet
   virtual void SetPrevInstr(int unit_index) = 0;    // frame->prev_instr = first_instr + i

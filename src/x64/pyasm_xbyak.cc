@@ -117,6 +117,17 @@ void XbyakPyAsm::Jmp(Label l) {
   gen_->dd(0);
 }
 
+void XbyakPyAsm::CallLabel(Label l) {
+  const int64_t target = label_pos_.at(static_cast<size_t>(l));
+  gen_->db(0xe8);
+  if (target >= 0) {
+    gen_->dd(static_cast<uint32_t>(target - (static_cast<int64_t>(gen_->getSize()) + 4)));
+    return;
+  }
+  fixups_.push_back({l, static_cast<uint32_t>(gen_->getSize())});
+  gen_->dd(0);
+}
+
 void XbyakPyAsm::Here(Label l) {
   int64_t& pos = label_pos_.at(static_cast<size_t>(l));
   Require(pos < 0, "label bound twice");

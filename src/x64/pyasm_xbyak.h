@@ -33,6 +33,8 @@ class XbyakPyAsm : public PyAsm {
   static bool IsBufferFull(const std::exception& e);
   // (native offset, text) pairs: instruction starts and comments, for dumps.
   const std::vector<std::pair<size_t, std::string>>& annotations() const { return notes_; }
+  // The byte offset a bound label ended up at (after Finish).
+  size_t LabelOffset(Label l) const { return static_cast<size_t>(label_pos_.at(static_cast<size_t>(l))); }
   // (native offset, unit index) at each instruction start.
   const std::vector<std::pair<size_t, int>>& pc_map() const { return pc_map_; }
 
@@ -97,6 +99,7 @@ class XbyakPyAsm : public PyAsm {
   void StoreAttrInline(Reg obj, Reg value, Reg old, const void* cache, Label miss) override;
   void LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) override;
   void GuardTypeVersion(Reg obj, uint32_t version, Label fail) override;
+  void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) override;
   void LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) override;
 
  private:
@@ -110,6 +113,7 @@ class XbyakPyAsm : public PyAsm {
   struct Fixup { Label label; uint32_t at; };  // a rel32 field at code offset `at`
   void J(Cond c, Label l);
   void Jmp(Label l);
+  void CallLabel(Label l);
   void Here(Label l);
   void PatchJumps();
   int SlotOffset(Slot s) const;

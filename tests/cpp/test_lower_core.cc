@@ -141,17 +141,24 @@ TEST(LowerControl, PopJumpTestsTrueFalseAndNoneInline) {
   ASSERT_TRUE(t.Emit(frontend::POP_JUMP_FORWARD_IF_FALSE));
 }
 
-TEST(LowerLocals, LoadFastChecksForUnboundOutOfLineAndPushesABorrowedItem) {
+TEST(LowerLocals, LoadFastOfAParameterNeedsNoCheck) {
   LoweringTest t("def f(a):\n    return a\n", "f");
+  EXPECT_CALL(t.pa, Load(_, _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unbound_local), _)).Times(0);
+  ASSERT_TRUE(t.Emit(frontend::LOAD_FAST));
+}
+
+TEST(LowerLocals, LoadFastChecksForUnboundOutOfLineAndPushesABorrowedItem) {
+  LoweringTest t("def f(c):\n    if c:\n        x = 1\n    return x\n", "f");
   {
     InSequence seq;
-    EXPECT_CALL(t.pa, Load(Reg::kTmp0, x64::Slot::Local(0)));
+    EXPECT_CALL(t.pa, Load(Reg::kTmp0, x64::Slot::Local(1)));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kTmp0, _));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unbound_local), _));
   }
   EXPECT_CALL(t.pa, IncRef(_)).Times(0);  // no reference is taken, nothing is stored
   EXPECT_CALL(t.pa, Store(_, _)).Times(0);
-  ASSERT_TRUE(t.Emit(frontend::LOAD_FAST));
+  ASSERT_TRUE(t.Emit(frontend::LOAD_FAST, 1));  // x (the first LOAD_FAST is c)
 }
 
 TEST(LowerLocals, StoreFastWritesBeforeReleasingTheOldValue) {

@@ -286,14 +286,10 @@ TEST(LowerCells, CopyFreeVarsIsOneHelperCall) {
 
 TEST(LowerCells, LoadClosureIsLoadFast) {
   LoweringTest t(kClosure, "outer");
-  const frontend::Instr& in = t.Find(frontend::LOAD_CLOSURE);
-  {
-    InSequence seq;
-    EXPECT_CALL(t.pa, Load(Reg::kTmp0, Slot::Local(in.oparg)));
-    EXPECT_CALL(t.pa, BranchIfZero(Reg::kTmp0, _));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unbound_local), _));
-  }
-  EXPECT_CALL(t.pa, IncRef(_)).Times(0);  // a borrowed item on the virtual stack
+  // the cell was made by MAKE_CELL on every path: a borrowed item, no check, no code
+  EXPECT_CALL(t.pa, Load(_, _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(_, _)).Times(0);
+  EXPECT_CALL(t.pa, IncRef(_)).Times(0);
   ASSERT_TRUE(t.Emit(frontend::LOAD_CLOSURE));
 }
 
