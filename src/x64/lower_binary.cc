@@ -38,6 +38,22 @@ bool InlineArith(int nb_op, ArithOp* op) {
 }
 
 bool IntOp(ArithOp op) { return op != ArithOp::kTrueDivide; }
+
+bool Commutes(ArithOp op) {
+  return op == ArithOp::kAdd || op == ArithOp::kMultiply || op == ArithOp::kAnd ||
+         op == ArithOp::kOr || op == ArithOp::kXor;
+}
+
+// Whether a constant right operand can be an immediate (shift counts and divisors out of
+// range go through the general path, which sends them to the helper).
+bool ImmediateFits(ArithOp op, int64_t imm) {
+  switch (op) {
+    case ArithOp::kLshift: return imm >= 0 && imm < 64;
+    case ArithOp::kRshift: return imm >= 0;
+    case ArithOp::kFloorDivide: case ArithOp::kRemainder: return imm != 0;
+    default: return true;
+  }
+}
 bool FloatOp(ArithOp op) {
   return op == ArithOp::kAdd || op == ArithOp::kSubtract || op == ArithOp::kMultiply ||
          op == ArithOp::kTrueDivide;
@@ -78,7 +94,16 @@ void EmitInlineCompare(Lowering& L, const Instr& in, const Operands& o, Reg flag
     pa.Comment("int compare");
     GuardType(L, o.lv, o.l, &PyLong_Type, not_int);
     GuardType(L, o.rv, o.r, &PyLong_Type, not_int);
-    pa.CompareMediumInts(op, flag, o.l, o.r, slow);
+    int64_t imm;
+    if (SmallIntConst(o.rv, &imm)) {
+      pa.CompareMediumIntImm(op, flag, o.l, imm, slow);
+    } else if (SmallIntConst(o.lv, &imm)) {  // c < x  is  x > c
+      static const CmpOp kMirror[] = {CmpOp::kGt, CmpOp::kGe, CmpOp::kEq,
+                                      CmpOp::kNe, CmpOp::kLt, CmpOp::kLe};
+      pa.CompareMediumIntImm(kMirror[static_cast<int>(op)], flag, o.r, imm, slow);
+    } else {
+      pa.CompareMediumInts(op, flag, o.l, o.r, slow);
+    }
     pa.Jump(decided);
   }
   pa.Bind(not_int);
@@ -132,7 +157,14 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
       pa.Comment("int fast path");
       GuardType(L, o.lv, o.l, &PyLong_Type, not_int);
       GuardType(L, o.rv, o.r, &PyLong_Type, not_int);
-      pa.MediumIntArith(op, Reg::kRet, o.l, o.r, slow);
+      int64_t imm;
+      if (SmallIntConst(o.rv, &imm) && ImmediateFits(op, imm)) {
+        pa.MediumIntArithImm(op, Reg::kRet, o.l, imm, slow);
+      } else if (SmallIntConst(o.lv, &imm) && Commutes(op)) {
+        pa.MediumIntArithImm(op, Reg::kRet, o.r, imm, slow);
+      } else {
+        pa.MediumIntArith(op, Reg::kRet, o.l, o.r, slow);
+      }
       pa.Jump(boxed);
     }
     pa.Bind(not_int);

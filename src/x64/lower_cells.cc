@@ -125,8 +125,10 @@ void emit_LOAD_GLOBAL(Lowering& L, const Instr& in) {
     pa.Move(r, Reg::kRet);
     pa.Jump(join);
   });
+  // f_globals is always a dict (maybe a subclass: it has the version tag too), and a tag
+  // equal to the cached one (filled from exact dicts only, never reused) means the very
+  // same exact dict; f_builtins may be any mapping, so its type is checked first
   pa.LoadField(Reg::kTmp0, Field::kGlobals);
-  pa.GuardExactType(Reg::kTmp0, &PyDict_Type, miss);
   pa.GuardDictVersion(Reg::kTmp0, &cache->globals_tag, miss);
   pa.LoadField(Reg::kTmp0, Field::kBuiltins);
   pa.GuardExactType(Reg::kTmp0, &PyDict_Type, miss);

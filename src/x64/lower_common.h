@@ -60,6 +60,16 @@ inline void OwnOperands(Lowering& L, const Operands& o) {
 // The exact type of an item when known at compile time (a constant), else nullptr.
 inline bool KnownType(const Value& v, PyTypeObject* tp) { return v.known_type() == tp; }
 
+// The value of a constant exact int that fits an instruction's 32-bit immediate.
+inline bool SmallIntConst(const Value& v, int64_t* out) {
+  if (v.kind != Value::kConst || !PyLong_CheckExact(v.obj)) return false;
+  int overflow = 0;
+  const long x = PyLong_AsLongAndOverflow(v.obj, &overflow);
+  if (overflow != 0 || x < INT32_MIN || x > INT32_MAX) return false;
+  *out = x;
+  return true;
+}
+
 // Guards r (holding v) to be of exact type tp unless v is known to be; jumps to fail.
 inline void GuardType(Lowering& L, const Value& v, Reg r, PyTypeObject* tp, Label fail) {
   if (!KnownType(v, tp)) L.pa().GuardExactType(r, tp, fail);

@@ -146,6 +146,9 @@ class PyAsm {
   // = a new reference to the result (small ints from the cache, else boxed) or NULL on
   // MemoryError. Not kTrueDivide. Clobbers every caller-saved register.
   virtual void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
+  // MediumIntArith with rhs a constant int (|imm| < 2**31; for the shifts 0 <= imm < 64;
+  // for division and modulo imm != 0).
+  virtual void MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Label fail) = 0;
   // lhs op rhs on floats (kAdd, kSubtract, kMultiply, kTrueDivide), each operand an exact
   // float or (NumKind::kInt) an exact int of at most two digits, converted as float() does
   // (jumps to fail if larger). A zero (or NaN) divisor jumps to fail. `reuse`: an owned
@@ -158,6 +161,8 @@ class PyAsm {
   // dst = 1/0 for `lhs op rhs` on exact ints (fail unless both have at most two digits) or floats.
   virtual void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
   virtual void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) = 0;
+  // CompareMediumInts with rhs a constant int (|imm| < 2**31).
+  virtual void CompareMediumIntImm(CmpOp op, Reg dst, Reg lhs, int64_t imm, Label fail) = 0;
   // dst (a kKeep register) = 1/0 for lhs == rhs on exact strs (negate: !=). Calls out.
   virtual void CompareStrEqual(Reg dst, Reg lhs, Reg rhs, bool negate) = 0;
   // dst = flag ? Py_True : Py_False, no reference taken; dst may be flag.

@@ -454,6 +454,70 @@ void XbyakPyAsm::LoadSmallIntValue(Reg obj, const Xbyak::Reg64& dst, Label fail)
   Here(done);
 }
 
+void XbyakPyAsm::MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Label fail) {
+  Require(IsKeep(lhs) && imm >= INT32_MIN && imm <= INT32_MAX, "MediumIntArithImm");
+  const Xbyak::Reg64& a = rg::kTmp0;
+  const auto i32 = static_cast<int32_t>(imm);
+  const bool pow2 = imm > 0 && (imm & (imm - 1)) == 0;
+  int k = 0;
+  while (pow2 && (int64_t{1} << k) != imm) ++k;
+  LoadSmallIntValue(lhs, a, fail);
+  switch (op) {
+    case ArithOp::kAdd: gen_->add(a, i32); break;
+    case ArithOp::kSubtract: gen_->sub(a, i32); break;
+    case ArithOp::kMultiply:
+      gen_->imul(a, a, i32);
+      J(kO, fail);
+      break;
+    case ArithOp::kAnd: gen_->and_(a, i32); break;
+    case ArithOp::kOr: gen_->or_(a, i32); break;
+    case ArithOp::kXor: gen_->xor_(a, i32); break;
+    case ArithOp::kLshift:
+      Require(imm >= 0 && imm < 64, "MediumIntArithImm: shift count");
+      if (imm == 0) break;
+      gen_->mov(rax, a);
+      gen_->shl(rax, static_cast<uint8_t>(imm));
+      gen_->mov(rdx, rax);
+      gen_->sar(rdx, static_cast<uint8_t>(imm));
+      gen_->cmp(rdx, a);
+      J(kNE, fail);  // bits lost: a big int
+      gen_->mov(a, rax);
+      break;
+    case ArithOp::kRshift:
+      Require(imm >= 0, "MediumIntArithImm: shift count");
+      gen_->sar(a, static_cast<uint8_t>(imm > 63 ? 63 : imm));
+      break;
+    case ArithOp::kFloorDivide:
+    case ArithOp::kRemainder: {
+      Require(imm != 0, "MediumIntArithImm: division by zero");
+      if (pow2) {  // floors like Python: an arithmetic shift, a mask (b > 0)
+        if (op == ArithOp::kFloorDivide) gen_->sar(a, static_cast<uint8_t>(k));
+        else if (imm <= INT32_MAX) gen_->and_(a, static_cast<int32_t>(imm - 1));
+        break;
+      }
+      const Label exact = NewLabel();
+      gen_->mov(rg::kScratch, imm);
+      gen_->mov(rax, a);
+      gen_->cqo();
+      gen_->idiv(rg::kScratch);
+      gen_->test(rdx, rdx);
+      J(kE, exact);
+      gen_->mov(rcx, rdx);
+      gen_->xor_(rcx, rg::kScratch);
+      J(kNS, exact);
+      gen_->dec(rax);
+      gen_->add(rdx, rg::kScratch);
+      Here(exact);
+      gen_->mov(a, op == ArithOp::kFloorDivide ? rax : rdx);
+      break;
+    }
+    case ArithOp::kTrueDivide:
+      Require(false, "MediumIntArithImm: no true division");
+  }
+  BoxLongInTmp0();
+  if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
+}
+
 void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) {
   Require(IsKeep(lhs) && IsKeep(rhs), "MediumIntArith: operands must be kKeep registers");
   Require(op != ArithOp::kTrueDivide, "MediumIntArith: no true division");
@@ -590,6 +654,18 @@ void XbyakPyAsm::CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fa
   LoadSmallIntValue(lhs, rg::kTmp0, fail);
   LoadSmallIntValue(rhs, rg::kScratch, fail);
   gen_->cmp(rg::kTmp0, rg::kScratch);
+  SetCondition(op, dst);
+}
+
+void XbyakPyAsm::CompareMediumIntImm(CmpOp op, Reg dst, Reg lhs, int64_t imm, Label fail) {
+  Require(IsKeep(dst) && imm >= INT32_MIN && imm <= INT32_MAX, "CompareMediumIntImm");
+  LoadSmallIntValue(lhs, rg::kTmp0, fail);
+  gen_->cmp(rg::kTmp0, static_cast<int32_t>(imm));
+  SetCondition(op, dst);
+}
+
+// dst (a kKeep register) = 1/0 from the flags of a signed comparison.
+void XbyakPyAsm::SetCondition(CmpOp op, Reg dst) {
   const Xbyak::Reg8 d = Phys(dst).cvt8();
   switch (op) {
     case CmpOp::kLt: gen_->setl(d); break;

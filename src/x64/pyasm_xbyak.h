@@ -78,6 +78,8 @@ class XbyakPyAsm : public PyAsm {
 
   void GuardExactType(Reg obj, const void* type, Label fail) override;
   void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
+  void MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Label fail) override;
+  void CompareMediumIntImm(CmpOp op, Reg dst, Reg lhs, int64_t imm, Label fail) override;
   void FloatArith(ArithOp op, Reg dst, Reg lhs, NumKind lkind, Reg rhs, NumKind rkind,
                   Reg reuse, Label fail) override;
   void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
@@ -123,6 +125,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadSeqIndex(Reg seq, Reg index, Label fail);
   void LoadVersionAndCache(Reg obj, const void* cache, Label miss);
   void BoxLongInTmp0();
+  void SetCondition(CmpOp op, Reg dst);
   void CallAddress(const void* fn);
   void MoveArgs(const std::vector<Arg>& args);
   void RefTotal(int delta);

@@ -62,6 +62,27 @@ TEST(LowerBinaryOp, BitwiseShiftsAndDivisionOfIntsAreInline) {
   }
 }
 
+TEST(LowerBinaryOp, ConstantIntOperandsAreImmediates) {
+  LoweringTest t("def f(x):\n    return (x + 1, 3 * x, x % 8, x // 10, 1 - x, x << 70)\n", "f");
+  EXPECT_CALL(t.pa, MediumIntArithImm(x64::ArithOp::kAdd, _, _, 1, _));
+  EXPECT_CALL(t.pa, MediumIntArithImm(x64::ArithOp::kMultiply, _, _, 3, _));  // commutes
+  EXPECT_CALL(t.pa, MediumIntArithImm(x64::ArithOp::kRemainder, _, _, 8, _));
+  EXPECT_CALL(t.pa, MediumIntArithImm(x64::ArithOp::kFloorDivide, _, _, 10, _));
+  // 1 - x does not commute; a shift by 70 is not inline with an immediate
+  EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kSubtract, _, _, _, _));
+  EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kLshift, _, _, _, _));
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyLong_Type, _)).Times(6);  // x in each; no constant
+  ASSERT_TRUE(t.EmitAll());
+}
+
+TEST(LowerCompareOp, ConstantOnEitherSideIsAnImmediate) {
+  LoweringTest t("def f(x):\n    return (x < 5, 5 < x)\n", "f");
+  EXPECT_CALL(t.pa, CompareMediumIntImm(x64::CmpOp::kLt, _, _, 5, _));
+  EXPECT_CALL(t.pa, CompareMediumIntImm(x64::CmpOp::kGt, _, _, 5, _));  // 5 < x: x > 5
+  EXPECT_CALL(t.pa, CompareMediumInts(_, _, _, _, _)).Times(0);
+  ASSERT_TRUE(t.EmitAll());
+}
+
 TEST(LowerBinaryOp, FloatTimesAConstantIntConvertsTheIntAndReusesNoBorrowedFloat) {
   LoweringTest t("def f(x):\n    return x * 2\n", "f");
   // x is a borrowed local: it must not take the result; the constant needs no guard

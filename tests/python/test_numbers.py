@@ -115,3 +115,18 @@ def mixed_compare(values):
 def test_comparisons_of_two_digit_ints():
     run_both(mixed_compare, [0, 1, -1, 2 ** 30, -(2 ** 30), 2 ** 59, -(2 ** 59), 2 ** 60,
                              2 ** 61, -(2 ** 62), 10 ** 20])
+
+
+def constant_operands(values):
+    out = []
+    for x in values:
+        row = [x + 1, x - 3, x * 7, x * -2, 3 * x, x & 0xFF, x | 8, x ^ -1, x << 3, x << 40,
+               x >> 2, x >> 100, x // 10, x % 10, x // -3, x % -3, x // 8, x % 8, x // 1,
+               x % 1, x < 5, 5 < x, x == 0, 0 != x, x >= -7, -7 >= x, 2 ** 31 - 1 + x]
+        out.append(row)
+    return out
+
+
+def test_constant_int_operands_as_immediates():
+    run_both(constant_operands, [0, 1, -1, 7, -7, 10, -10, 255, 2 ** 30, -(2 ** 30) - 5,
+                                 2 ** 59, -(2 ** 59), 2 ** 61, 10 ** 20, -(10 ** 20), True])
