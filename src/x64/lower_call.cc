@@ -93,10 +93,24 @@ void emit_CALL(Lowering& L, const Instr& in) {
                               : in.descr_fast == 2 ? kCallDescrFastWithKeywords
                                                    : 0);
   auto* cache = L.caches().New<CallCache>();
+  const bool plain = L.Peek(in.oparg + 1).kind == Value::kNull;  // [NULL, callable, args]
   L.FlushFrom(base);
+  Label other = pa.NewLabel(), have = pa.NewLabel();
+  if (kwnames == nullptr) {
+    // the compiled Python function this site last called, straight to its direct entry
+    DirectCallSite site;
+    site.cache = cache;
+    site.base = base;
+    site.maybe_method = !plain;
+    site.oparg = in.oparg;
+    pa.DirectCall(site, other);
+    pa.Jump(have);
+  }
+  pa.Bind(other);
   // the site's handler (runtime/helpers_call.h): rt_call until the site specialises
   pa.CallIndirect(&cache->handler, "call site handler",
                   {ATstate(), AAddress(L.Stack(base)), AImm(arg), APtr(kwnames), APtr(cache)});
+  pa.Bind(have);
   for (int i = 0; i < in.oparg + 2; ++i) L.Pop();
   pa.BranchIfZero(Reg::kRet, L.ErrorHere());
   const Reg r = L.AcquireReg();

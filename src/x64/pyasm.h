@@ -72,6 +72,17 @@ enum class AttrKind : uint8_t { kInstanceValue, kSlot };  // LOAD_ATTR_INSTANCE_
 
 using Label = int;
 
+// A CALL site's inline direct call (pyasm_xbyak_entry.cc): the operands in their stack
+// slots, and the site's rt::CallCache, whose PjCallCache names the callee last run directly.
+struct DirectCallSite {
+  const void* cache = nullptr;    // the site's CallCache
+  int base = 0;                   // stack slot of the first of the oparg + 2 operands
+  int oparg = 0;                  // CALL's argument count (self not included)
+  // false when the first operand is known to be NULL ([NULL, callable, args...]); true when
+  // it may be a method ([meth, self, args...]), which the code then tells apart at run time
+  bool maybe_method = false;
+};
+
 // What a compiled function's direct entry (pyasm_xbyak_entry.cc) bakes in.
 struct DirectEntryLayout {
   int argcount = 0, nlocalsplus = 0, framesize = 0;  // framesize in words
@@ -90,6 +101,12 @@ class PyAsm {
   virtual void Jump(Label l) = 0;
   virtual void Comment(const std::string& text) = 0;
   virtual void BeginInstr(int unit_index, const char* opname) = 0;  // pc map + dump text
+  // Calls the callee the site's cache last ran directly through its direct entry, when the
+  // callable is a function with that code, no code state died since, the count is the
+  // callee's argcount, and neither tracing nor a missing hook rules it out: result in kRet
+  // (NULL with an exception set; the operands are consumed either way). Jumps to `other`,
+  // consuming nothing, when a check fails or the entry had no room. Calls out.
+  virtual void DirectCall(const DirectCallSite& site, Label other) = 0;
   // The direct entry of the function (runtime/shim.h, PjDirectEntry), bound at `entry`; it
   // calls the function's ordinary entry at `body` (the prologue).
   virtual void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) = 0;

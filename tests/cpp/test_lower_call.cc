@@ -135,6 +135,50 @@ TEST(LowerCall, MethodCallUsesTheSameHelperOnTheMethodSlot) {
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }
 
+TEST(LowerCall, PlainCallTriesTheSitesDirectCalleeFirstThenItsHandler) {
+  // [NULL, g, a, 1] from base 0: the direct call sees the callable in slot 1 and 2 arguments,
+  // and shares the handler's cache. (The whole function is emitted so that PUSH_NULL's
+  // known NULL reaches the CALL on the virtual stack.)
+  LoweringTest t("def f(g, a):\n    return g(a, 1)\n", "f");
+  x64::DirectCallSite site;
+  const void* handler_cache = nullptr;
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, DirectCall(_, _)).WillOnce([&site](const x64::DirectCallSite& s, x64::Label) {
+      site = s;
+    });
+    EXPECT_CALL(t.pa, CallIndirect(_, _, _))
+        .WillOnce([&handler_cache](const void*, const char*, const std::vector<Arg>& args) {
+          handler_cache = reinterpret_cast<const void*>(args.back().imm);
+        });
+  }
+  ASSERT_TRUE(t.EmitAll());
+  EXPECT_EQ(site.base, 0);
+  EXPECT_EQ(site.oparg, 2);
+  EXPECT_FALSE(site.maybe_method);
+  EXPECT_EQ(site.cache, handler_cache);
+}
+
+TEST(LowerCall, MethodCallsDirectCallTellsMethodFromPlainCallAtRunTime) {
+  // [m, o, a] from base 0, or [NULL, attribute, a] if LOAD_METHOD found no method.
+  LoweringTest t("def f(o, a):\n    return o.m(a)\n", "f");
+  x64::DirectCallSite site;
+  EXPECT_CALL(t.pa, DirectCall(_, _)).WillOnce([&site](const x64::DirectCallSite& s, x64::Label) {
+    site = s;
+  });
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+  EXPECT_EQ(site.base, 0);
+  EXPECT_EQ(site.oparg, 1);
+  EXPECT_TRUE(site.maybe_method);
+}
+
+TEST(LowerCall, CallsWithKeywordsGoOnlyThroughTheHandler) {
+  LoweringTest t("def f(g):\n    return g(1, x=2)\n", "f");
+  EXPECT_CALL(t.pa, DirectCall(_, _)).Times(0);
+  EXPECT_CALL(t.pa, CallIndirect(_, _, _));
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
 TEST(LowerCall, CallErrorInsideTryUnwindsToTheHandler) {
   LoweringTest t("def f(g):\n    try:\n        return g()\n    except Exception:\n"
                  "        return 0\n", "f");

@@ -414,8 +414,8 @@ def rec_add(n):
 print(run_both(rec_add, 10_000))
 
 # beyond it: the interpreter finishes, the JIT raises RecursionError instead of crashing
-(want, _) = __import__("jitutil").run_interpreted(rec_add, 50_000)
-(got, _) = run_jit(rec_add, 50_000)
+(want, _) = __import__("jitutil").run_interpreted(rec_add, 95_000)
+(got, _) = run_jit(rec_add, 95_000)
 print(want[:2], got[0], got[1].__name__, got[2])
 
 # and the process goes on: the depth bookkeeping is intact
@@ -442,7 +442,7 @@ def test_recursion_beyond_the_c_stack_at_high_limit(tmp_path):
     assert r.returncode == 0, "exit %d\n%s" % (r.returncode, r.stderr[-3000:])
     lines = r.stdout.splitlines()
     assert lines[0] == "10000"
-    assert lines[1] == ("('ok', 50000) raised RecursionError "
+    assert lines[1] == ("('ok', 95000) raised RecursionError "
                         "maximum recursion depth exceeded (C stack)"), lines[1]
     assert lines[2] == "5000"
     assert lines[3] == "raised RecursionError maximum recursion depth exceeded (C stack)", lines[3]

@@ -389,6 +389,81 @@ def test_direct_calls_with_defaults():
     assert_compiled(add3)
 
 
+class HasMethod:
+    def m(self, x):
+        return ("method", x)
+
+
+def one_arg(x):
+    return ("attribute", x)
+
+
+def two_args(x, y=5):
+    return ("defaults", x, y)
+
+
+def gen_func(x):
+    yield x
+
+
+def replaced(x):
+    return ("old", x)
+
+
+def replacement(x):
+    return ("new", x)
+
+
+REPLACED_CODE = replaced.__code__
+
+
+def raising(x):
+    raise ValueError(x)
+
+
+def one_site_many_callees(n):
+    # one CALL site that sees a Python method (self + x), a function in an instance's
+    # attribute (LOAD_METHOD gives [NULL, function]), defaults, a generator function, a
+    # function whose __code__ is replaced, one that raises, and a builtin
+    with_attr = HasMethod()
+    with_attr.m = one_arg
+    with_defaults = HasMethod()
+    with_defaults.m = two_args
+    as_gen = HasMethod()
+    as_gen.m = gen_func
+    swapped = HasMethod()
+    swapped.m = replaced
+    failing = HasMethod()
+    failing.m = raising
+    builtin = HasMethod()
+    builtin.m = abs
+    objs = [HasMethod(), with_attr, with_defaults, as_gen, swapped, failing, builtin]
+    replaced.__code__ = REPLACED_CODE
+    out = []
+    for i in range(n):
+        o = objs[i % len(objs)] if i >= n // 2 else objs[0]
+        if i == 3 * n // 4:
+            replaced.__code__ = replacement.__code__
+        try:
+            r = o.m(-i)
+        except ValueError as e:
+            r = ("raised", e.args)
+        out.append(list(r) if o is as_gen else r)
+    # the NULL of a plain call through a conditional expression (not known to be NULL)
+    for i in range(n):
+        out.append(one_arg(i if i % 2 else -i))
+    return out
+
+
+def test_one_call_site_many_direct_callees():
+    try:
+        run_both(one_site_many_callees, 60)
+    finally:
+        replaced.__code__ = REPLACED_CODE
+    assert_compiled(HasMethod.m)
+    assert_compiled(one_arg)
+
+
 class Point:
     def __init__(self, x, y=0):
         self.x = x
