@@ -258,6 +258,49 @@ bool DirectConvention(int flags) {
   }
 }
 
+// The METH_O builtins that warm CPython code calls without entering a recursion level
+// (ceval.c's PRECALL_NO_KW_LEN and PRECALL_NO_KW_LIST_APPEND): builtins.len and list.append.
+bool CalledWithoutRecursionCheck(const PyMethodDef* ml) {
+  static const PyMethodDef* len_ml = nullptr;
+  static const PyMethodDef* append_ml = nullptr;
+  static bool looked = false;
+  if (!looked) {
+    looked = true;
+    PyObject* builtins = PyImport_ImportModule("builtins");
+    PyObject* len = builtins != nullptr ? PyObject_GetAttrString(builtins, "len") : nullptr;
+    if (len != nullptr && PyCFunction_Check(len))
+      len_ml = reinterpret_cast<PyCFunctionObject*>(len)->m_ml;  // static data
+    Py_XDECREF(len);
+    Py_XDECREF(builtins);
+    PyObject* name = PyUnicode_FromString("append");
+    PyObject* append = name != nullptr ? _PyType_Lookup(&PyList_Type, name) : nullptr;
+    if (append != nullptr && Py_IS_TYPE(append, &PyMethodDescr_Type))
+      append_ml = reinterpret_cast<PyMethodDescrObject*>(append)->d_method;
+    Py_XDECREF(name);
+    PyErr_Clear();
+  }
+  return ml == len_ml || ml == append_ml;
+}
+
+// Whether calling ml enters a recursion level, as its vectorcall in CPython does.
+bool EntersRecursion(const PyMethodDef* ml) {
+  const int conv = ml->ml_flags & (METH_FASTCALL | METH_NOARGS | METH_O);
+  return (conv == METH_O && !CalledWithoutRecursionCheck(ml)) || conv == METH_NOARGS;
+}
+
+// The inline convention (CallCache::inline_conv) of ml for calls with nargs arguments
+// (self not counted), or -1 if such calls must take the handler.
+int InlineConvention(const PyMethodDef* ml, int nargs) {
+  switch (ml->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS)) {
+    case METH_O:
+      if (nargs != 1) return -1;
+      return CalledWithoutRecursionCheck(ml) ? kInlineOUnchecked : kInlineO;
+    case METH_NOARGS: return nargs == 0 ? kInlineNoArgs : -1;
+    case METH_FASTCALL: case METH_FASTCALL | METH_KEYWORDS: return kInlineFast;
+    default: return -1;
+  }
+}
+
 // Calls ml with self and nargs arguments; PJ_NOT_DIRECT if the count does not fit it.
 PyObject* CallMethodDef(PyMethodDef* ml, PyObject* self, PyObject* const* args,
                         Py_ssize_t nargs) {
@@ -273,7 +316,8 @@ PyObject* CallMethodDef(PyMethodDef* ml, PyObject* self, PyObject* const* args,
     default:
       return PJ_NOT_DIRECT;
   }
-  if (Py_EnterRecursiveCall(" while calling a Python object")) return nullptr;
+  const bool enter = EntersRecursion(ml);
+  if (enter && Py_EnterRecursiveCall(" while calling a Python object")) return nullptr;
   PyObject* res;
   switch (ml->ml_flags & (METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS)) {
     case METH_O: res = ml->ml_meth(self, args[0]); break;
@@ -287,7 +331,7 @@ PyObject* CallMethodDef(PyMethodDef* ml, PyObject* self, PyObject* const* args,
           reinterpret_cast<void (*)(void)>(ml->ml_meth))(self, args, nargs, nullptr);
       break;
   }
-  Py_LeaveRecursiveCall();
+  if (enter) Py_LeaveRecursiveCall();
   return res;
 }
 
@@ -321,7 +365,8 @@ PyObject* Miss(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwna
 
 extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                              CallCache* cache) {
-  int descr_fast = oparg & kCallFlags;
+  const int site_descr_fast = oparg & kCallFlags;
+  int descr_fast = site_descr_fast;
   oparg &= ~kCallFlags;
   if (UnpackBoundMethod(base)) descr_fast = 0;
   const int is_meth = base[0] != nullptr;
@@ -349,17 +394,33 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
     // The kind of builtin callable the next calls may take straight to its C function.
     if (specialise && is_meth && Py_IS_TYPE(callable, &PyMethodDescr_Type)) {
       auto* descr = reinterpret_cast<PyMethodDescrObject*>(callable);
-      if (DirectConvention(descr->d_method->ml_flags) &&
-          Py_IS_TYPE(args[0], descr->d_common.d_type)) {
-        cache->ml = descr->d_method;
+      PyMethodDef* ml = descr->d_method;
+      if (DirectConvention(ml->ml_flags) && Py_IS_TYPE(args[0], descr->d_common.d_type)) {
+        cache->ml = ml;
         cache->self_type = Py_TYPE(args[0]);
         cache->handler = rt_call_descr;
+        // inline too, unless the site's specialised PRECALL would release in another order
+        // than the machine code does for this kind (shim: Finish's specialised_order)
+        const int want = site_descr_fast == kCallDescrFast ? METH_FASTCALL
+                                                           : (METH_FASTCALL | METH_KEYWORDS);
+        const int conv = InlineConvention(ml, total - 1);
+        if (conv >= 0 && (site_descr_fast == 0 || ml->ml_flags == want)) {
+          cache->inline_ml = ml;
+          cache->inline_self_type = Py_TYPE(args[0]);
+          cache->inline_conv = static_cast<uint8_t>(conv);
+        }
       }
     } else if (specialise && Py_IS_TYPE(callable, &PyCFunction_Type)) {
       PyMethodDef* ml = reinterpret_cast<PyCFunctionObject*>(callable)->m_ml;
       if (DirectConvention(ml->ml_flags) && !(ml->ml_flags & METH_NOARGS)) {
         cache->ml = ml;
         cache->handler = rt_call_cfunc;
+        const int conv = InlineConvention(ml, total);
+        if (conv >= 0 && !is_meth) {
+          cache->inline_ml = ml;
+          cache->inline_self_type = nullptr;
+          cache->inline_conv = static_cast<uint8_t>(conv);
+        }
       }
     }
   }

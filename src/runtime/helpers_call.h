@@ -55,7 +55,19 @@ struct CallCache {
   PyMethodDef* ml = nullptr;     // the builtin's method definition (static C data)
   PyTypeObject* self_type = nullptr;
   unsigned respecialisations = 0;
+  // The builtin the machine code calls itself (x64 BuiltinCall), set only when the site's
+  // argument count fits its convention: a method descriptor with inline_ml on a self of
+  // exactly inline_self_type, or (inline_self_type NULL) a builtin function object with
+  // inline_ml. inline_conv says how its C function takes the arguments.
+  PyMethodDef* inline_ml = nullptr;
+  PyTypeObject* inline_self_type = nullptr;
+  uint8_t inline_conv = 0;
 };
+// CallCache::inline_conv: METH_FASTCALL[|METH_KEYWORDS] (self, args, nargs[, NULL]),
+// METH_O (self, arg) and METH_NOARGS (self, NULL), the last two inside a recursion check
+// as in CPython; kInlineOUnchecked: METH_O without it (len and list.append, which warm
+// CPython code calls through PRECALL_NO_KW_LEN and PRECALL_NO_KW_LIST_APPEND).
+constexpr uint8_t kInlineFast = 0, kInlineO = 1, kInlineNoArgs = 2, kInlineOUnchecked = 3;
 constexpr unsigned kMaxRespecialisations = 8;
 
 PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,

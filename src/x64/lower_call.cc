@@ -80,10 +80,45 @@ void emit_KW_NAMES(Lowering& L, const Instr& in) {}
 // PRECALL n: no code; rt_call unpacks [NULL, bound method] itself (see the file comment).
 void emit_PRECALL(Lowering& L, const Instr& in) {}
 
-// CALL n (NULL_or_meth, callable_or_self, args[n] -- result): the site's call handler
-// (rt_call or a specialisation of it, through the site's CallCache) on the n + 2 items,
-// materialised in their slots (the items below may stay virtual: nothing the call runs can
-// see them), then the breaker. The result is pushed in a value register.
+// Releases the operands slots[base + i] for i in `order` after an inline builtin call
+// (the result is held in a value register meanwhile).
+void ReleaseSlots(Lowering& L, int base, const std::vector<int>& order) {
+  PyAsm& pa = L.pa();
+  for (int i : order) {
+    pa.Load(Reg::kTmp0, L.Stack(base + i));
+    pa.DecRef(Reg::kTmp0);
+  }
+}
+
+// An inline builtin call of one form, then the releases in the order the interpreter makes
+// them (rt_call's Finish: CALL's order, or a specialised METH_FASTCALL method-descriptor
+// PRECALL's: the arguments after self, self, the descriptor), the result into r.
+void InlineBuiltinCall(Lowering& L, const Instr& in, BuiltinCallSite site, Reg r, Label other,
+                       Label have) {
+  PyAsm& pa = L.pa();
+  pa.BuiltinCall(site, other);
+  pa.Move(r, Reg::kRet);
+  std::vector<int> order;
+  if (site.form == BuiltinCallSite::kDescr && in.descr_fast != 0) {
+    for (int i = 2; i < in.oparg + 2; ++i) order.push_back(i);
+    order.push_back(1);
+    order.push_back(0);
+  } else {
+    for (int i = site.form == BuiltinCallSite::kDescr ? 0 : 1; i < in.oparg + 2; ++i)
+      order.push_back(i);
+  }
+  ReleaseSlots(L, site.base, order);
+  pa.Jump(have);
+}
+
+// CALL n (NULL_or_meth, callable_or_self, args[n] -- result) on the n + 2 items, materialised
+// in their slots (the items below may stay virtual: nothing the call runs can see them).
+// Without keywords the site first tries what its CallCache recorded at run time, inline: the
+// compiled Python function it last called (DirectCall), a builtin method descriptor
+// ([descr, self, args]; not when PUSH_NULL is known to be below) or builtin function
+// ([NULL, func, args]) (BuiltinCall). Everything else, and every miss, goes to the site's
+// handler (runtime/helpers_call.h: rt_call until the site specialises). Then the breaker.
+// The result is pushed in a value register.
 void emit_CALL(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const int base = L.sp() - in.oparg - 2;
@@ -95,26 +130,40 @@ void emit_CALL(Lowering& L, const Instr& in) {
   auto* cache = L.caches().New<CallCache>();
   const bool plain = L.Peek(in.oparg + 1).kind == Value::kNull;  // [NULL, callable, args]
   L.FlushFrom(base);
-  Label other = pa.NewLabel(), have = pa.NewLabel();
+  const Reg r = L.AcquireReg();
+  const Label handler = pa.NewLabel(), have = pa.NewLabel();
   if (kwnames == nullptr) {
-    // the compiled Python function this site last called, straight to its direct entry
-    DirectCallSite site;
-    site.cache = cache;
-    site.base = base;
-    site.maybe_method = !plain;
-    site.oparg = in.oparg;
-    pa.DirectCall(site, other);
+    Label next = pa.NewLabel();
+    DirectCallSite direct;
+    direct.cache = cache;
+    direct.base = base;
+    direct.maybe_method = !plain;
+    direct.oparg = in.oparg;
+    pa.DirectCall(direct, next);
+    pa.Move(r, Reg::kRet);
     pa.Jump(have);
+    pa.Bind(next);
+    BuiltinCallSite builtin;
+    builtin.cache = cache;
+    builtin.base = base;
+    builtin.oparg = in.oparg;
+    if (!plain) {
+      next = pa.NewLabel();
+      builtin.form = BuiltinCallSite::kDescr;
+      InlineBuiltinCall(L, in, builtin, r, next, have);
+      pa.Bind(next);
+    }
+    builtin.form = BuiltinCallSite::kFunction;
+    builtin.check_null = !plain;
+    InlineBuiltinCall(L, in, builtin, r, handler, have);
   }
-  pa.Bind(other);
-  // the site's handler (runtime/helpers_call.h): rt_call until the site specialises
+  pa.Bind(handler);
   pa.CallIndirect(&cache->handler, "call site handler",
                   {ATstate(), AAddress(L.Stack(base)), AImm(arg), APtr(kwnames), APtr(cache)});
+  pa.Move(r, Reg::kRet);
   pa.Bind(have);
   for (int i = 0; i < in.oparg + 2; ++i) L.Pop();
-  pa.BranchIfZero(Reg::kRet, L.ErrorHere());
-  const Reg r = L.AcquireReg();
-  pa.Move(r, Reg::kRet);
+  pa.BranchIfZero(r, L.ErrorHere());
   L.PushReg(r);
   AfterCall(L, L.sp());
 }

@@ -83,6 +83,17 @@ struct DirectCallSite {
   bool maybe_method = false;
 };
 
+// A CALL site's inline builtin call (pyasm_xbyak_call.cc): the operands in their slots and
+// the site's rt::CallCache, whose inline_* fields name the builtin it calls.
+struct BuiltinCallSite {
+  const void* cache = nullptr;    // the site's CallCache
+  int base = 0;                   // stack slot of the first of the oparg + 2 operands
+  int oparg = 0;                  // CALL's argument count (self not included)
+  // kDescr: [method descriptor, self, args...]; kFunction: [NULL, builtin function, args...]
+  enum Form : uint8_t { kDescr, kFunction } form = kDescr;
+  bool check_null = false;        // kFunction: the first operand may not be NULL
+};
+
 // What a compiled function's direct entry (pyasm_xbyak_entry.cc) bakes in.
 struct DirectEntryLayout {
   int argcount = 0, nlocalsplus = 0, framesize = 0;  // framesize in words
@@ -107,6 +118,12 @@ class PyAsm {
   // (NULL with an exception set; the operands are consumed either way). Jumps to `other`,
   // consuming nothing, when a check fails or the entry had no room. Calls out.
   virtual void DirectCall(const DirectCallSite& site, Label other) = 0;
+  // Calls the C function of the builtin the site's cache names when the operands have
+  // site.form and the callable (and for kDescr the exact type of self) matches it; result in
+  // kRet (NULL with an exception set), the operands left in their slots for the caller to
+  // release. Jumps to `other` when a check fails (recursion limit included), having done
+  // nothing. Calls out.
+  virtual void BuiltinCall(const BuiltinCallSite& site, Label other) = 0;
   // The direct entry of the function (runtime/shim.h, PjDirectEntry), bound at `entry`; it
   // calls the function's ordinary entry at `body` (the prologue).
   virtual void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) = 0;

@@ -103,6 +103,7 @@ class XbyakPyAsm : public PyAsm {
   void GuardTypeVersion(Reg obj, uint32_t version, Label fail) override;
   void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) override;
   void DirectCall(const DirectCallSite& site, Label other) override;
+  void BuiltinCall(const BuiltinCallSite& site, Label other) override;
   void LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) override;
 
  private:

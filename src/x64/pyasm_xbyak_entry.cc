@@ -10,7 +10,6 @@
 // data stack or the C stack returns PJ_NOT_DIRECT before anything is consumed.
 #include <Python.h>
 
-#include "runtime/helpers_call.h"
 #include "runtime/shim.h"
 #include "x64/pyasm_xbyak.h"
 #include "x64/regs.h"
@@ -168,55 +167,6 @@ void XbyakPyAsm::DirectEntry(const DirectEntryLayout& d, Label entry, Label body
   gen_->mov(rax, reinterpret_cast<uint64_t>(&pj_direct_clear_and_pop));
   gen_->call(rax);
   Jmp(done);
-}
-
-void XbyakPyAsm::DirectCall(const DirectCallSite& site, Label other) {
-  const PjOffsets* o = pj_offsets();
-  const int py = offsetof(CallCache, py);
-  // rsi: the callable, rdx: its first argument, r8d: the argument count
-  const int first = SlotOffset(Slot::Stack(site.base));
-  const int second = SlotOffset(Slot::Stack(site.base + 1));
-  const int third = SlotOffset(Slot::Stack(site.base + 2));
-  Label known = NewLabel();
-  if (site.maybe_method) {  // [meth, self, args...] unless the first operand is NULL
-    gen_->mov(rsi, qword[rg::kFrame + first]);
-    gen_->lea(rdx, ptr[rg::kFrame + second]);
-    gen_->mov(r8d, site.oparg + 1);
-    gen_->test(rsi, rsi);
-    J(kNE, known);
-  }
-  gen_->mov(rsi, qword[rg::kFrame + second]);
-  gen_->lea(rdx, ptr[rg::kFrame + third]);
-  gen_->mov(r8d, site.oparg);
-  Here(known);
-  gen_->mov(r11, reinterpret_cast<uint64_t>(&PyFunction_Type));
-  gen_->cmp(qword[rsi + offsetof(PyObject, ob_type)], r11);
-  J(kNE, other);
-  gen_->mov(r10, reinterpret_cast<uint64_t>(site.cache));
-  gen_->mov(rax, qword[rsi + offsetof(PyFunctionObject, func_code)]);
-  gen_->cmp(rax, qword[r10 + py + offsetof(PjCallCache, code)]);
-  J(kNE, other);
-  gen_->mov(r11, reinterpret_cast<uint64_t>(pj_code_epoch_address()));
-  gen_->mov(eax, dword[r11]);
-  gen_->cmp(eax, dword[r10 + py + offsetof(PjCallCache, epoch)]);
-  J(kNE, other);
-  gen_->mov(r11, qword[r10 + py + offsetof(PjCallCache, target)]);
-  gen_->cmp(dword[r11 + offsetof(PjDirectTarget, argcount)], r8d);
-  J(kNE, other);
-  gen_->mov(rax, qword[r11 + offsetof(PjDirectTarget, direct_entry)]);
-  gen_->test(rax, rax);
-  J(kE, other);
-  gen_->mov(rcx, qword[rg::kTstate + o->tstate_cframe]);
-  gen_->cmp(byte[rcx + o->cframe_use_tracing], 0);
-  J(kNE, other);
-  gen_->mov(rcx, reinterpret_cast<uint64_t>(pj_hook_installed_address()));
-  gen_->cmp(dword[rcx], 0);
-  J(kE, other);
-  CommitPrevInstr();
-  gen_->mov(rdi, rg::kTstate);
-  gen_->call(rax);
-  gen_->cmp(rax, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(PJ_NOT_DIRECT)));
-  J(kE, other);
 }
 
 }  // namespace pyjion::x64

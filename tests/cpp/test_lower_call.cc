@@ -40,13 +40,13 @@ PyObject* NameOf(LoweringTest& t, uint8_t opcode) {
 // ---- CALL -----------------------------------------------------------------------------
 
 TEST(LowerCall, CallHandsTheLowestSlotAndCountToRtCallThenPollsTheBreaker) {
-  // Stack before CALL 2: [NULL, g, a, 1] -> base slot 0.
+  // Stack before CALL 2: [NULL, g, a, 1] -> base slot 0; the result is tested for NULL.
   LoweringTest t("def f(g, a):\n    return g(a, 1)\n", "f");
   {
     InSequence seq;
     EXPECT_CALL(t.pa, CallIndirect(_, _,
                                  ::testing::ElementsAre(ATstate(), AAddress(Slot::Stack(0)), AImm(2), AImm(0), _)));
-    EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
+    EXPECT_CALL(t.pa, BranchIfZero(_, _));
     EXPECT_CALL(t.pa, PollEvalBreaker(_));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&pj_handle_eval_breaker), std::vector<Arg>{ATstate()}));
     EXPECT_CALL(t.pa, BranchIfNegative32(Reg::kRet, _));
@@ -172,9 +172,53 @@ TEST(LowerCall, MethodCallsDirectCallTellsMethodFromPlainCallAtRunTime) {
   EXPECT_TRUE(site.maybe_method);
 }
 
+TEST(LowerCall, PlainCallTriesOnlyTheBuiltinFunctionForm) {
+  // PUSH_NULL known below: no method descriptor can be there, and no NULL check is needed.
+  LoweringTest t("def f(g, a):\n    return g(a, 1)\n", "f");
+  std::vector<x64::BuiltinCallSite> sites;
+  EXPECT_CALL(t.pa, BuiltinCall(_, _)).WillRepeatedly([&sites](const x64::BuiltinCallSite& s, x64::Label) {
+    sites.push_back(s);
+  });
+  ASSERT_TRUE(t.EmitAll());
+  ASSERT_EQ(sites.size(), 1u);
+  EXPECT_EQ(sites[0].form, x64::BuiltinCallSite::kFunction);
+  EXPECT_FALSE(sites[0].check_null);
+  EXPECT_EQ(sites[0].oparg, 2);
+  EXPECT_EQ(sites[0].base, 0);
+}
+
+TEST(LowerCall, MethodCallTriesTheDescriptorThenTheFunctionForm) {
+  LoweringTest t("def f(o, a):\n    return o.m(a)\n", "f");
+  std::vector<x64::BuiltinCallSite> sites;
+  EXPECT_CALL(t.pa, BuiltinCall(_, _)).WillRepeatedly([&sites](const x64::BuiltinCallSite& s, x64::Label) {
+    sites.push_back(s);
+  });
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+  ASSERT_EQ(sites.size(), 2u);
+  EXPECT_EQ(sites[0].form, x64::BuiltinCallSite::kDescr);
+  EXPECT_EQ(sites[1].form, x64::BuiltinCallSite::kFunction);
+  EXPECT_TRUE(sites[1].check_null);  // LOAD_METHOD may have left [NULL, attribute]
+}
+
+TEST(LowerCall, InlineBuiltinCallReleasesTheOperandsInCallsOrder) {
+  // [m, o, a] from base 0: descriptor form releases slots 0, 1, 2; function form 1, 2.
+  LoweringTest t("def f(o, a):\n    return o.m(a)\n", "f");
+  std::vector<int> loads;
+  int builtin_calls = 0;
+  EXPECT_CALL(t.pa, BuiltinCall(_, _)).WillRepeatedly([&](const x64::BuiltinCallSite&, x64::Label) {
+    ++builtin_calls;
+  });
+  EXPECT_CALL(t.pa, Load(Reg::kTmp0, _)).WillRepeatedly([&](Reg, Slot s) {
+    if (builtin_calls > 0) loads.push_back(s.index);
+  });
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+  EXPECT_EQ(loads, (std::vector<int>{0, 1, 2, 1, 2}));
+}
+
 TEST(LowerCall, CallsWithKeywordsGoOnlyThroughTheHandler) {
   LoweringTest t("def f(g):\n    return g(1, x=2)\n", "f");
   EXPECT_CALL(t.pa, DirectCall(_, _)).Times(0);
+  EXPECT_CALL(t.pa, BuiltinCall(_, _)).Times(0);
   EXPECT_CALL(t.pa, CallIndirect(_, _, _));
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }

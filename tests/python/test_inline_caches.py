@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from jitutil import assert_compiled, run_both
+from jitutil import assert_compiled, run_both, run_both_warm
 
 
 # ---- LOAD_ATTR / STORE_ATTR: instance values, slots, properties ------------------------
@@ -708,3 +708,123 @@ def bound_methods_and_c_subclass_dicts(n):
 
 def test_bound_methods_and_dicts_of_c_type_subclasses():
     run_both(bound_methods_and_c_subclass_dicts, 20)
+
+
+# ---- builtins called from the machine code itself (BuiltinCall) ----------------------------
+
+import math  # noqa: E402
+import types  # noqa: E402
+
+
+class ListSub(list):
+    pass
+
+
+def py_len(x):
+    return -1
+
+
+def every_builtin_form(n):
+    # each convention (METH_O, METH_NOARGS, METH_FASTCALL) as a method descriptor
+    # ([descr, self, args]) and as a builtin function ([NULL, func, args]), including a
+    # module's function through LOAD_METHOD and a builtin method bound to its object; then
+    # what each site assumed changes under it
+    global len
+    mod = types.ModuleType("m")
+    mod.floor = math.floor
+    lst, d, s = [], {1: "one"}, "abc"
+    ap = lst.append
+    out = []
+    for i in range(n):
+        lst.append(i)                       # descriptor, METH_O
+        ap(-i)                              # bound builtin method, METH_O
+        out.append(d.get(i % 3, "none"))    # descriptor, METH_FASTCALL
+        out.append(s.upper())               # descriptor, METH_NOARGS
+        out.append(len(lst))                # builtin function, METH_O
+        out.append(isinstance(i, int))      # builtin function, METH_FASTCALL
+        out.append(mod.floor(i / 3))        # module function: [NULL, func] after LOAD_METHOD
+        out.append(list(d.keys()))
+        try:
+            out.append([].pop())            # raises inside the C function
+        except IndexError as e:
+            out.append(str(e))
+        try:
+            out.append(s.index("z"))
+        except ValueError as e:
+            out.append(str(e))
+        if i == n // 2:
+            lst = ListSub(lst)              # self of another type
+            ap = ListSub().append
+            d = collections.OrderedDict(d)
+            s = "xyz"
+            mod.floor = lambda x: ("patched", x)
+            len = py_len                    # builtin shadowed by a global
+        if i == 3 * n // 4:
+            del len
+            mod.floor = math.ceil
+    return out, lst[:5], len(lst)
+
+
+def test_builtin_calls_of_every_form_and_their_invalidation():
+    try:
+        run_both(every_builtin_form, 40)
+    finally:
+        globals().pop("len", None)
+
+
+def deep_len(n, lst):
+    len(lst)  # METH_O, but warm CPython code calls it without a recursion check
+    return deep_len(n + 1, lst) + 1
+
+
+def deep_abs(n, lst):
+    abs(n)  # METH_O: enters a recursion level, so the limit may be met here
+    return deep_abs(n + 1, lst) + 1
+
+
+def deep_upper(n, s):
+    s.upper()  # METH_NOARGS method descriptor: enters a recursion level
+    return deep_upper(n + 1, s) + 1
+
+
+def deep_get(n, d):
+    d.get(n)  # METH_FASTCALL: no recursion check
+    return deep_get(n + 1, d) + 1
+
+
+def builtin_at_the_recursion_limit(fn, arg):
+    try:
+        return fn(0, arg)
+    except RecursionError as e:
+        return str(e)
+
+
+@pytest.mark.parametrize("fn, arg", [(deep_len, [1]), (deep_abs, None), (deep_upper, "a"),
+                                     (deep_get, {})])
+def test_builtin_call_at_the_recursion_limit(fn, arg):
+    # warm: the interpreter runs the specialised PRECALLs, whose recursion checks the
+    # machine code makes too
+    got = run_both_warm(builtin_at_the_recursion_limit, (fn, arg), fn, arg)
+    assert "maximum recursion depth exceeded" in got
+    assert_compiled(fn)
+
+
+class Loud:
+    def __init__(self, tag):
+        self.tag = tag
+
+    def __del__(self):
+        print("del", self.tag)
+
+
+def release_order(n):
+    for i in range(n):
+        # dict.get is METH_FASTCALL: warm, the interpreter releases the key before the dict
+        # (and so the value inside it); cold, the dict first
+        print({1: Loud("value %d" % i)}.get(Loud("key %d" % i)))
+        print(len([Loud("in list %d" % i)]))
+
+
+def test_builtin_calls_release_in_the_interpreters_order():
+    run_both_warm(release_order, (2,), 6)
+    run_both(release_order, 1)

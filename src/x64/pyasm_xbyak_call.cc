@@ -1,0 +1,143 @@
+// The inline calls of a CALL site (x64 verbs DirectCall and BuiltinCall): machine code
+// that checks the callable against what the site's rt::CallCache recorded at run time and
+// then calls the callee itself, a compiled Python function through its direct entry
+// (pyasm_xbyak_entry.cc) or a builtin's C function, with no helper in between. Anything
+// that does not match goes to the site's handler (runtime/helpers_call.cc).
+#include <Python.h>
+
+#include "runtime/helpers_call.h"
+#include "runtime/shim.h"
+#include "x64/pyasm_xbyak.h"
+#include "x64/regs.h"
+
+namespace pyjion::x64 {
+
+using namespace Xbyak::util;  // NOLINT: register names
+namespace rg = regs;
+
+void XbyakPyAsm::DirectCall(const DirectCallSite& site, Label other) {
+  const PjOffsets* o = pj_offsets();
+  const int py = offsetof(CallCache, py);
+  // rsi: the callable, rdx: its first argument, r8d: the argument count
+  const int first = SlotOffset(Slot::Stack(site.base));
+  const int second = SlotOffset(Slot::Stack(site.base + 1));
+  const int third = SlotOffset(Slot::Stack(site.base + 2));
+  Label known = NewLabel();
+  if (site.maybe_method) {  // [meth, self, args...] unless the first operand is NULL
+    gen_->mov(rsi, qword[rg::kFrame + first]);
+    gen_->lea(rdx, ptr[rg::kFrame + second]);
+    gen_->mov(r8d, site.oparg + 1);
+    gen_->test(rsi, rsi);
+    J(kNE, known);
+  }
+  gen_->mov(rsi, qword[rg::kFrame + second]);
+  gen_->lea(rdx, ptr[rg::kFrame + third]);
+  gen_->mov(r8d, site.oparg);
+  Here(known);
+  gen_->mov(r11, reinterpret_cast<uint64_t>(&PyFunction_Type));
+  gen_->cmp(qword[rsi + offsetof(PyObject, ob_type)], r11);
+  J(kNE, other);
+  gen_->mov(r10, reinterpret_cast<uint64_t>(site.cache));
+  gen_->mov(rax, qword[rsi + offsetof(PyFunctionObject, func_code)]);
+  gen_->cmp(rax, qword[r10 + py + offsetof(PjCallCache, code)]);
+  J(kNE, other);
+  gen_->mov(r11, reinterpret_cast<uint64_t>(pj_code_epoch_address()));
+  gen_->mov(eax, dword[r11]);
+  gen_->cmp(eax, dword[r10 + py + offsetof(PjCallCache, epoch)]);
+  J(kNE, other);
+  gen_->mov(r11, qword[r10 + py + offsetof(PjCallCache, target)]);
+  gen_->cmp(dword[r11 + offsetof(PjDirectTarget, argcount)], r8d);
+  J(kNE, other);
+  gen_->mov(rax, qword[r11 + offsetof(PjDirectTarget, direct_entry)]);
+  gen_->test(rax, rax);
+  J(kE, other);
+  gen_->mov(rcx, qword[rg::kTstate + o->tstate_cframe]);
+  gen_->cmp(byte[rcx + o->cframe_use_tracing], 0);
+  J(kNE, other);
+  gen_->mov(rcx, reinterpret_cast<uint64_t>(pj_hook_installed_address()));
+  gen_->cmp(dword[rcx], 0);
+  J(kE, other);
+  CommitPrevInstr();
+  gen_->mov(rdi, rg::kTstate);
+  gen_->call(rax);
+  gen_->cmp(rax, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(PJ_NOT_DIRECT)));
+  J(kE, other);
+}
+
+// Guards (r10: the cache, r9: its inline_ml, rdi: self, rsi: the first argument's slot),
+// then the call in the convention of inline_conv; the ones CPython checks the recursion
+// depth for (METH_O but len and list.append, METH_NOARGS: method_vectorcall_O, ...) enter
+// a level inline and leave for the handler, which raises, when the limit is reached.
+void XbyakPyAsm::BuiltinCall(const BuiltinCallSite& site, Label other) {
+  const int recursion = offsetof(PyThreadState, recursion_remaining);
+  const auto first = qword[rg::kFrame + SlotOffset(Slot::Stack(site.base))];
+  const auto second = qword[rg::kFrame + SlotOffset(Slot::Stack(site.base + 1))];
+  const int args = SlotOffset(Slot::Stack(site.base + 2));
+  gen_->mov(r10, reinterpret_cast<uint64_t>(site.cache));
+  gen_->mov(r9, qword[r10 + offsetof(CallCache, inline_ml)]);
+  if (site.form == BuiltinCallSite::kDescr) {
+    gen_->mov(rax, first);
+    gen_->test(rax, rax);
+    J(kE, other);
+    gen_->mov(r11, reinterpret_cast<uint64_t>(&PyMethodDescr_Type));
+    gen_->cmp(qword[rax + offsetof(PyObject, ob_type)], r11);
+    J(kNE, other);
+    gen_->cmp(qword[rax + offsetof(PyMethodDescrObject, d_method)], r9);
+    J(kNE, other);
+    gen_->mov(rdi, second);
+    gen_->mov(rcx, qword[rdi + offsetof(PyObject, ob_type)]);
+    gen_->cmp(rcx, qword[r10 + offsetof(CallCache, inline_self_type)]);
+    J(kNE, other);
+  } else {
+    if (site.check_null) {
+      gen_->cmp(first, 0);
+      J(kNE, other);
+    }
+    gen_->mov(rax, second);
+    gen_->mov(r11, reinterpret_cast<uint64_t>(&PyCFunction_Type));
+    gen_->cmp(qword[rax + offsetof(PyObject, ob_type)], r11);
+    J(kNE, other);
+    gen_->cmp(qword[rax + offsetof(PyCFunctionObject, m_ml)], r9);
+    J(kNE, other);
+    gen_->mov(rdi, qword[rax + offsetof(PyCFunctionObject, m_self)]);
+  }
+  CommitPrevInstr();  // clobbers r11 only
+  gen_->lea(rsi, ptr[rg::kFrame + args]);
+  const auto meth = qword[r9 + offsetof(PyMethodDef, ml_meth)];
+  const Label done = NewLabel(), fast = NewLabel(), limit = NewLabel();
+  // a convention other than FASTCALL only fits a count of 1 (METH_O) or 0 (METH_NOARGS)
+  if (site.oparg <= 1) {
+    const auto conv = byte[r10 + offsetof(CallCache, inline_conv)];
+    gen_->cmp(conv, kInlineFast);
+    J(kE, fast);
+    if (site.oparg == 1) {
+      const Label checked = NewLabel();
+      gen_->mov(rsi, qword[rsi]);
+      gen_->cmp(conv, kInlineOUnchecked);
+      J(kNE, checked);
+      gen_->call(meth);
+      Jmp(done);
+      Here(checked);
+    } else {
+      gen_->xor_(esi, esi);
+    }
+    gen_->sub(dword[rg::kTstate + recursion], 1);
+    J(kS, limit);
+    gen_->call(meth);
+    gen_->add(dword[rg::kTstate + recursion], 1);
+    Jmp(done);
+    Here(fast);
+  }
+  gen_->mov(edx, site.oparg);
+  gen_->xor_(ecx, ecx);
+  gen_->call(meth);
+  if (site.oparg <= 1) {
+    Jmp(done);
+    Here(limit);  // the handler raises RecursionError as CPython does
+    gen_->add(dword[rg::kTstate + recursion], 1);
+    Jmp(other);
+  }
+  Here(done);
+}
+
+}  // namespace pyjion::x64
