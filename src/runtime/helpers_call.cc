@@ -301,6 +301,17 @@ int InlineConvention(const PyMethodDef* ml, int nargs) {
   }
 }
 
+// Whether the machine code may call callable's vectorcall itself (x64 VectorCall does
+// PyObject_Vectorcall's work, less its result check): not Python functions, which the handler
+// runs directly once compiled, not bound methods, which PRECALL unpacks, and not method
+// descriptors where the site's specialised PRECALL releases in its own order.
+bool InlineVectorcall(PyObject* callable, int site_descr_fast) {
+  if (Py_IS_TYPE(callable, &PyFunction_Type) || Py_IS_TYPE(callable, &PyMethod_Type))
+    return false;
+  if (site_descr_fast != 0 && Py_IS_TYPE(callable, &PyMethodDescr_Type)) return false;
+  return PyVectorcall_Function(callable) != nullptr;
+}
+
 // Calls ml with self and nargs arguments; PJ_NOT_DIRECT if the count does not fit it.
 PyObject* CallMethodDef(PyMethodDef* ml, PyObject* self, PyObject* const* args,
                         Py_ssize_t nargs) {
@@ -424,6 +435,7 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
       }
     }
   }
+  if (specialise && InlineVectorcall(callable, site_descr_fast)) cache->vectorcall = 1;
   PyObject* res = PyObject_Vectorcall(callable, args,
                                       static_cast<size_t>(total - nkw) |
                                           PY_VECTORCALL_ARGUMENTS_OFFSET,

@@ -62,6 +62,10 @@ struct CallCache {
   PyMethodDef* inline_ml = nullptr;
   PyTypeObject* inline_self_type = nullptr;
   uint8_t inline_conv = 0;
+  // Set once the site has called a vectorcall callable it does not specialise (a type, a
+  // builtin of another convention, a functools.partial...): the machine code then calls
+  // any such callable's vectorcall itself (x64 VectorCall) before trying the handler.
+  uint8_t vectorcall = 0;
 };
 // CallCache::inline_conv: METH_FASTCALL[|METH_KEYWORDS] (self, args, nargs[, NULL]),
 // METH_O (self, arg) and METH_NOARGS (self, NULL), the last two inside a recursion check

@@ -116,8 +116,10 @@ void InlineBuiltinCall(Lowering& L, const Instr& in, BuiltinCallSite site, Reg r
 // Without keywords the site first tries what its CallCache recorded at run time, inline: the
 // compiled Python function it last called (DirectCall), a builtin method descriptor
 // ([descr, self, args]; not when PUSH_NULL is known to be below) or builtin function
-// ([NULL, func, args]) (BuiltinCall). Everything else, and every miss, goes to the site's
-// handler (runtime/helpers_call.h: rt_call until the site specialises). Then the breaker.
+// ([NULL, func, args]) (BuiltinCall). With or without keywords, once the site has met one,
+// any other callable with a vectorcall (VectorCall). Everything else, and every miss, goes
+// to the site's handler (runtime/helpers_call.h: rt_call until the site specialises). Then
+// the breaker.
 // The result is pushed in a value register.
 void emit_CALL(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
@@ -153,9 +155,31 @@ void emit_CALL(Lowering& L, const Instr& in) {
       InlineBuiltinCall(L, in, builtin, r, next, have);
       pa.Bind(next);
     }
+    next = pa.NewLabel();
     builtin.form = BuiltinCallSite::kFunction;
     builtin.check_null = !plain;
-    InlineBuiltinCall(L, in, builtin, r, handler, have);
+    InlineBuiltinCall(L, in, builtin, r, next, have);
+    pa.Bind(next);
+  }
+  {
+    VectorCallSite vc;
+    vc.cache = cache;
+    vc.base = base;
+    vc.oparg = in.oparg;
+    vc.maybe_method = !plain;
+    vc.kwnames = kwnames;
+    vc.nkw = kwnames != nullptr ? static_cast<int>(PyTuple_GET_SIZE(kwnames)) : 0;
+    vc.not_descr = in.descr_fast != 0;
+    pa.VectorCall(vc, handler);
+    pa.Move(r, Reg::kRet);
+    if (!plain) {  // CALL's order: the callable (or the method), then the arguments
+      pa.Load(Reg::kTmp0, L.Stack(base));
+      pa.XDecRef(Reg::kTmp0);
+    }
+    std::vector<int> order;
+    for (int i = 1; i < in.oparg + 2; ++i) order.push_back(i);
+    ReleaseSlots(L, base, order);
+    pa.Jump(have);
   }
   pa.Bind(handler);
   pa.CallIndirect(&cache->handler, "call site handler",

@@ -94,6 +94,18 @@ struct BuiltinCallSite {
   bool check_null = false;        // kFunction: the first operand may not be NULL
 };
 
+// A CALL site's inline vectorcall (pyasm_xbyak_call.cc): any callable with a vectorcall
+// function but the kinds the handler owns, once the site's rt::CallCache allows it.
+struct VectorCallSite {
+  const void* cache = nullptr;    // the site's CallCache
+  int base = 0;                   // stack slot of the first of the oparg + 2 operands
+  int oparg = 0;                  // CALL's argument count, keywords included
+  bool maybe_method = false;      // as DirectCallSite
+  const void* kwnames = nullptr;  // KW_NAMES's tuple, or NULL
+  int nkw = 0;                    // its size
+  bool not_descr = false;         // method descriptors go to the handler (descr_fast sites)
+};
+
 // What a compiled function's direct entry (pyasm_xbyak_entry.cc) bakes in.
 struct DirectEntryLayout {
   int argcount = 0, nlocalsplus = 0, framesize = 0;  // framesize in words
@@ -124,6 +136,12 @@ class PyAsm {
   // release. Jumps to `other` when a check fails (recursion limit included), having done
   // nothing. Calls out.
   virtual void BuiltinCall(const BuiltinCallSite& site, Label other) = 0;
+  // When the site's cache allows it, calls the callable's vectorcall function as
+  // PyObject_Vectorcall does (PY_VECTORCALL_ARGUMENTS_OFFSET, the site's keyword names),
+  // unless it is a Python function, a bound method, (site.not_descr) a method descriptor, or
+  // has none; result in kRet, operands left in their slots. Else jumps to `other` having done
+  // nothing. Calls out.
+  virtual void VectorCall(const VectorCallSite& site, Label other) = 0;
   // The direct entry of the function (runtime/shim.h, PjDirectEntry), bound at `entry`; it
   // calls the function's ordinary entry at `body` (the prologue).
   virtual void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) = 0;

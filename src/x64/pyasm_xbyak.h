@@ -104,6 +104,7 @@ class XbyakPyAsm : public PyAsm {
   void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) override;
   void DirectCall(const DirectCallSite& site, Label other) override;
   void BuiltinCall(const BuiltinCallSite& site, Label other) override;
+  void VectorCall(const VectorCallSite& site, Label other) override;
   void LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) override;
 
  private:

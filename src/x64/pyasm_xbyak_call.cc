@@ -1,8 +1,9 @@
-// The inline calls of a CALL site (x64 verbs DirectCall and BuiltinCall): machine code
-// that checks the callable against what the site's rt::CallCache recorded at run time and
-// then calls the callee itself, a compiled Python function through its direct entry
-// (pyasm_xbyak_entry.cc) or a builtin's C function, with no helper in between. Anything
-// that does not match goes to the site's handler (runtime/helpers_call.cc).
+// The inline calls of a CALL site (x64 verbs DirectCall, BuiltinCall, VectorCall): machine
+// code that checks the callable against what the site's rt::CallCache recorded at run time
+// and then calls the callee itself, a compiled Python function through its direct entry
+// (pyasm_xbyak_entry.cc), a builtin's C function or any other callable's vectorcall, with
+// no helper in between. Anything that does not match goes to the site's handler
+// (runtime/helpers_call.cc).
 #include <Python.h>
 
 #include "runtime/helpers_call.h"
@@ -138,6 +139,49 @@ void XbyakPyAsm::BuiltinCall(const BuiltinCallSite& site, Label other) {
     Jmp(other);
   }
   Here(done);
+}
+
+// rdi: the callable, rsi: its first argument's slot, rdx: the positional count (then
+// nargsf), rcx: the keyword names; r9: the vectorcall function.
+void XbyakPyAsm::VectorCall(const VectorCallSite& site, Label other) {
+  const auto first = qword[rg::kFrame + SlotOffset(Slot::Stack(site.base))];
+  const int second = SlotOffset(Slot::Stack(site.base + 1));
+  const int third = SlotOffset(Slot::Stack(site.base + 2));
+  const int positional = site.oparg - site.nkw;
+  gen_->mov(r10, reinterpret_cast<uint64_t>(site.cache));
+  gen_->cmp(byte[r10 + offsetof(CallCache, vectorcall)], 0);
+  J(kE, other);
+  const Label known = NewLabel();
+  if (site.maybe_method) {  // [meth, self, args...] unless the first operand is NULL
+    gen_->mov(rdi, first);
+    gen_->lea(rsi, ptr[rg::kFrame + second]);
+    gen_->mov(edx, positional + 1);
+    gen_->test(rdi, rdi);
+    J(kNE, known);
+  }
+  gen_->mov(rdi, qword[rg::kFrame + second]);
+  gen_->lea(rsi, ptr[rg::kFrame + third]);
+  gen_->mov(edx, positional);
+  Here(known);
+  gen_->mov(rax, qword[rdi + offsetof(PyObject, ob_type)]);
+  auto exclude = [&](const void* type) {
+    gen_->mov(r11, reinterpret_cast<uint64_t>(type));
+    gen_->cmp(rax, r11);
+    J(kE, other);
+  };
+  exclude(&PyFunction_Type);
+  exclude(&PyMethod_Type);
+  if (site.not_descr) exclude(&PyMethodDescr_Type);
+  gen_->test(dword[rax + offsetof(PyTypeObject, tp_flags)], Py_TPFLAGS_HAVE_VECTORCALL);
+  J(kE, other);
+  gen_->mov(r9, qword[rax + offsetof(PyTypeObject, tp_vectorcall_offset)]);
+  gen_->mov(r9, qword[rdi + r9]);
+  gen_->test(r9, r9);
+  J(kE, other);
+  CommitPrevInstr();  // clobbers r11 only
+  gen_->bts(rdx, 63);  // PY_VECTORCALL_ARGUMENTS_OFFSET
+  gen_->mov(rcx, reinterpret_cast<uint64_t>(site.kwnames));
+  gen_->call(r9);
 }
 
 }  // namespace pyjion::x64

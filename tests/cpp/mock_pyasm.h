@@ -31,6 +31,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, DirectEntry, (const DirectEntryLayout&, Label, Label), (override));
   MOCK_METHOD(void, DirectCall, (const DirectCallSite&, Label), (override));
   MOCK_METHOD(void, BuiltinCall, (const BuiltinCallSite&, Label), (override));
+  MOCK_METHOD(void, VectorCall, (const VectorCallSite&, Label), (override));
   MOCK_METHOD(void, Prologue, (), (override));
   MOCK_METHOD(void, Epilogue, (int), (override));
   MOCK_METHOD(void, SetPrevInstr, (int), (override));

@@ -200,8 +200,9 @@ TEST(LowerCall, MethodCallTriesTheDescriptorThenTheFunctionForm) {
   EXPECT_TRUE(sites[1].check_null);  // LOAD_METHOD may have left [NULL, attribute]
 }
 
-TEST(LowerCall, InlineBuiltinCallReleasesTheOperandsInCallsOrder) {
-  // [m, o, a] from base 0: descriptor form releases slots 0, 1, 2; function form 1, 2.
+TEST(LowerCall, InlineCallsReleaseTheOperandsInCallsOrder) {
+  // [m, o, a] from base 0: the descriptor form releases slots 0, 1, 2; the function form
+  // 1, 2; the vectorcall 0 (maybe NULL), 1, 2.
   LoweringTest t("def f(o, a):\n    return o.m(a)\n", "f");
   std::vector<int> loads;
   int builtin_calls = 0;
@@ -212,7 +213,22 @@ TEST(LowerCall, InlineBuiltinCallReleasesTheOperandsInCallsOrder) {
     if (builtin_calls > 0) loads.push_back(s.index);
   });
   ASSERT_TRUE(t.Emit(frontend::CALL));
-  EXPECT_EQ(loads, (std::vector<int>{0, 1, 2, 1, 2}));
+  EXPECT_EQ(loads, (std::vector<int>{0, 1, 2, 1, 2, 0, 1, 2}));
+}
+
+TEST(LowerCall, CallsWithKeywordsTryTheVectorcallWithTheirNames) {
+  LoweringTest t("def f(g):\n    return g(1, x=2, y=3)\n", "f");
+  auto* co = reinterpret_cast<PyCodeObject*>(t.code.get());
+  PyObject* kwnames = PyTuple_GET_ITEM(co->co_consts, t.Find(frontend::CALL).kwnames);
+  x64::VectorCallSite site;
+  EXPECT_CALL(t.pa, VectorCall(_, _)).WillOnce([&site](const x64::VectorCallSite& s, x64::Label) {
+    site = s;
+  });
+  ASSERT_TRUE(t.EmitAll());
+  EXPECT_EQ(site.oparg, 3);
+  EXPECT_EQ(site.nkw, 2);
+  EXPECT_EQ(site.kwnames, kwnames);
+  EXPECT_FALSE(site.maybe_method);
 }
 
 TEST(LowerCall, CallsWithKeywordsGoOnlyThroughTheHandler) {

@@ -828,3 +828,54 @@ def release_order(n):
 def test_builtin_calls_release_in_the_interpreters_order():
     run_both_warm(release_order, (2,), 6)
     run_both(release_order, 1)
+
+
+# ---- any other vectorcall callable, called from the machine code (VectorCall) -------------
+
+import functools  # noqa: E402
+
+
+class CallMe:
+    def __call__(self, *args, **kw):
+        return ("called", args, sorted(kw.items()))
+
+
+class Meta2(type):
+    pass
+
+
+class WithMeta(metaclass=Meta2):
+    def __init__(self, v=0):
+        self.v = v
+
+
+def other_callables(n):
+    out = []
+    part = functools.partial(max, 0)
+    callee = int
+    for i in range(n):
+        out.append(callee(i * 1.5))                  # a type (tp_vectorcall)
+        out.append(float(i))
+        out.append(tuple(range(i % 4)))
+        out.append(sorted([3, 1, 2], reverse=i % 2 == 0))   # a builtin with keywords
+        out.append(dict(a=i, b=2))
+        out.append(part(i - 5))                      # functools.partial's vectorcall
+        out.append(CallMe()(i, k=i))                 # no vectorcall: the handler
+        out.append(WithMeta(i).v)
+        out.append(str(i) + repr(i))
+        try:
+            out.append(int("x%d" % i))               # raises inside the vectorcall
+        except ValueError as e:
+            out.append(str(e))
+        try:
+            out.append(sorted([1], bogus=1))
+        except TypeError as e:
+            out.append(str(e))
+        if i == n // 2:
+            callee = CallMe()                        # no longer a vectorcall type
+            part = lambda x: ("lambda", x)           # a Python function at the same site
+    return out
+
+
+def test_other_vectorcall_callables_and_keywords():
+    run_both(other_callables, 30)
