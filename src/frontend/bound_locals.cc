@@ -7,7 +7,8 @@
 //    **kwargs): the interpreter binds them all before the first instruction;
 //  - STORE_FAST, MAKE_CELL (the slot then holds the cell), LOAD_FAST and LOAD_CLOSURE (after
 //    them the local was bound, or the instruction raised) bind; COPY_FREE_VARS n binds the
-//    last n slots; DELETE_FAST unbinds (and also binds nothing if it raised);
+//    last n slots; DELETE_FAST unbinds (and also binds nothing if it raised); so does a
+//    BINARY_OP + / += followed by STORE_FAST x for x (the in-place str append);
 //  - an exception handler starts from the intersection of the states of every instruction
 //    its range covers (an exception may leave at any of them).
 // Each instruction is revisited only when its state shrinks, so the pass ends; code with
@@ -21,6 +22,7 @@ namespace pyjion::frontend {
 namespace {
 
 constexpr int kMaxTracked = 4096;
+constexpr int kNbAdd = 0, kNbInplaceAdd = 13;  // BINARY_OP's NB_ADD, NB_INPLACE_ADD
 
 class BoundPass {
  public:
@@ -87,6 +89,15 @@ class BoundPass {
       case DELETE_FAST:
         if (i < code_.nlocalsplus) Clear(out.data(), i);
         break;
+      case BINARY_OP: {
+        // str + / += stored back into its left operand's local is done in place, the local
+        // unbound until the STORE_FAST (and for good if the append fails), as in ceval
+        const size_t next = static_cast<size_t>(pos) + 1;
+        if ((i == kNbAdd || i == kNbInplaceAdd) && next < a_.instrs.size() &&
+            a_.instrs[next].opcode == STORE_FAST && a_.instrs[next].oparg < code_.nlocalsplus)
+          Clear(out.data(), a_.instrs[next].oparg);
+        break;
+      }
       case COPY_FREE_VARS:
         for (int k = code_.nlocalsplus - i; k < code_.nlocalsplus; ++k)
           if (k >= 0) Set(out.data(), k);

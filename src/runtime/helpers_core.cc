@@ -192,6 +192,14 @@ extern "C" PyObject* rt_binary_op(PyObject* lhs, PyObject* rhs, int nb_op) {
   return Steal2(kBinaryOps[nb_op](lhs, rhs), lhs, rhs);
 }
 
+extern "C" PyObject* rt_unicode_inplace_add(PyObject** local, PyObject* rhs) {
+  PyObject* lhs = *local;
+  *local = nullptr;
+  PyUnicode_Append(&lhs, rhs);
+  Py_DECREF(rhs);
+  return lhs;
+}
+
 extern "C" PyObject* rt_compare_op(PyObject* lhs, PyObject* rhs, int cmp_op) {
   return Steal2(PyObject_RichCompare(lhs, rhs, cmp_op), lhs, rhs);
 }

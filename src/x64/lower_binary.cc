@@ -126,14 +126,48 @@ void EmitInlineCompare(Lowering& L, const Instr& in, const Operands& o, Reg flag
   pa.Bind(decided);
 }
 
+
+// The fast local that `lhs + rhs` may extend in place (ceval's BINARY_OP_INPLACE_ADD_UNICODE):
+// + or += whose left operand is that local (still borrowed) and whose result the next
+// instruction stores back there; -1 if none.
+int InplaceConcatLocal(Lowering& L, const Instr& in, const Value& lhs) {
+  if (in.oparg != kNbAdd && in.oparg != kNbAdd + kNbInplaceOffset) return -1;
+  if (lhs.kind != Value::kLocal || !WantStr(in)) return -1;
+  const Instr* next = L.PeekNext();
+  if (next == nullptr || next->opcode != frontend::STORE_FAST || next->oparg != lhs.local)
+    return -1;
+  return lhs.local;
+}
+
+// lhs and rhs exact strs: rt_unicode_inplace_add on the local into res, then join (the
+// STORE_FAST after stores res; the local is NULL meanwhile, and stays so on an error, as
+// in ceval). Else jumps to `other`.
+void EmitInplaceConcat(Lowering& L, const Operands& o, int local, Reg res, Label other,
+                       Label join) {
+  PyAsm& pa = L.pa();
+  pa.Comment("str += in place");
+  GuardType(L, o.lv, o.l, &PyUnicode_Type, other);
+  GuardType(L, o.rv, o.r, &PyUnicode_Type, other);
+  L.OwnValue(o.rv, o.r);  // stolen (its own reference first, should it be the same local)
+  pa.CallHelper(PJ_HELPER(rt_unicode_inplace_add), {AAddress(L.Local(local)), A(o.r)});
+  pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+  pa.Move(res, Reg::kRet);
+  pa.Jump(join);
+}
+
 }  // namespace
 
 // BINARY_OP (lhs, rhs -- result); oparg = NB_*.
 void emit_BINARY_OP(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const Operands o = PopOperands(L);
+  const int concat_local = InplaceConcatLocal(L, in, o.lv);
+  // the string may change in place: whatever else borrows the local takes a reference
+  if (concat_local >= 0) L.MaterializeLocalCopies(concat_local);
   const Reg res = ResultReg(L, o);
   Label slow = pa.NewLabel(), join = pa.NewLabel();
+  // where a failed number guard goes: the in-place str path, if any, else the helper
+  const Label not_number = concat_local >= 0 ? pa.NewLabel() : slow;
   L.Cold([&L, slow, join, o, res, nb_op = in.oparg] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);
@@ -144,7 +178,9 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
     pa.Jump(join);
   });
   ArithOp op;
-  if (InlineArith(in.oparg, &op)) {
+  if (concat_local >= 0 && in.hint == frontend::Hint::kStr) {
+    pa.Jump(not_number);  // warm str code: no number paths
+  } else if (InlineArith(in.oparg, &op)) {
     const Paths paths = PathsFor(in, o);
     const bool ints = paths.ints && IntOp(op);
     // floats: both operands floats, or one of them a constant int (x * 2, 1 / x)
@@ -172,15 +208,15 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
       pa.Comment("float fast path");
       const NumKind lk = KnownType(o.lv, &PyLong_Type) ? NumKind::kInt : NumKind::kFloat;
       const NumKind rk = KnownType(o.rv, &PyLong_Type) ? NumKind::kInt : NumKind::kFloat;
-      if (lk == NumKind::kFloat) GuardType(L, o.lv, o.l, &PyFloat_Type, slow);
-      if (rk == NumKind::kFloat) GuardType(L, o.rv, o.r, &PyFloat_Type, slow);
+      if (lk == NumKind::kFloat) GuardType(L, o.lv, o.l, &PyFloat_Type, not_number);
+      if (rk == NumKind::kFloat) GuardType(L, o.rv, o.r, &PyFloat_Type, not_number);
       // an owned float temporary (a result of an earlier operation) can take the result
       const Reg reuse = o.lv.owned() && lk == NumKind::kFloat   ? o.l
                         : o.rv.owned() && rk == NumKind::kFloat ? o.r
                                                                 : Reg::kRet;
       pa.FloatArith(op, Reg::kRet, o.l, lk, o.r, rk, reuse, slow);
     } else {
-      pa.Jump(slow);
+      pa.Jump(not_number);
     }
     pa.Bind(boxed);
     pa.BranchIfZero(Reg::kRet, no_memory);
@@ -193,6 +229,11 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
     });
   } else {
     pa.Jump(slow);
+  }
+  if (concat_local >= 0) {
+    pa.Jump(join);
+    pa.Bind(not_number);
+    EmitInplaceConcat(L, o, concat_local, res, slow, join);
   }
   pa.Bind(join);
   L.FreeReg(o.l);

@@ -56,6 +56,14 @@ TEST(BoundLocals, LoopsReachAFixpoint) {
             (std::vector<bool>{true, true, true, true, false}));
 }
 
+TEST(BoundLocals, InPlaceStrAppendMayLeaveItsLocalUnboundInAHandler) {
+  // s += t may fail with s already taken (ceval's BINARY_OP_INPLACE_ADD_UNICODE): the
+  // handler cannot count on s; after the STORE_FAST s is bound again
+  EXPECT_EQ(LoadFastFacts("def f(s, t):\n    try:\n        s += t\n        r = s\n"
+                          "    except MemoryError:\n        return s\n    return r\n"),
+            (std::vector<bool>{true, true, true, false, true}));
+}
+
 TEST(BoundLocals, HandlersStartFromWhatEveryCoveredInstructionHad) {
   // v is assigned inside the try: the handler cannot count on it
   EXPECT_EQ(LoadFastFacts("def f(g):\n    try:\n        v = g()\n    except Exception:\n"

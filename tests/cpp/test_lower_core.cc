@@ -37,6 +37,36 @@ TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
 }
 
+TEST(LowerBinaryOp, StrAddStoredBackIntoItsLeftLocalAppendsInPlace) {
+  // s += t then STORE_FAST s: after the number paths, the local's address to the helper
+  for (const char* src : {"def f(s, t):\n    s += t\n    return s\n",
+                          "def f(s, t):\n    s = s + t\n    return s\n"}) {
+    SCOPED_TRACE(src);
+    LoweringTest t(src, "f");
+    {
+      InSequence seq;
+      EXPECT_CALL(t.pa, MediumIntArith(_, _, _, _, _));
+      EXPECT_CALL(t.pa, FloatArith(_, _, _, _, _, _, _, _));
+      EXPECT_CALL(t.pa, GuardExactType(_, &PyUnicode_Type, _)).Times(2);
+      EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unicode_inplace_add),
+                                   ::testing::ElementsAre(x64::AAddress(x64::Slot::Local(0)), _)));
+    }
+    ASSERT_TRUE(t.EmitAll());
+  }
+}
+
+TEST(LowerBinaryOp, StrAddIntoAnotherLocalOrNotFromALocalIsNotInPlace) {
+  for (const char* src : {"def f(s, t):\n    u = s + t\n    return u\n",
+                          "def f(s, t):\n    s = t + s\n    return s\n",
+                          "def f(s, t):\n    s = s * t\n    return s\n",
+                          "def f(s, t):\n    return s + t\n"}) {
+    SCOPED_TRACE(src);
+    LoweringTest t(src, "f");
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unicode_inplace_add), _)).Times(0);
+    ASSERT_TRUE(t.EmitAll());
+  }
+}
+
 TEST(LowerBinaryOp, SubtractUsesTheSameFastPaths) {
   LoweringTest t("def f(a, b):\n    return a - b\n", "f");
   EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kSubtract, _, _, _, _));

@@ -5,7 +5,7 @@ NaN, infinities and -0.0, and float temporaries reused for results (never a floa
 anything else can see)."""
 import math
 
-from jitutil import run_both
+from jitutil import run_both, run_both_warm
 
 EDGES = [0, 1, -1, 2, -2, 3, 7, -7, 255, 256, 257, -5, -6,
          2 ** 30 - 1, 2 ** 30, -(2 ** 30), 2 ** 31, 2 ** 32 - 1, 2 ** 32,
@@ -130,3 +130,53 @@ def constant_operands(values):
 def test_constant_int_operands_as_immediates():
     run_both(constant_operands, [0, 1, -1, 7, -7, 10, -10, 255, 2 ** 30, -(2 ** 30) - 5,
                                  2 ** 59, -(2 ** 59), 2 ** 61, 10 ** 20, -(10 ** 20), True])
+
+
+# ---- str + / += stored back into the same local: appended in place ----------------------
+
+def concat_in_place(n):
+    s = ""
+    t = "start"
+    kept = []
+    for i in range(n):
+        s += str(i)                 # += into the same local
+        t = t + "."                 # + stored back into its left operand
+        if i % 7 == 0:
+            alias = s               # another reference: s must not change under it
+            s += "!"
+            kept.append(alias)
+        if i % 11 == 0:
+            kept.append([s, s])     # copies on the stack and in a list
+            s += "?"
+        u = s
+        u += u                      # the right operand is the same local
+        kept.append(len(u))
+        w = "w"
+        w = w + s[:3] + w           # the left operand of the second + is not w
+        kept.append(w)
+    try:
+        s += 5
+    except TypeError as e:
+        kept.append(str(e))
+    b = b"x"
+    b += b"y"                       # not str: the ordinary path
+    x = 1.5
+    x += 2                          # numbers on the same site shape
+    return s, t, kept, b, x
+
+
+def test_str_concatenation_in_place():
+    run_both(concat_in_place, 60)
+    run_both_warm(concat_in_place, (20,), 60)
+
+
+def concat_into_one_site(values):
+    acc = values[0]
+    for v in values[1:]:
+        acc += v                    # str, then list, then int: one site, any operands
+    return acc
+
+
+def test_in_place_site_sees_other_types():
+    for values in (["a", "b", "c"], [[1], [2], [3]], [1, 2, 3], ["a", 1]):
+        run_both(concat_into_one_site, values)
