@@ -128,11 +128,14 @@ void emit_GET_ITER(Lowering& L, const Instr& in) {
 }
 
 // FOR_ITER (iter -- iter next) or, exhausted, (iter --) and jump. The iterator stays in its
-// slot (FOR_ITER is a loop header, so the stack is in the frame). Exact list and range
+// slot: the stack is flushed first (a no-op at a loop header; a FOR_ITER whose body never
+// jumps back, `for x in it: return x`, is not one), so the exhausted path finds it there and
+// the jump target finds the whole stack in the frame. Exact list and range
 // iterators are stepped inline while they have items; their end and every other iterator
 // go through rt_for_iter (tp_iternext).
 void emit_FOR_ITER(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
+  L.Flush();
   const Reg it = L.AcquireReg();
   const Reg item = L.AcquireReg();
   L.LoadValue(it, L.Peek(0));

@@ -6,6 +6,8 @@ interpreted and compiled, and the function asserted compiled). Objects whose __d
 prints make the instant at which the compiled code releases a reference visible: ceval's
 order is part of the semantics the JIT must keep.
 """
+import pyjion_x64
+
 from jitutil import run_both, run_both_warm
 
 
@@ -325,3 +327,49 @@ def test_pair_split_by_exception_range_and_jump_target():
         run_both_warm(pair_across_try_else, (False, True), flag, False)
         for warm in (True, False):
             run_both_warm(pair_across_try_else_bound, (warm,), flag)
+
+
+# -- progfuzz seed 1, programs 29, 34, 41, 68, 105: a FOR_ITER whose body never jumps back
+# (`for x in it: return x`) is no loop header, so its iterator could still be virtual (in a
+# register) when the loop ran out; the exhausted path released whatever was in the
+# iterator's frame slot instead of the iterator (a crash on a later call).
+
+class NoisyIter(Noisy):
+    def __init__(self, tag, items):
+        super().__init__(tag)
+        self.items = list(items)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self.items:
+            raise StopIteration
+        return self.items.pop(0)
+
+
+def first_or_none(it):
+    for x in it:
+        return x
+    return None
+
+
+def first_in_range(n):
+    for i in range(1, n):
+        return i
+    return "empty"
+
+
+def loops_that_never_jump_back(n):
+    out = []
+    for k in range(n):
+        out.append(first_or_none(NoisyIter(k, range(k % 2))))
+        out.append(first_in_range(k % 3))
+        out.append(first_or_none([]))
+    print("end", out)
+
+
+def test_for_iter_without_back_edge():
+    run_both(loops_that_never_jump_back, 6)
+    for f in (first_or_none, first_in_range):
+        assert pyjion_x64.info(f)["compiled"], f.__name__
