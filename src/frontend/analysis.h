@@ -76,6 +76,15 @@ struct Analysis {
                                           // superinstruction it is the second half of, or
                                           // kDispatchVaries (superinstructions.cc)
   int max_depth = 0;
+  // Generators: where a resumed frame goes on. gen_send_ex2 resumes at prev_instr + 1 with
+  // the sent value pushed; prev_instr then names RETURN_GENERATOR or a YIELD_VALUE (resumed
+  // at the next instruction), or the unit before a SEND's target (a throw() into a
+  // `yield from` that ended it). Every resume position is a block start.
+  struct ResumePoint {
+    int prev_unit;  // frame->prev_instr's unit index
+    int pos;        // the instruction that runs next
+  };
+  std::vector<ResumePoint> resume;
   // Definitely-bound fast locals (bound_locals.cc): bound_words words per instruction, bit i
   // of the instruction's words set when local i holds a value on every path to it.
   std::vector<uint64_t> bound;

@@ -231,7 +231,29 @@ class DepthPass {
       if ((flow.jumps || !flow.falls_through) && i + 1 < n) a_.block_start[i + 1] = true;
     }
     for (int h : a_.handler_instr) a_.block_start[h] = true;
+    MarkResumePoints();
     return true;
+  }
+
+  // Analysis::resume for generator code (jump targets are in range by now).
+  void MarkResumePoints() {
+    a_.resume.clear();
+    if (!(code_.flags & kCoGenerator)) return;
+    const int n = static_cast<int>(a_.instrs.size());
+    for (int i = 0; i < n; ++i) {
+      const Instr& in = a_.instrs[i];
+      int pos = -1, prev_unit = -1;
+      if ((in.opcode == RETURN_GENERATOR || in.opcode == YIELD_VALUE) && i + 1 < n) {
+        pos = i + 1;
+        prev_unit = in.index;
+      } else if (in.opcode == SEND) {
+        pos = in.target;
+        prev_unit = a_.instrs[in.target].start - 1;
+      }
+      if (pos < 0) continue;
+      a_.block_start[pos] = true;
+      a_.resume.push_back({prev_unit, pos});
+    }
   }
 
   // Records that `pos` is entered with `depth` from instruction `from`.

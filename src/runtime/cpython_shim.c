@@ -69,7 +69,11 @@ static const PjOffsets kOffsets = {
     .tstate_recursion_remaining = offsetof(PyThreadState, recursion_remaining),
     .cframe_current_frame = offsetof(_PyCFrame, current_frame),
     .frame_specials_words = FRAME_SPECIALS_SIZE,
+    .gen_frame_state_from_frame =
+        (int)offsetof(PyGenObject, gi_frame_state) - (int)offsetof(PyGenObject, gi_iframe),
+    .frame_suspended = FRAME_SUSPENDED,
 };
+_Static_assert(sizeof(((PyGenObject *)0)->gi_frame_state) == 1, "gi_frame_state is one byte");
 _Static_assert(offsetof(_PyInterpreterFrame, owner) ==
                    offsetof(_PyInterpreterFrame, is_entry) + 1,
                "is_entry and owner are stored as one 16-bit word");
@@ -92,7 +96,10 @@ PyObject *pj_small_ints(void) { return (PyObject *)&_PyLong_SMALL_INTS[0]; }
 /* ---- the evaluator ------------------------------------------------------------------ */
 
 static _PyFrameEvalFunction previous_eval_frame = NULL;
+static unsigned long long generator_resumes = 0; /* under the GIL */
 static int hook_installed = 0;
+static int stepped_aside = 0; /* the hook is installed but out of the way (step_aside) */
+static void step_aside(PyThreadState *tstate);
 
 static inline int is_fresh_frame(_PyInterpreterFrame *frame) {
   return frame->owner == FRAME_OWNED_BY_THREAD &&
@@ -151,14 +158,63 @@ static inline int c_stack_exhausted(void) {
 
 static inline PjDirectTarget *direct_target(PyCodeObject *code);
 
+/* The caller's slots whose references the next fresh frame of their function takes
+ * (pj_move_call_refs in shim.h). */
+static PJ_TLS struct {
+  PyObject **slots; /* slots[0] is the function; NULL: none pending */
+  int n;
+} pending_move;
+
+void pj_move_call_refs(PyObject **slots, int n) {
+  pending_move.slots = slots;
+  pending_move.n = n;
+}
+
+void pj_move_call_refs_done(void) { pending_move.slots = NULL; }
+
+/* The frame _PyEval_Vector made for the pending call holds its own references to the
+ * function and every argument (in its locals, *args tuple or **kwargs dict): the caller's
+ * go, none of them the last. */
+static void take_pending_refs(_PyInterpreterFrame *frame) {
+  PyObject **slots = pending_move.slots;
+  if ((PyObject *)frame->f_func != slots[0] || !is_fresh_frame(frame)) return;
+  pending_move.slots = NULL;
+  for (int i = 0; i < pending_move.n; i++) {
+    PyObject *o = slots[i];
+    slots[i] = NULL;
+    Py_DECREF(o);
+  }
+}
+
 PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag) {
+  if (pending_move.slots != NULL) take_pending_refs(frame);
   if (c_stack_exhausted()) {
     PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (C stack)");
     return NULL;
   }
-  if (throwflag || tstate->cframe->use_tracing || !is_fresh_frame(frame)) {
+  if (tstate->cframe->use_tracing) {
+    step_aside(tstate);
     return eval_default(tstate, frame, throwflag);
   }
+  if (throwflag) return eval_default(tstate, frame, throwflag);
+  /* A generator's frame is created by RETURN_GENERATOR in the interpreter; its body runs
+   * compiled from each resume (gen_send_ex2, with the sent value pushed). throw() resumes in
+   * the interpreter, and so does every coroutine and async generator for now. */
+  const int resume = frame->owner == FRAME_OWNED_BY_GENERATOR;
+  const int gen_flags = frame->f_code->co_flags &
+                        (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE);
+  if (resume ? gen_flags != CO_GENERATOR : !is_fresh_frame(frame)) {
+    return eval_default(tstate, frame, throwflag);
+  }
+  if (!resume && gen_flags != 0) {
+    /* counted, and compiled when due (or refused, with its reason), but run by ceval */
+    PjDirectTarget *t = direct_target(frame->f_code);
+    if ((t == NULL || t->entry == NULL) && pj_entry_for(tstate, frame->f_code) == NULL &&
+        PyErr_Occurred())
+      return NULL;
+    return eval_default(tstate, frame, throwflag);
+  }
+  const int stacktop = frame->stacktop;
   /* compiled already: straight to its machine code; else count, maybe compile */
   PjDirectTarget *target = direct_target(frame->f_code);
   PjNativeEntry entry;
@@ -199,8 +255,15 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
      * frame again and resumes at prev_instr + 1. */
     return eval_default(tstate, frame, 0);
   }
+  if (result == PJ_NOT_RESUMABLE) {
+    frame->stacktop = stacktop;
+    return eval_default(tstate, frame, 0);
+  }
+  if (resume) generator_resumes++;
   return result;
 }
+
+unsigned long long pj_generator_resumes(void) { return generator_resumes; }
 
 /* ---- direct calls between compiled functions ------------------------------------------ */
 
@@ -417,6 +480,7 @@ void pj_install_hook(void) {
   previous_eval_frame = _PyInterpreterState_GetEvalFrameFunc(interp);
   _PyInterpreterState_SetEvalFrameFunc(interp, pj_eval_frame);
   hook_installed = 1;
+  stepped_aside = 0;
 }
 
 void pj_uninstall_hook(void) {
@@ -424,6 +488,41 @@ void pj_uninstall_hook(void) {
   PyInterpreterState *interp = _PyInterpreterState_GET();
   _PyInterpreterState_SetEvalFrameFunc(interp, previous_eval_frame);
   hook_installed = 0;
+  stepped_aside = 0;
+}
+
+/* While tracing or profiling is on, every new frame runs in the interpreter anyway; the
+ * hook then steps aside, so that the interpreter inlines Python-to-Python calls again
+ * (CALL moves the caller's references into the callee's frame only when no evaluator is
+ * installed) and traced code releases call arguments exactly as plain CPython does. Any
+ * change of the trace or profile function (the sys.settrace / sys.setprofile audit events,
+ * raised for C callers of PyEval_SetTrace too) puts it back; the next traced frame that
+ * reaches it steps aside again. */
+static int step_back_in(const char *event, PyObject *args, void *data) {
+  (void)args;
+  (void)data;
+  if (stepped_aside && hook_installed &&
+      (strcmp(event, "sys.settrace") == 0 || strcmp(event, "sys.setprofile") == 0)) {
+    _PyInterpreterState_SetEvalFrameFunc(_PyInterpreterState_GET(), pj_eval_frame);
+    stepped_aside = 0;
+  }
+  return 0;
+}
+
+static void step_aside(PyThreadState *tstate) {
+  static int audit_hook_added = 0;
+  if (!hook_installed || stepped_aside || previous_eval_frame != _PyEval_EvalFrameDefault)
+    return;  /* another evaluator was installed before ours: stay in front of it */
+  if (!audit_hook_added) {
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    const int ok = PySys_AddAuditHook(step_back_in, NULL) == 0;
+    PyErr_Restore(type, value, tb);
+    if (!ok) return;
+    audit_hook_added = 1;
+  }
+  _PyInterpreterState_SetEvalFrameFunc(tstate->interp, previous_eval_frame);
+  stepped_aside = 1;
 }
 
 int pj_hook_installed(void) { return hook_installed; }

@@ -52,6 +52,10 @@ typedef struct PjOffsets {
   int cframe_current_frame;
   int frame_specials_words;   /* FRAME_SPECIALS_SIZE: a frame's words besides localsplus */
   long stack_floor_tls;       /* the C-stack floor's offset from the thread pointer (%fs) */
+  /* generator frames: the generator's gi_frame_state (int8_t) relative to its frame, and
+   * the FRAME_SUSPENDED value YIELD_VALUE writes there */
+  int gen_frame_state_from_frame;
+  int frame_suspended;
 } PjOffsets;
 
 /* Native entry of a compiled code object: runs the frame from its first instruction and
@@ -59,6 +63,11 @@ typedef struct PjOffsets {
  * frame->stacktop describe where the interpreter must resume). */
 typedef PyObject *(*PjNativeEntry)(PyThreadState *tstate, PjFrame *frame);
 #define PJ_DEOPT ((PyObject *)1)
+/* A generator's native entry called with a frame suspended where its machine code cannot
+ * resume it (the caller restores frame->stacktop and hands the frame to the interpreter). */
+#define PJ_NOT_RESUMABLE ((PyObject *)3)
+/* How many times a generator's machine code resumed it (stats()['generator_resumes']). */
+unsigned long long pj_generator_resumes(void);
 
 /* What a caller needs to know to run a code object's machine code directly, without the
  * interpreter's call machinery: the head of the per-code JIT state kept in co_extra
@@ -104,6 +113,18 @@ typedef struct PjCallCache {
   int nargs;
   int framesize;
 } PjCallCache;
+
+/* CALL of a plain function that is not called directly goes through PyObject_Vectorcall,
+ * whose _PyEval_Vector gives the callee new references to the function and the arguments;
+ * ceval's CALL (no evaluator installed) moves the caller's references into the callee's
+ * frame instead, so the arguments die with the callee's locals, not after them. Before
+ * such a call the caller names its stack slots (the function, then the n - 1 arguments):
+ * when pj_eval_frame meets that function's fresh frame, it releases the caller's
+ * references and sets the slots to NULL, which makes the frame their only owner, as in
+ * ceval. pj_move_call_refs_done() forgets slots not taken (the callee's frame never ran:
+ * bad arguments). */
+void pj_move_call_refs(PyObject **slots, int n);
+void pj_move_call_refs_done(void);
 
 /* pj_call_direct through a call site's cache (filled on a miss). */
 PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,

@@ -59,7 +59,8 @@ bool VStackAware(uint8_t op) {
     case frontend::LIST_APPEND: case frontend::UNPACK_SEQUENCE: case frontend::LOAD_DEREF:
     case frontend::STORE_DEREF: case frontend::LOAD_GLOBAL: case frontend::COPY:
     case frontend::SWAP: case frontend::DELETE_FAST: case frontend::CALL:
-    case frontend::PRECALL: case frontend::KW_NAMES:
+    case frontend::PRECALL: case frontend::KW_NAMES: case frontend::RETURN_GENERATOR:
+    case frontend::YIELD_VALUE: case frontend::SEND: case frontend::GET_YIELD_FROM_ITER:
       return true;
     default:
       return false;
@@ -135,6 +136,7 @@ bool Lowering::Run() {
   body_ = pa_.NewLabel();
   pa_.Bind(body_);
   pa_.Prologue();
+  EmitResumeDispatch();
   // prev_instr is stored lazily (XbyakPyAsm::SetPrevInstrSpec), except where a jump target
   // inside a chain of superinstructions decides it from what the previous instruction
   // stored: there every instruction stores it, as ceval's dispatch does.
@@ -319,6 +321,26 @@ void Lowering::EmitErrorStubs() {
       pa_.Jump(exit_null_);
     }
   }
+}
+
+// A generator's machine code is only entered to resume it (RETURN_GENERATOR runs in the
+// interpreter): on to the instruction after where frame->prev_instr says it stopped, whose
+// stack is in the frame (a block start); anywhere else, back to the caller, which lets the
+// interpreter resume it.
+void Lowering::EmitResumeDispatch() {
+  if (a_.resume.empty()) return;
+  for (const frontend::Analysis::ResumePoint& r : a_.resume)
+    pa_.BranchIfPrevInstrAt(r.prev_unit, labels_.at(static_cast<size_t>(r.pos)));
+  pa_.LoadImm(Reg::kRet, reinterpret_cast<uint64_t>(PJ_NOT_RESUMABLE));
+  pa_.Epilogue(nlocalsplus_);
+}
+
+void Lowering::DeoptHere() {
+  const Materialization mat = Snapshot(sp());
+  EmitMaterialize(mat);
+  pa_.SetPrevInstr(instr_->start - 1);
+  pa_.LoadImm(Reg::kRet, reinterpret_cast<uint64_t>(PJ_DEOPT));
+  pa_.Epilogue(nlocalsplus_ + sp());
 }
 
 void Lowering::DeoptIfTracing(int n) {

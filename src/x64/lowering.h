@@ -55,6 +55,7 @@ class Lowering {
   rt::CacheArena& caches() { return caches_; }  // inline caches, owned with the code
   PyCodeObject* code() const { return code_; }
   int nlocalsplus() const { return nlocalsplus_; }
+  int code_flags() const { return code_->co_flags; }
   PyObject* Const(int i) const;    // borrowed from co_consts
   PyObject* Name(int i) const;     // borrowed from co_names
   PyObject* LocalName(int i) const;  // borrowed from co_localsplusnames
@@ -121,11 +122,14 @@ class Lowering {
   // hands the frame to the interpreter, which resumes at the next instruction with the
   // first `n` items of the stack (materialised first), so the rest of this frame is traced.
   void DeoptIfTracing(int n);
+  // Leaves for the interpreter at this instruction: it runs again from there.
+  void DeoptHere();
   // frame->prev_instr names `unit` from here on in this instruction (a fused instruction
   // whose second half can observe it).
   void SetPrevInstrUnit(int unit);
 
  private:
+  void EmitResumeDispatch();
   struct PrevSpec {
     int unit = -1, unless = -1;
     bool operator<(const PrevSpec& o) const { return std::tie(unit, unless) < std::tie(o.unit, o.unless); }

@@ -148,6 +148,10 @@ class PyAsm {
   virtual void Prologue() = 0;                      // save registers, set the fixed roles
   virtual void Epilogue(int stacktop) = 0;          // frame->stacktop = stacktop; return kRet
   virtual void SetPrevInstr(int unit_index) = 0;    // frame->prev_instr = first_instr + i
+  // Jumps to l when frame->prev_instr is first_instr + unit_index (a generator's resume).
+  virtual void BranchIfPrevInstrAt(int unit_index, Label l) = 0;
+  // The generator owning the frame: gi_frame_state = FRAME_SUSPENDED (YIELD_VALUE).
+  virtual void SetGeneratorSuspended() = 0;
   // frame->prev_instr = first_instr + unit_index unless it is first_instr + unless_unit.
   virtual void SetPrevInstrUnlessAt(int unless_unit, int unit_index) = 0;
   // What frame->prev_instr must hold while the code that follows runs, stored lazily: only

@@ -216,6 +216,18 @@ void XbyakPyAsm::Epilogue(int stacktop) {
   gen_->ret();
 }
 
+void XbyakPyAsm::BranchIfPrevInstrAt(int unit_index, Label l) {
+  gen_->lea(rg::kScratch, ptr[rg::kFirstInstr + 2 * unit_index]);
+  gen_->cmp(qword[rg::kFrame + pj_offsets()->frame_prev_instr], rg::kScratch);
+  J(kE, l);
+}
+
+void XbyakPyAsm::SetGeneratorSuspended() {
+  const PjOffsets* o = pj_offsets();
+  gen_->mov(byte[rg::kFrame + o->gen_frame_state_from_frame],
+            static_cast<uint8_t>(o->frame_suspended));
+}
+
 void XbyakPyAsm::SetPrevInstrSpec(int unit, int unless_unit) {
   prev_spec_ = {unit, unless_unit};
 }

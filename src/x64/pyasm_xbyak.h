@@ -102,6 +102,8 @@ class XbyakPyAsm : public PyAsm {
   void LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) override;
   void GuardTypeVersion(Reg obj, uint32_t version, Label fail) override;
   void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) override;
+  void BranchIfPrevInstrAt(int unit_index, Label l) override;
+  void SetGeneratorSuspended() override;
   void DirectCall(const DirectCallSite& site, Label other) override;
   void BuiltinCall(const BuiltinCallSite& site, Label other) override;
   void VectorCall(const VectorCallSite& site, Label other) override;

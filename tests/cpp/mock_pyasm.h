@@ -35,6 +35,8 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, Prologue, (), (override));
   MOCK_METHOD(void, Epilogue, (int), (override));
   MOCK_METHOD(void, SetPrevInstr, (int), (override));
+  MOCK_METHOD(void, BranchIfPrevInstrAt, (int, Label), (override));
+  MOCK_METHOD(void, SetGeneratorSuspended, (), (override));
   MOCK_METHOD(void, SetPrevInstrUnlessAt, (int, int), (override));
   MOCK_METHOD(void, SetPrevInstrSpec, (int, int), (override));
   MOCK_METHOD(void, CommitPrevInstr, (), (override));

@@ -719,3 +719,62 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace pyjion::frontend
+
+namespace pyjion::frontend {
+namespace {
+
+// ---- generators' resume points -------------------------------------------------------------
+
+// The (prev_instr unit, opcode of the instruction resumed at) pairs of a function.
+std::vector<std::pair<int, uint8_t>> ResumePoints(const char* source) {
+  const CodeInput input = test::InputFor(source, "g");
+  const AnalysisResult r = Analyze(input);
+  EXPECT_TRUE(r.ok) << r.reason;
+  std::vector<std::pair<int, uint8_t>> out;
+  for (const Analysis::ResumePoint& p : r.analysis.resume) {
+    EXPECT_TRUE(r.analysis.block_start[p.pos]);  // the stack is in the frame there
+    out.emplace_back(p.prev_unit, r.analysis.instrs[p.pos].opcode);
+  }
+  return out;
+}
+
+TEST(ResumePoints, AfterReturnGeneratorAndEveryYield) {
+  // RETURN_GENERATOR (unit 0) resumes at POP_TOP; each YIELD_VALUE at its RESUME
+  const auto points = ResumePoints("def g(a):\n    yield a\n    x = yield a + 1\n");
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_EQ(points[0], std::make_pair(0, static_cast<uint8_t>(POP_TOP)));
+  EXPECT_EQ(points[1].second, RESUME);
+  EXPECT_EQ(points[2].second, RESUME);
+  EXPECT_LT(points[1].first, points[2].first);
+}
+
+TEST(ResumePoints, YieldFromAlsoResumesAtItsSendTarget) {
+  // RETURN_GENERATOR, the YIELD_VALUE of the SEND loop, and the SEND's target: a throw()
+  // that ends the delegation leaves prev_instr on the unit before it
+  const CodeInput input = test::InputFor("def g(it):\n    r = yield from it\n    return r\n", "g");
+  const AnalysisResult r = Analyze(input);
+  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_EQ(r.analysis.resume.size(), 3u);
+  int send = -1;
+  for (size_t i = 0; i < r.analysis.instrs.size(); ++i)
+    if (r.analysis.instrs[i].opcode == SEND) send = static_cast<int>(i);
+  ASSERT_GE(send, 0);
+  const int target = r.analysis.instrs[send].target;
+  int found = 0;
+  for (const Analysis::ResumePoint& p : r.analysis.resume) {
+    if (p.pos != target) continue;
+    ++found;
+    EXPECT_EQ(p.prev_unit, r.analysis.instrs[target].start - 1);
+  }
+  EXPECT_EQ(found, 1);
+}
+
+TEST(ResumePoints, OrdinaryFunctionsHaveNone) {
+  const CodeInput input = test::InputFor("def g(a):\n    return a\n", "g");
+  const AnalysisResult r = Analyze(input);
+  ASSERT_TRUE(r.ok);
+  EXPECT_TRUE(r.analysis.resume.empty());
+}
+
+}  // namespace
+}  // namespace pyjion::frontend

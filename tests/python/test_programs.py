@@ -1,8 +1,8 @@
 """Whole programs (tests/python/programs/*.py, ordinary scripts without generators of
 their own) run under `python -m pyjion_x64 --threshold 0` must print exactly what they print
 under the interpreter, and every code object they execute must be compiled, module bodies
-included. The only refusals allowed are generator/coroutine code (for instance the
-standard library's generators that these programs call)."""
+included. The only refusals allowed are coroutine code (for instance the standard
+library's coroutines that these programs call)."""
 import json
 import os
 import signal
@@ -12,7 +12,7 @@ import sys
 import pytest
 
 PROGRAMS = os.path.join(os.path.dirname(__file__), "programs")
-ALLOWED_REFUSAL = "generator or coroutine code runs in the interpreter"
+ALLOWED_REFUSAL = "coroutine and async generator code runs in the interpreter"
 
 RUN_WITH_JIT = """
 import json, runpy, sys
