@@ -215,9 +215,9 @@ def main(argv=None):
     p.add_argument('--replay', metavar='PROGRAM', help='run one saved program both ways and compare')
     p.add_argument('--dump', action='store_true', help='print program --index of campaign --seed')
     p.add_argument('--index', type=int, default=0)
-    p.add_argument('--baseline', choices=('hooked', 'plain'), default='hooked',
-                   help='interpreted run behind a pass-through PEP 523 hook (default; see passthrough.c) '
-                        'or plain CPython, which inlines Python-to-Python calls')
+    p.add_argument('--baseline', choices=('plain', 'hooked'), default='plain',
+                   help='interpreted run in plain CPython (default), or behind a pass-through PEP 523 '
+                        'hook (passthrough.c), which stops CPython inlining Python-to-Python calls')
     p.add_argument('--verbose', '-v', action='store_true')
     args = p.parse_args(argv)
     runner.BASELINE['hooked'] = args.baseline == 'hooked'

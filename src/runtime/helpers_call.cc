@@ -359,9 +359,28 @@ PyObject* Finish(PyObject** base, PyObject* callable, PyObject** args, int total
     Py_DECREF(callable);
     return res;
   }
-  Py_DECREF(callable);
-  for (int i = 0; i < total; i++) Py_DECREF(args[i]);
+  Py_XDECREF(callable);  // NULL: the callee's frame took them (pj_move_call_refs)
+  for (int i = 0; i < total; i++) Py_XDECREF(args[i]);
   return res;
+}
+
+// The references of a call to a plain function whose arguments did not bind, released in
+// the order ceval's CALL would have released them after moving them into the callee's new
+// frame (initialize_locals, then the frame's clearing): surplus positional arguments at
+// once (no *args), the arguments in their locals, a *args tuple's items last to first, the
+// keyword values, and the function with the frame, last.
+void ReleaseAfterBindingFailed(PyObject* callable, PyObject** args, int total, Py_ssize_t nkw) {
+  auto* code = reinterpret_cast<PyCodeObject*>(PyFunction_GET_CODE(callable));
+  const int npos = total - static_cast<int>(nkw);
+  const int placed = npos < code->co_argcount ? npos : code->co_argcount;
+  const bool varargs = (code->co_flags & CO_VARARGS) != 0;
+  if (!varargs)
+    for (int i = placed; i < npos; i++) Py_DECREF(args[i]);
+  for (int i = 0; i < placed; i++) Py_DECREF(args[i]);
+  if (varargs)
+    for (int i = npos - 1; i >= placed; i--) Py_DECREF(args[i]);
+  for (int i = npos; i < total; i++) Py_DECREF(args[i]);
+  Py_DECREF(callable);
 }
 
 // A specialised handler that does not fit this call: back to the generic one.
@@ -436,10 +455,25 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
     }
   }
   if (specialise && InlineVectorcall(callable, site_descr_fast)) cache->vectorcall = 1;
+  // a plain function's frame takes the caller's references, as in ceval's CALL
+  const bool move_refs = Py_IS_TYPE(callable, &PyFunction_Type);
+  if (move_refs) pj_move_call_refs(base + 1 - is_meth, total + 1);
   PyObject* res = PyObject_Vectorcall(callable, args,
                                       static_cast<size_t>(total - nkw) |
                                           PY_VECTORCALL_ARGUMENTS_OFFSET,
                                       kwnames);
+  if (move_refs) {
+    pj_move_call_refs_done();
+    if (base[1 - is_meth] == nullptr) {  // taken
+      base[0] = res;
+      return res;
+    }
+    if (res == nullptr) {  // the arguments did not bind: no frame ran
+      ReleaseAfterBindingFailed(callable, args, total, nkw);
+      base[0] = res;
+      return res;
+    }
+  }
   bool specialised_order = false;
   if (descr_fast && total >= 1 && Py_IS_TYPE(callable, &PyMethodDescr_Type)) {
     // Warm code: the interpreter runs PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST or

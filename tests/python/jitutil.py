@@ -112,7 +112,7 @@ def run_both_warm(func, warm_args, *args, **kwargs):
 
 
 def _compare(want, want_out, got, got_out):
-    assert got_out == want_out, "printed output differs"
+    assert got_out == want_out, "printed output differs:\ninterpreted:\n%s\ncompiled:\n%s" % (want_out, got_out)
     assert got[0] == want[0], "interpreted %r, compiled %r" % (want, got)
     if want[0] == "ok":
         assert type(got[1]) is type(want[1])

@@ -6,6 +6,10 @@ interpreted and compiled, and the function asserted compiled). Objects whose __d
 prints make the instant at which the compiled code releases a reference visible: ceval's
 order is part of the semantics the JIT must keep.
 """
+import os
+import subprocess
+import sys
+
 import pyjion_x64
 
 from jitutil import run_both, run_both_warm
@@ -373,3 +377,97 @@ def test_for_iter_without_back_edge():
     run_both(loops_that_never_jump_back, 6)
     for f in (first_or_none, first_in_range):
         assert pyjion_x64.info(f)["compiled"], f.__name__
+
+
+# -- progfuzz seeds 1, 2, 3 (programs 5, 27, 78, 91, 118, 32, 59), plain CPython as the
+# baseline: ceval's CALL moves the caller's references into the callee's frame (no frame
+# evaluator installed), so an argument dies with the callee's locals, not after them. The
+# JIT did so only for calls to code already compiled; a first call (the callee compiled on
+# the way in), a keyword call, arguments that do not bind and calls made while a profiler
+# is on released them after the callee's frame. (A frame that was running when profiling
+# started finishes in the interpreter, behind the hook again once profiling stops: the calls
+# it makes after that still release their arguments after the callee's frame.)
+
+def takes_one(a):
+    w = Noisy("local")
+
+
+def takes_one_kw(a, *, b):
+    w = Noisy("local kw")
+
+
+def takes_two(a, b):
+    pass
+
+
+def takes_star(a, *args, k):
+    pass
+
+
+def takes_star_args(*args, **kwargs):
+    pass
+
+
+class Holder:
+    def method(self, a):
+        w = Noisy("method local")
+
+
+def calls_releasing_arguments():
+    takes_one(Noisy("arg"))
+    takes_one_kw(Noisy("arg kw"), b=Noisy("b"))
+    Holder().method(Noisy("method arg"))
+    try:
+        takes_two(Noisy("x"), Noisy("y"), Noisy("surplus"))
+    except TypeError as e:
+        print(e)
+    try:
+        takes_star(Noisy(1), Noisy(2), Noisy(3))
+    except TypeError as e:
+        print(e)
+    print("end")
+
+
+def run_in_fresh_process(check):
+    """check() in a new interpreter: there the JIT's hook is off while the JIT is disabled,
+    so run_both's interpreted run is plain CPython (here an earlier test's @jit function
+    keeps the hook installed, and a hooked interpreter releases call arguments late)."""
+    script = "import sys; sys.path.insert(0, %r); import %s as t; t.%s()" % (
+        os.path.dirname(os.path.abspath(__file__)), __name__.rsplit(".", 1)[-1], check.__name__)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def check_callee_frame_takes_the_arguments():
+    for f in (takes_one, takes_one_kw, takes_two, takes_star, Holder.method):
+        f.__code__ = f.__code__.replace()  # not compiled yet: the first calls below compile them
+    run_both(calls_releasing_arguments)
+    for f in (takes_one, takes_one_kw, Holder.method):
+        assert pyjion_x64.info(f)["compiled"], f.__name__
+
+
+def test_callee_frame_takes_the_arguments():
+    run_in_fresh_process(check_callee_frame_takes_the_arguments)
+
+
+def quiet_profiler(frame, event, arg):
+    pass
+
+
+def calls_while_profiled():
+    import sys
+    sys.setprofile(quiet_profiler)
+    try:
+        takes_star_args(Noisy("p1"), Noisy("p2"), k=Noisy("p3"))
+        takes_one(Noisy("p4"))
+    finally:
+        sys.setprofile(None)
+    print("end")
+
+
+def check_arguments_released_as_plain_cpython_while_profiling():
+    run_both(calls_while_profiled)
+
+
+def test_arguments_released_as_plain_cpython_while_profiling():
+    run_in_fresh_process(check_arguments_released_as_plain_cpython_while_profiling)
