@@ -5,11 +5,14 @@
 
 A program is a module: a few exception classes and small classes (with and without
 __slots__, properties, __getattr__, dunder methods, context managers), some globals,
-then 20-50 functions, then CASES = [(name, function, args, kwargs), ...], the calls the
-runner makes one after the other. The generator is type-directed (it knows roughly what
-each variable holds) so that most operations succeed and a controlled minority raise
-ZeroDivisionError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
-ValueError, UnboundLocalError, ... on purpose.
+the inline-cache prelude (gen_ics.py: receiver classes, callees, a module object), then
+20-40 functions (2-4 of them made of gen_ics.py's polymorphic sites, classes mutated
+after warm-up and monkey-patching, which the other functions contain too), then
+CASES = [(name, function, args, kwargs), ...], the calls the runner makes one after the
+other. The generator is type-directed (it knows roughly what each variable holds) so
+that most operations succeed and a controlled minority raise ZeroDivisionError,
+TypeError, KeyError, IndexError, AttributeError, OverflowError, ValueError,
+UnboundLocalError, ... on purpose.
 
 Constraints the runner relies on:
   - no generators, generator expressions, coroutines or async code (the JIT leaves
@@ -20,6 +23,8 @@ Constraints the runner relies on:
     modulo small constants, functions only call "leaf" functions defined before them.
 """
 import random
+
+from gen_ics import ICMixin   # inline-cache stress: polymorphic sites, mutated classes, monkey-patching
 
 # ---------------------------------------------------------------------------------------------
 # Types are small tuples: ('int',), ('list', elem), ('dict', key, value), ('set', elem),
@@ -163,7 +168,7 @@ class FuncInfo:
         self.ret = ret
 
 
-class Generator:
+class Generator(ICMixin):
     def __init__(self, seed, nfuncs=None):
         self.r = random.Random(seed)
         self.seed = seed
@@ -898,6 +903,8 @@ class Generator:
             ('match', 2 if can_nest else 0), ('loopctl', 4 if ctx.loop_depth else 0), ('mutate', 6),
             ('walrus', 2), ('import', 1), ('nonlocal', 2 if ctx.outer is not None else 0),
             ('exprstmt', 3), ('noisy', 4),
+            ('poly', 1 if ctx.loop_depth == 0 else 0), ('warmmutate', 1 if ctx.loop_depth == 0 else 0),
+            ('monkey', 1 if ctx.loop_depth == 0 else 0),
         ]
         total = sum(w for _, w in weights)
         x = r * total
@@ -2230,7 +2237,7 @@ class Generator:
                 parts.append('/')
         return ', '.join(parts)
 
-    def gen_function(self, idx, leaf):
+    def gen_function(self, idx, leaf, ic=False):
         name = 'f%d' % idx
         params = self.gen_params(leaf)
         ret = self.pick([INT, STR, ('list', INT), FLOAT, ANY])
@@ -2245,7 +2252,7 @@ class Generator:
                 scope.add(pname, t)
             ctx.no_del.add(pname)
         nseg = self.r.randint(2, 6) if self.chance(0.97) else self.r.randint(25, 45)   # rarely: EXTENDED_ARG
-        body = self.segments(ctx, scope, '    ', nseg)
+        body = self.ic_segments(ctx, scope, '    ') if ic else self.segments(ctx, scope, '    ', nseg)
         ret_line = '    return %s' % self.return_expr(ctx, scope)
         lines = ['def %s(%s):' % (name, self.sig_src(params))]
         if ctx.globals_written:
@@ -2300,7 +2307,8 @@ class Generator:
         return out
 
     def generate(self):
-        out = ['# progfuzz program, seed %d' % self.seed, 'import math', 'import sys', '']
+        out = ['# progfuzz program, seed %d' % self.seed, 'import builtins', 'import math', 'import sys',
+               'import types', '']
         out += ['def TRACER(frame, event, arg):',
                 '    if frame.f_globals is globals():',
                 "        print('T', event, frame.f_code.co_name, frame.f_lineno,",
@@ -2393,13 +2401,16 @@ class Generator:
         for i in range(self.r.randint(1, 4)):
             out += self.gen_class(i)
         out += self.gen_globals()
+        out += self.gen_ic_prelude()
         if self.chance(0.3):
             out += ['try:', '    MODVAL = [G0 * 2 for _ in range(2)]', 'except Exception as exc:',
                     "    MODVAL = type(exc).__name__", 'for _mi in range(2):', '    G0 = G0', '']
         out.append('')
         nleaf = max(3, self.nfuncs // 3)
+        # a few functions are made of inline-cache constructs (gen_ics.py) that surely run
+        ic_funcs = set(self.r.sample(range(nleaf, self.nfuncs), self.r.randint(2, 4)))
         for i in range(self.nfuncs):
-            out += self.gen_function(i, i < nleaf)
+            out += self.gen_function(i, i < nleaf, i in ic_funcs)
         if self.chance(0.7):
             out += self.gen_module_script()
         if self.chance(0.5):

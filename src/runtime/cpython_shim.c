@@ -417,6 +417,11 @@ static inline int has_stack_space(PyThreadState *tstate, size_t size) {
   return base != NULL && size < (size_t)(tstate->datastack_limit - base);
 }
 
+/* func's defaults give at least the n last positional parameters. */
+static inline int has_defaults(PyFunctionObject *func, Py_ssize_t n) {
+  return func->func_defaults != NULL && n <= PyTuple_GET_SIZE(func->func_defaults);
+}
+
 /* The direct-call target of callable with nargs arguments and its frame size, or NULL. */
 static PjDirectTarget *lookup_direct(PyThreadState *tstate, PyObject *callable,
                                      Py_ssize_t nargs, size_t *size) {
@@ -428,11 +433,8 @@ static PjDirectTarget *lookup_direct(PyThreadState *tstate, PyObject *callable,
   PjDirectTarget *target = direct_target(code);
   if (target == NULL || target->entry == NULL) return NULL;
   const Py_ssize_t argcount = target->argcount;
-  if (nargs != argcount) {
-    if (nargs > argcount || func->func_defaults == NULL ||
-        argcount - nargs > PyTuple_GET_SIZE(func->func_defaults))
-      return NULL;
-  }
+  if (nargs != argcount && (nargs > argcount || !has_defaults(func, argcount - nargs)))
+    return NULL;
   *size = (size_t)code->co_nlocalsplus + code->co_stacksize + FRAME_SPECIALS_SIZE;
   return target;
 }
@@ -469,6 +471,8 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
     PyObject *res = target->direct_entry(tstate, callable, args);
     if (res != PJ_NOT_DIRECT) return res;
   }
+  if (nargs != target->argcount && !has_defaults(func, target->argcount - nargs))
+    return PJ_NOT_DIRECT;  /* __defaults__ replaced since the cache was filled */
   if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
   if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
   return run_direct(tstate, func, args, nargs, target, size);

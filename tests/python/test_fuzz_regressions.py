@@ -471,3 +471,43 @@ def check_arguments_released_as_plain_cpython_while_profiling():
 
 def test_arguments_released_as_plain_cpython_while_profiling():
     run_in_fresh_process(check_arguments_released_as_plain_cpython_while_profiling)
+
+
+# -- progfuzz with the inline-cache generator (gen_ics.py), seeds 1-3, 34 programs: a call
+# site's direct-call cache filled while the callee's defaults supplied the missing
+# arguments kept using them after `__defaults__` was replaced (None, or too short): the
+# frame was filled from a NULL or short tuple (SIGSEGV). Now the defaults are checked on
+# every such call, and the call raises the interpreter's TypeError.
+
+def with_default(a, b=1):
+    return a + b
+
+
+class WithDefault:
+    def m(self, a, b=1):
+        return a + b
+
+
+def defaults_replaced_after_warm_up(replacement):
+    out = []
+    obj = WithDefault()
+    saved_f, saved_m = with_default.__defaults__, WithDefault.m.__defaults__
+    try:
+        for i in range(20):
+            if i == 12:
+                with_default.__defaults__ = replacement
+                WithDefault.m.__defaults__ = replacement
+            try:
+                out.append((with_default(i), obj.m(i)))
+            except TypeError as e:
+                out.append(str(e))
+    finally:
+        with_default.__defaults__, WithDefault.m.__defaults__ = saved_f, saved_m
+    return out
+
+
+def test_direct_call_after_defaults_replaced():
+    for replacement in (None, (), (5,), (5, 6)):
+        run_both(defaults_replaced_after_warm_up, replacement)
+    assert pyjion_x64.info(with_default)["compiled"]
+    assert pyjion_x64.info(WithDefault.m)["compiled"]
