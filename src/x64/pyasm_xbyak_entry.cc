@@ -33,6 +33,7 @@ void XbyakPyAsm::DirectEntry(const DirectEntryLayout& d, Label entry, Label body
     const Label skip = NewLabel();
     gen_->test(rdi, rdi);
     J(kE, skip);
+    RefTotal(-1);  // before the dec: it sets the flags the branch reads
     gen_->dec(qword[rdi + kRefcnt]);
     J(kNE, skip);
     gen_->mov(rax, reinterpret_cast<uint64_t>(&_Py_Dealloc));
