@@ -99,7 +99,9 @@ static _PyFrameEvalFunction previous_eval_frame = NULL;
 static unsigned long long generator_resumes = 0; /* under the GIL */
 static int hook_installed = 0;
 static int stepped_aside = 0; /* the hook is installed but out of the way (step_aside) */
+static PyInterpreterState *stepped_interp = NULL; /* ... of this interpreter */
 static void step_aside(PyThreadState *tstate);
+static void add_step_back_audit_hook(void);
 
 static inline int is_fresh_frame(_PyInterpreterFrame *frame) {
   return frame->owner == FRAME_OWNED_BY_THREAD &&
@@ -177,8 +179,8 @@ void pj_move_call_refs_done(void) { pending_move.slots = NULL; }
  * go, none of them the last. */
 static void take_pending_refs(_PyInterpreterFrame *frame) {
   PyObject **slots = pending_move.slots;
+  pending_move.slots = NULL;  /* this frame's or nobody's: never a frame further in */
   if ((PyObject *)frame->f_func != slots[0] || !is_fresh_frame(frame)) return;
-  pending_move.slots = NULL;
   for (int i = 0; i < pending_move.n; i++) {
     PyObject *o = slots[i];
     slots[i] = NULL;
@@ -485,6 +487,7 @@ void pj_install_hook(void) {
   _PyInterpreterState_SetEvalFrameFunc(interp, pj_eval_frame);
   hook_installed = 1;
   stepped_aside = 0;
+  add_step_back_audit_hook();
 }
 
 void pj_uninstall_hook(void) {
@@ -507,25 +510,32 @@ static int step_back_in(const char *event, PyObject *args, void *data) {
   (void)data;
   if (stepped_aside && hook_installed &&
       (strcmp(event, "sys.settrace") == 0 || strcmp(event, "sys.setprofile") == 0)) {
-    _PyInterpreterState_SetEvalFrameFunc(_PyInterpreterState_GET(), pj_eval_frame);
+    _PyInterpreterState_SetEvalFrameFunc(stepped_interp, pj_eval_frame);
     stepped_aside = 0;
   }
   return 0;
 }
 
+/* Added when the hook is first installed, not when a traced frame arrives: adding it
+ * allocates, which may run the garbage collector and its callbacks before the frame is
+ * linked (test_frame's sneaky frame object). Never removed (CPython cannot). */
+static int audit_hook_added = 0;
+
+static void add_step_back_audit_hook(void) {
+  if (audit_hook_added) return;
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  audit_hook_added = PySys_AddAuditHook(step_back_in, NULL) == 0;
+  PyErr_Clear();
+  PyErr_Restore(type, value, tb);
+}
+
 static void step_aside(PyThreadState *tstate) {
-  static int audit_hook_added = 0;
-  if (!hook_installed || stepped_aside || previous_eval_frame != _PyEval_EvalFrameDefault)
+  if (!hook_installed || stepped_aside || !audit_hook_added ||
+      previous_eval_frame != _PyEval_EvalFrameDefault)
     return;  /* another evaluator was installed before ours: stay in front of it */
-  if (!audit_hook_added) {
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    const int ok = PySys_AddAuditHook(step_back_in, NULL) == 0;
-    PyErr_Restore(type, value, tb);
-    if (!ok) return;
-    audit_hook_added = 1;
-  }
-  _PyInterpreterState_SetEvalFrameFunc(tstate->interp, previous_eval_frame);
+  stepped_interp = tstate->interp;
+  _PyInterpreterState_SetEvalFrameFunc(stepped_interp, previous_eval_frame);
   stepped_aside = 1;
 }
 

@@ -1,6 +1,7 @@
 """Tracing and profiling: compiled functions hand their frames to the interpreter when
 sys.settrace / sys.setprofile are active, including when tracing starts in the middle of
 a compiled function (pdb.set_trace does that), so debuggers see the same events."""
+import subprocess
 import sys
 
 import pyjion_x64
@@ -106,3 +107,52 @@ def test_compiled_code_runs_again_after_tracing_stops():
         assert target(4) == 20
         assert pyjion_x64.info(inner)["run_count"] == before + 4
     assert_compiled(target)
+
+
+SNEAKY_FRAME = r'''
+import gc, sys
+sys.addaudithook(lambda event, args: None)   # as regrtest does: audit events allocate
+import pyjion_x64
+pyjion_x64.config(threshold=0)
+pyjion_x64.enable()
+
+def trace(frame, event, arg):
+    pass
+
+def main():
+    sneaky = None
+    def callback(phase, info):
+        nonlocal sneaky
+        sneaky = sys._getframe().f_back
+        gc.callbacks.remove(callback)
+
+    def f():
+        while True:
+            yield
+
+    g = f()
+    next(g)
+    gc.disable()
+    gc.collect()
+    gc.set_threshold(1, 0, 0)
+    sys.settrace(trace)          # the first trace of the process: the hook steps aside
+    gc.callbacks.append(callback)
+    gc.enable()
+    next(g)
+    sys.settrace(None)
+    assert g.gi_frame is sneaky, (g.gi_frame, sneaky)
+    assert pyjion_x64.info(f)["compiled"], pyjion_x64.info(f)
+
+main()
+assert pyjion_x64.info(main)["compiled"], pyjion_x64.info(main)
+print("ok")
+'''
+
+
+def test_stepping_aside_for_a_tracer_allocates_nothing_mid_frame():
+    # CPython's test_frame.test_sneaky_frame_object, in a fresh process so that this is the
+    # first traced frame: the hook steps aside when a traced frame reaches it, and whatever
+    # it allocated there could run the GC (and its callbacks) before the frame is linked.
+    proc = subprocess.run([sys.executable, "-c", SNEAKY_FRAME], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stdout == "ok\n", proc.stdout + proc.stderr
