@@ -264,6 +264,16 @@ void FillClassValue(AttrCache* cache, PyObject* type, PyObject* res) {
   Remember(cache, e);
 }
 
+// A class attribute that an instance attribute of the same name shadows stays shadowed
+// only while its type is no data descriptor; the owner's version tag does not see a
+// mutable type gaining __set__ (test_opcache's descriptor added after optimisation), so
+// only class attributes of immutable types let the instance's own value be cached.
+bool ShadowedForGood(PyObject* descr) {
+  return descr == nullptr ||
+         (Py_TYPE(descr)->tp_descr_set == nullptr &&
+          PyType_HasFeature(Py_TYPE(descr), Py_TPFLAGS_IMMUTABLETYPE));
+}
+
 // What the generic lookup of an instance attribute went through, as a cache entry.
 void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
   PyTypeObject* tp = Py_TYPE(owner);
@@ -297,6 +307,8 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
     } else {
       return;
     }
+  } else if (!ShadowedForGood(descr)) {
+    return;
   } else if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
     const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
     if (index < 0 || ValuesOf(owner)[index] != res) return;
@@ -366,8 +378,7 @@ extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cac
       if (IsObjectSlot(descr, true, &e.index)) {
         e.kind = AttrKind::kSlot;
         Remember(cache, e);
-      } else if ((descr == nullptr || Py_TYPE(descr)->tp_descr_set == nullptr) &&
-                 HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
+      } else if (ShadowedForGood(descr) && HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
         const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
         if (index >= 0 && ValuesOf(owner)[index] == value) {
           e.kind = AttrKind::kInstanceValue;

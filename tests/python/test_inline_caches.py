@@ -16,6 +16,39 @@ from jitutil import assert_compiled, run_both, run_both_warm
 
 # ---- LOAD_ATTR / STORE_ATTR: instance values, slots, properties ------------------------
 
+
+def descriptor_gains_get_and_set_after_warm_up(n):
+    """CPython's test_opcache: a class attribute shadowed by the instance's own value,
+    whose type becomes a data descriptor (which then wins) after the sites are warm."""
+    class Descriptor:
+        pass
+
+    class C:
+        x = Descriptor()
+
+        def __init__(self):
+            self.x = 1
+
+    def load(o):
+        return o.x
+
+    def store(o, v):
+        o.x = v
+
+    o = C()
+    seen = []
+    for i in range(n):
+        if i == n - 3:
+            Descriptor.__get__ = lambda self, instance, owner: ("get", instance is o)
+            Descriptor.__set__ = lambda self, instance, value: seen.append(("set", value))
+        store(o, i)
+        seen.append(load(o))
+    return seen[-8:], vars(o)
+
+
+def test_class_attribute_becomes_a_data_descriptor():
+    run_both(descriptor_gains_get_and_set_after_warm_up, 40)
+
 class Plain:
     def __init__(self, x, y):
         self.x = x
