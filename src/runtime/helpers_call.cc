@@ -10,6 +10,7 @@
 #include <frameobject.h>  // PyFrame_FastToLocalsWithError, PyFrame_LocalsToFast
 
 #include <cstring>
+#include <vector>
 
 namespace {
 
@@ -367,19 +368,59 @@ PyObject* Finish(PyObject** base, PyObject* callable, PyObject** args, int total
 // The references of a call to a plain function whose arguments did not bind, released in
 // the order ceval's CALL would have released them after moving them into the callee's new
 // frame (initialize_locals, then the frame's clearing): surplus positional arguments at
-// once (no *args), the arguments in their locals, a *args tuple's items last to first, the
-// keyword values, and the function with the frame, last.
-void ReleaseAfterBindingFailed(PyObject* callable, PyObject** args, int total, Py_ssize_t nkw) {
+// once (no *args); the keyword values from the first that fails to bind (unknown name,
+// given twice, positional-only) on; then, as the frame is cleared, every local in order:
+// the positional and keyword arguments in their parameters, the *args tuple (its items
+// last to first), the **kwargs dict (insertion order); the function last.
+void ReleaseAfterBindingFailed(PyObject* callable, PyObject** args, int total, PyObject* kwnames) {
   auto* code = reinterpret_cast<PyCodeObject*>(PyFunction_GET_CODE(callable));
-  const int npos = total - static_cast<int>(nkw);
-  const int placed = npos < code->co_argcount ? npos : code->co_argcount;
+  const int nkw = kwnames != nullptr ? static_cast<int>(PyTuple_GET_SIZE(kwnames)) : 0;
+  const int npos = total - nkw;
+  const int nparams = code->co_argcount + code->co_kwonlyargcount;
   const bool varargs = (code->co_flags & CO_VARARGS) != 0;
+  const bool varkw = (code->co_flags & CO_VARKEYWORDS) != 0;
+  const int placed = npos < code->co_argcount ? npos : code->co_argcount;
   if (!varargs)
     for (int i = placed; i < npos; i++) Py_DECREF(args[i]);
-  for (int i = 0; i < placed; i++) Py_DECREF(args[i]);
+  // where each keyword value went: a parameter's index, kToKwargs, or nowhere (the loop
+  // stopped at the first failure)
+  constexpr int kToKwargs = -1, kUnbound = -2;
+  std::vector<int> dest(static_cast<size_t>(nkw), kUnbound);
+  std::vector<bool> filled(static_cast<size_t>(nparams), false);
+  for (int j = 0; j < placed; j++) filled[static_cast<size_t>(j)] = true;
+  int failed_at = nkw;
+  for (int i = 0; i < nkw && failed_at == nkw; i++) {
+    PyObject* name = PyTuple_GET_ITEM(kwnames, i);
+    int found = -1;
+    for (int j = code->co_posonlyargcount; j < nparams && found < 0; j++) {
+      PyObject* param = PyTuple_GET_ITEM(code->co_localsplusnames, j);
+      // two str (the call's TypeError stays set: comparing them cannot fail)
+      if (param == name || PyUnicode_Compare(param, name) == 0) found = j;
+    }
+    if (found < 0) {
+      if (varkw) dest[static_cast<size_t>(i)] = kToKwargs;
+      else failed_at = i;
+    } else if (filled[static_cast<size_t>(found)]) {
+      failed_at = i;
+    } else {
+      filled[static_cast<size_t>(found)] = true;
+      dest[static_cast<size_t>(i)] = found;
+    }
+  }
+  for (int i = failed_at; i < nkw; i++) Py_DECREF(args[npos + i]);
+  // the frame's clearing, local by local
+  for (int j = 0; j < nparams; j++) {
+    if (j < placed) {
+      Py_DECREF(args[j]);
+      continue;
+    }
+    for (int i = 0; i < failed_at; i++)
+      if (dest[static_cast<size_t>(i)] == j) Py_DECREF(args[npos + i]);
+  }
   if (varargs)
     for (int i = npos - 1; i >= placed; i--) Py_DECREF(args[i]);
-  for (int i = npos; i < total; i++) Py_DECREF(args[i]);
+  for (int i = 0; i < failed_at; i++)
+    if (dest[static_cast<size_t>(i)] == kToKwargs) Py_DECREF(args[npos + i]);
   Py_DECREF(callable);
 }
 
@@ -469,7 +510,7 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
       return res;
     }
     if (res == nullptr) {  // the arguments did not bind: no frame ran
-      ReleaseAfterBindingFailed(callable, args, total, nkw);
+      ReleaseAfterBindingFailed(callable, args, total, kwnames);
       base[0] = res;
       return res;
     }

@@ -425,7 +425,31 @@ def calls_releasing_arguments():
         takes_star(Noisy(1), Noisy(2), Noisy(3))
     except TypeError as e:
         print(e)
+    # keyword arguments that do not bind (progfuzz seed 23483, program 2123): the values
+    # from the failing one on go first, the rest with the frame's locals
+    for call in (lambda: takes_three_star(Noisy(1), Noisy(2), Noisy(3), a1=Noisy(4), a2=Noisy(5)),
+                 lambda: takes_three_star(Noisy(1), a2=Noisy(2), bogus=Noisy(3), a1=Noisy(4)),
+                 lambda: takes_posonly(Noisy(1), a=Noisy(2), b=Noisy(3)),
+                 lambda: takes_posonly(Noisy(1), Noisy(2), Noisy(3), c=Noisy(4)),
+                 lambda: takes_kwargs(Noisy(1), Noisy(2), Noisy(3), x=Noisy(4), b=Noisy(5)),
+                 lambda: takes_kwargs(b=Noisy(1), z=Noisy(2))):
+        try:
+            call()
+        except TypeError as e:
+            print(e)
     print("end")
+
+
+def takes_three_star(a0, a1, a2, *args):
+    pass
+
+
+def takes_posonly(a, /, b, *, c, **kw):
+    pass
+
+
+def takes_kwargs(a, b=2, **kw):
+    pass
 
 
 def run_in_fresh_process(check):
