@@ -460,6 +460,8 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
       !tstate->cframe->use_tracing) {
     target = cache->target;
     size = cache->framesize;
+    if (nargs != target->argcount && !has_defaults(func, target->argcount - nargs))
+      return PJ_NOT_DIRECT;  /* __defaults__ replaced since the cache was filled */
   } else {
     target = lookup_direct(tstate, callable, nargs, &size);
     if (target == NULL) return PJ_NOT_DIRECT;
@@ -473,8 +475,6 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
     PyObject *res = target->direct_entry(tstate, callable, args);
     if (res != PJ_NOT_DIRECT) return res;
   }
-  if (nargs != target->argcount && !has_defaults(func, target->argcount - nargs))
-    return PJ_NOT_DIRECT;  /* __defaults__ replaced since the cache was filled */
   if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
   if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
   return run_direct(tstate, func, args, nargs, target, size);

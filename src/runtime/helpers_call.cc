@@ -247,6 +247,12 @@ bool UnpackBoundMethod(PyObject** base) {
 
 constexpr int kCallFlags = kCallDescrFast | kCallDescrFastWithKeywords;
 
+// The ml_flags of the method descriptors a site's specialised PRECALL (descr_fast:
+// kCallDescrFast or kCallDescrFastWithKeywords) handles itself.
+int SpecialisedDescrFlags(int descr_fast) {
+  return descr_fast == kCallDescrFast ? METH_FASTCALL : (METH_FASTCALL | METH_KEYWORDS);
+}
+
 // The METH_* calling conventions the specialised handlers call directly (not METH_METHOD,
 // whose functions also take the defining class).
 bool DirectConvention(int flags) {
@@ -316,18 +322,7 @@ bool InlineVectorcall(PyObject* callable, int site_descr_fast) {
 // Calls ml with self and nargs arguments; PJ_NOT_DIRECT if the count does not fit it.
 PyObject* CallMethodDef(PyMethodDef* ml, PyObject* self, PyObject* const* args,
                         Py_ssize_t nargs) {
-  switch (ml->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS)) {
-    case METH_O:
-      if (nargs != 1) return PJ_NOT_DIRECT;
-      break;
-    case METH_NOARGS:
-      if (nargs != 0) return PJ_NOT_DIRECT;
-      break;
-    case METH_FASTCALL: case METH_FASTCALL | METH_KEYWORDS:
-      break;
-    default:
-      return PJ_NOT_DIRECT;
-  }
+  if (InlineConvention(ml, static_cast<int>(nargs)) < 0) return PJ_NOT_DIRECT;
   const bool enter = EntersRecursion(ml);
   if (enter && Py_EnterRecursiveCall(" while calling a Python object")) return nullptr;
   PyObject* res;
@@ -472,10 +467,9 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
         cache->handler = rt_call_descr;
         // inline too, unless the site's specialised PRECALL would release in another order
         // than the machine code does for this kind (shim: Finish's specialised_order)
-        const int want = site_descr_fast == kCallDescrFast ? METH_FASTCALL
-                                                           : (METH_FASTCALL | METH_KEYWORDS);
         const int conv = InlineConvention(ml, total - 1);
-        if (conv >= 0 && (site_descr_fast == 0 || ml->ml_flags == want)) {
+        if (conv >= 0 &&
+            (site_descr_fast == 0 || ml->ml_flags == SpecialisedDescrFlags(site_descr_fast))) {
           cache->inline_ml = ml;
           cache->inline_self_type = Py_TYPE(args[0]);
           cache->inline_conv = static_cast<uint8_t>(conv);
@@ -522,9 +516,8 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
     // releases the arguments after self first, then self, then the descriptor. When a
     // guard fails it deoptimises to the generic PRECALL/CALL, whose order is below.
     PyMethodDescrObject* descr = reinterpret_cast<PyMethodDescrObject*>(callable);
-    const int flags = descr->d_method->ml_flags;
-    const int want = descr_fast == kCallDescrFast ? METH_FASTCALL : (METH_FASTCALL | METH_KEYWORDS);
-    specialised_order = flags == want && Py_IS_TYPE(args[0], descr->d_common.d_type);
+    specialised_order = descr->d_method->ml_flags == SpecialisedDescrFlags(descr_fast) &&
+                        Py_IS_TYPE(args[0], descr->d_common.d_type);
   }
   return Finish(base, callable, args, total, res, specialised_order);
 }
@@ -556,8 +549,8 @@ extern "C" PyObject* rt_call_descr(PyThreadState* tstate, PyObject** base, int o
   PyObject** args = base + 1;
   PyObject* res = CallMethodDef(cache->ml, args[0], args + 1, total - 1);
   if (res == PJ_NOT_DIRECT) return Miss(tstate, base, oparg, kwnames, cache);
-  const int want = descr_fast == kCallDescrFast ? METH_FASTCALL : (METH_FASTCALL | METH_KEYWORDS);
-  return Finish(base, callable, args, total, res, descr_fast && cache->ml->ml_flags == want);
+  return Finish(base, callable, args, total, res,
+                descr_fast && cache->ml->ml_flags == SpecialisedDescrFlags(descr_fast));
 }
 
 extern "C" PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int oparg,

@@ -46,7 +46,7 @@ typedef struct PjOffsets {
   int float_ob_fval;          /* PyFloatObject.ob_fval */
   int long_sizeof;            /* sizeof(PyLongObject): stride of the small-int array */
   int dictkeys_nentries;      /* PyDictKeysObject.dk_nentries (Py_ssize_t) */
-  /* frames pushed and popped by compiled code (direct entries, x64/direct_entry.cc) */
+  /* frames pushed and popped by compiled code (direct entries, x64/pyasm_xbyak_entry.cc) */
   int frame_previous, frame_frame_obj, frame_is_entry; /* is_entry and owner: 2 bytes */
   int tstate_datastack_top, tstate_datastack_limit, tstate_recursion_remaining;
   int cframe_current_frame;
@@ -72,7 +72,7 @@ unsigned long long pj_generator_resumes(void);
 /* What a caller needs to know to run a code object's machine code directly, without the
  * interpreter's call machinery: the head of the per-code JIT state kept in co_extra
  * (runtime/jit_state.h). */
-/* A compiled function's direct entry (x64/direct_entry.cc): pushes its own frame on the
+/* A compiled function's direct entry (x64/pyasm_xbyak_entry.cc): pushes its own frame on the
  * data stack for `func` with its argcount arguments (stolen, as is the function
  * reference), runs, pops the frame and returns the result or NULL with an exception set; or
  * returns PJ_NOT_DIRECT, consuming nothing, when the data stack or the C stack has no room
@@ -133,9 +133,10 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
 /* Called whenever a code object's JIT state is freed: invalidates every PjCallCache. */
 void pj_code_state_freed(void);
 
-/* The slow paths of a direct entry: a deopt (the interpreter runs the rest of the frame)
- * and popping a frame whose frame object outlives the call. The direct entry's address of
- * the global the caches' epoch lives in, for inline checks. */
+/* The slow paths of a direct entry: a deopt (the interpreter runs the rest of the frame),
+ * the recursion check at the limit and popping a frame whose frame object outlives the
+ * call; and the addresses of the caches' epoch and of the hook's installed flag, which
+ * compiled call sites check inline. */
 PyObject *pj_direct_deopt(PyThreadState *tstate, PjFrame *frame);
 int pj_check_recursive_call(PyThreadState *tstate); /* _Py_CheckRecursiveCall(tstate, "") */
 void pj_direct_clear_and_pop(PyThreadState *tstate, PjFrame *frame);

@@ -335,13 +335,16 @@ void Lowering::EmitResumeDispatch() {
   pa_.Epilogue(nlocalsplus_);
 }
 
-void Lowering::DeoptHere() {
-  const Materialization mat = Snapshot(sp());
+// The hand-over to the interpreter: the first n stack items materialised, prev_instr at
+// `resume_after` (the interpreter resumes at the unit after it), PJ_DEOPT returned.
+void Lowering::EmitDeoptExit(const Materialization& mat, int n, int resume_after) {
   EmitMaterialize(mat);
-  pa_.SetPrevInstr(instr_->start - 1);
+  pa_.SetPrevInstr(resume_after);
   pa_.LoadImm(Reg::kRet, reinterpret_cast<uint64_t>(PJ_DEOPT));
-  pa_.Epilogue(nlocalsplus_ + sp());
+  pa_.Epilogue(nlocalsplus_ + n);
 }
+
+void Lowering::DeoptHere() { EmitDeoptExit(Snapshot(sp()), sp(), instr_->start - 1); }
 
 void Lowering::DeoptIfTracing(int n) {
   Label deopt = pa_.NewLabel();
@@ -351,10 +354,7 @@ void Lowering::DeoptIfTracing(int n) {
   const Materialization mat = Snapshot(n);
   Cold([this, deopt, n, resume_after, mat] {
     pa_.Bind(deopt);
-    EmitMaterialize(mat);
-    pa_.SetPrevInstr(resume_after);
-    pa_.LoadImm(Reg::kRet, reinterpret_cast<uint64_t>(PJ_DEOPT));
-    pa_.Epilogue(nlocalsplus_ + n);
+    EmitDeoptExit(mat, n, resume_after);
   });
 }
 

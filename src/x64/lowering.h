@@ -157,6 +157,7 @@ class Lowering {
   void ResetStack(int depth);              // all items in their slots
   Materialization Snapshot(int n) const;   // what the first n items need to be in memory
   void EmitMaterialize(const Materialization& m);
+  void EmitDeoptExit(const Materialization& mat, int n, int resume_after);
   void MaterializeAt(int position);
   unsigned RegsInUse() const;
   int DispatchPos(int pos) const;

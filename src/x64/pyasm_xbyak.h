@@ -13,7 +13,7 @@
 
 #include "x64/pyasm.h"
 
-namespace Xbyak { class CodeGenerator; class Reg64; class Xmm; }
+namespace Xbyak { class CodeGenerator; class Reg64; struct Reg32; class Xmm; }
 
 namespace pyjion::x64 {
 
@@ -133,6 +133,8 @@ class XbyakPyAsm : public PyAsm {
   void SetCondition(CmpOp op, Reg dst);
   void CallAddress(const void* fn);
   void MoveArgs(const std::vector<Arg>& args);
+  void SelectCallee(int base, int count, bool maybe_method, const Xbyak::Reg64& callable,
+                    const Xbyak::Reg64& args, const Xbyak::Reg32& nargs);
   void RefTotal(int delta);
 
   Xbyak::CodeGenerator* gen_;

@@ -16,25 +16,35 @@ namespace pyjion::x64 {
 using namespace Xbyak::util;  // NOLINT: register names
 namespace rg = regs;
 
+// The operands of a CALL on the stack from slot base: callable, the address of its first
+// argument and the count of positional arguments (count, one more with self) in nargs.
+// [meth, self, args...] unless the first operand is NULL (when maybe_method), else
+// [NULL, callable, args...].
+void XbyakPyAsm::SelectCallee(int base, int count, bool maybe_method,
+                              const Xbyak::Reg64& callable, const Xbyak::Reg64& args,
+                              const Xbyak::Reg32& nargs) {
+  const int first = SlotOffset(Slot::Stack(base));
+  const int second = SlotOffset(Slot::Stack(base + 1));
+  const int third = SlotOffset(Slot::Stack(base + 2));
+  const Label known = NewLabel();
+  if (maybe_method) {
+    gen_->mov(callable, qword[rg::kFrame + first]);
+    gen_->lea(args, ptr[rg::kFrame + second]);
+    gen_->mov(nargs, count + 1);
+    gen_->test(callable, callable);
+    J(kNE, known);
+  }
+  gen_->mov(callable, qword[rg::kFrame + second]);
+  gen_->lea(args, ptr[rg::kFrame + third]);
+  gen_->mov(nargs, count);
+  Here(known);
+}
+
 void XbyakPyAsm::DirectCall(const DirectCallSite& site, Label other) {
   const PjOffsets* o = pj_offsets();
   const int py = offsetof(CallCache, py);
   // rsi: the callable, rdx: its first argument, r8d: the argument count
-  const int first = SlotOffset(Slot::Stack(site.base));
-  const int second = SlotOffset(Slot::Stack(site.base + 1));
-  const int third = SlotOffset(Slot::Stack(site.base + 2));
-  Label known = NewLabel();
-  if (site.maybe_method) {  // [meth, self, args...] unless the first operand is NULL
-    gen_->mov(rsi, qword[rg::kFrame + first]);
-    gen_->lea(rdx, ptr[rg::kFrame + second]);
-    gen_->mov(r8d, site.oparg + 1);
-    gen_->test(rsi, rsi);
-    J(kNE, known);
-  }
-  gen_->mov(rsi, qword[rg::kFrame + second]);
-  gen_->lea(rdx, ptr[rg::kFrame + third]);
-  gen_->mov(r8d, site.oparg);
-  Here(known);
+  SelectCallee(site.base, site.oparg, site.maybe_method, rsi, rdx, r8d);
   gen_->mov(r11, reinterpret_cast<uint64_t>(&PyFunction_Type));
   gen_->cmp(qword[rsi + offsetof(PyObject, ob_type)], r11);
   J(kNE, other);
@@ -144,25 +154,10 @@ void XbyakPyAsm::BuiltinCall(const BuiltinCallSite& site, Label other) {
 // rdi: the callable, rsi: its first argument's slot, rdx: the positional count (then
 // nargsf), rcx: the keyword names; r9: the vectorcall function.
 void XbyakPyAsm::VectorCall(const VectorCallSite& site, Label other) {
-  const auto first = qword[rg::kFrame + SlotOffset(Slot::Stack(site.base))];
-  const int second = SlotOffset(Slot::Stack(site.base + 1));
-  const int third = SlotOffset(Slot::Stack(site.base + 2));
-  const int positional = site.oparg - site.nkw;
   gen_->mov(r10, reinterpret_cast<uint64_t>(site.cache));
   gen_->cmp(byte[r10 + offsetof(CallCache, vectorcall)], 0);
   J(kE, other);
-  const Label known = NewLabel();
-  if (site.maybe_method) {  // [meth, self, args...] unless the first operand is NULL
-    gen_->mov(rdi, first);
-    gen_->lea(rsi, ptr[rg::kFrame + second]);
-    gen_->mov(edx, positional + 1);
-    gen_->test(rdi, rdi);
-    J(kNE, known);
-  }
-  gen_->mov(rdi, qword[rg::kFrame + second]);
-  gen_->lea(rsi, ptr[rg::kFrame + third]);
-  gen_->mov(edx, positional);
-  Here(known);
+  SelectCallee(site.base, site.oparg - site.nkw, site.maybe_method, rdi, rsi, edx);
   gen_->mov(rax, qword[rdi + offsetof(PyObject, ob_type)]);
   auto exclude = [&](const void* type) {
     gen_->mov(r11, reinterpret_cast<uint64_t>(type));
