@@ -115,6 +115,65 @@ def test_environment_variable_enables_at_startup(tmp_path):
     assert run([str(script)], PYJION_X64="0").stdout.split()[0] == "False"
 
 
+STARTUP_CODE = """
+    import sys
+    import pyjion_x64
+
+    def work(n):
+        total = 0
+        for i in range(n):
+            total += i
+        return total
+
+    work(10)
+    files = sorted({c["file"] for c in pyjion_x64._core._code_stats() if c["compiled"]})
+    print(repr([pyjion_x64.is_enabled(), pyjion_x64.config()["threshold"],
+                pyjion_x64.info(work)["compiled"], files]))
+"""
+
+
+@pytest.mark.parametrize("flags", [["-X", "jit"], ["-Xjit", "-B"], ["-X", "jit", "-Bm"]])
+def test_runner_leaves_start_up_code_uncompiled(tmp_path, flags):
+    # With `-m pyjion_x64` the runner enables the JIT when the program starts: site's
+    # start-up, runpy and the runner itself (loops, so compiled on a first call) stay
+    # with the interpreter. The program's code is compiled as before.
+    import ast
+    script = write(tmp_path, "app.py", STARTUP_CODE)
+    argv = flags + (["pyjion_x64"] if flags[-1].endswith("m") else ["-m", "pyjion_x64"])
+    out = run(argv + [str(script)])
+    assert out.returncode == 0, out.stderr
+    enabled, threshold, work_compiled, files = ast.literal_eval(out.stdout)
+    assert enabled and threshold == "auto" and work_compiled
+    assert files == [str(script)]  # work(); the module body has no loop
+    out = run(argv + [str(script)], PYJION_X64_THRESHOLD="3")  # still read at start-up
+    enabled, threshold, work_compiled, files = ast.literal_eval(out.stdout)
+    assert enabled and threshold == 3 and not work_compiled and files == []
+    # without the runner, -X jit enables during start-up, and start-up code compiles
+    out = run(["-X", "jit", str(script)])
+    enabled, threshold, work_compiled, files = ast.literal_eval(out.stdout)
+    assert enabled and work_compiled and "<frozen site>" in files
+
+
+def test_main_module_reads_bundled_options():
+    import _pyjion_x64_autoload as autoload
+    cases = {("py", "-m", "pyjion_x64", "a.py"): "pyjion_x64",
+             ("py", "-Im", "pyjion_x64"): "pyjion_x64",
+             ("py", "-mpyjion_x64"): "pyjion_x64",
+             ("py", "-X", "jit", "-W", "ignore", "-m", "x"): "x",
+             ("py", "-Xjit", "-Wdefault", "-m", "x"): "x",
+             ("py", "-c", "-m"): None,
+             ("py", "-Bc", "pass"): None,
+             ("py", "script.py", "-m", "x"): None,
+             ("py",): None}
+    saved = sys.orig_argv
+    try:
+        for argv, module in cases.items():
+            sys.orig_argv = list(argv)
+            assert autoload._main_module() == module, argv
+    finally:
+        sys.orig_argv = saved
+
+
 SPIN = """
     import sys
     import pyjion_x64
