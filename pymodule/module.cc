@@ -160,8 +160,9 @@ PyObject* Native(PyObject*, PyObject* obj) {
   }
   PyObject* notes = PyList_New(0);
   if (notes == nullptr) return nullptr;
-  for (const auto& [offset, text] : state->compiled.notes) {
-    PyObject* item = Py_BuildValue("(ns)", static_cast<Py_ssize_t>(offset), text.c_str());
+  for (const pyjion::x64::CodeNote& note : state->compiled.notes) {
+    PyObject* item = Py_BuildValue("(ns)", static_cast<Py_ssize_t>(note.offset),
+                                   pyjion::x64::NoteText(note).c_str());
     if (item == nullptr || PyList_Append(notes, item) < 0) {
       Py_XDECREF(item);
       Py_DECREF(notes);

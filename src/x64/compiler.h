@@ -10,13 +10,14 @@
 
 #include "runtime/cache_arena.h"
 #include "runtime/code_arena.h"
+#include "x64/code_note.h"
 
 namespace pyjion::x64 {
 
 struct CompiledCode {
   rt::CodeRegion region;
   size_t size = 0;                                       // bytes of machine code
-  std::vector<std::pair<size_t, std::string>> notes;     // (offset, text) for dumps
+  std::vector<CodeNote> notes;                           // for dumps
   rt::CacheArena caches;                                  // the inline caches it reads
   size_t direct_entry_offset = 0;                         // 0: no direct entry
 };

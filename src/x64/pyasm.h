@@ -122,7 +122,7 @@ class PyAsm {
   virtual Label NewLabel() = 0;
   virtual void Bind(Label l) = 0;
   virtual void Jump(Label l) = 0;
-  virtual void Comment(const std::string& text) = 0;
+  virtual void Comment(const char* text) = 0;  // text: a static string
   virtual void BeginInstr(int unit_index, const char* opname) = 0;  // pc map + dump text
   // Calls the callee the site's cache last ran directly through its direct entry, when the
   // callable is a function with that code, no code state died since, the count is the

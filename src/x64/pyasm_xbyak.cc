@@ -76,6 +76,10 @@ XbyakPyAsm::XbyakPyAsm(void* buffer, size_t capacity, const CodeLayout& layout)
 
 XbyakPyAsm::~XbyakPyAsm() { delete gen_; }
 
+void XbyakPyAsm::Note(CodeNote::Kind kind, int unit, const char* text) {
+  notes_.push_back({gen_->getSize(), kind, unit, text});
+}
+
 // Labels are ours, not xbyak's: a position per label and a list of rel32 fields to patch
 // once every label is bound (xbyak's hash-table labels were a fifth of the compile time).
 // Jumps to a label already bound get the short form when the distance allows.
@@ -195,10 +199,10 @@ Label XbyakPyAsm::NewLabel() {
 }
 void XbyakPyAsm::Bind(Label l) { Here(l); }
 void XbyakPyAsm::Jump(Label l) { Jmp(l); }
-void XbyakPyAsm::Comment(const std::string& text) { notes_.emplace_back(gen_->getSize(), text); }
+void XbyakPyAsm::Comment(const char* text) { Note(CodeNote::kComment, 0, text); }
 void XbyakPyAsm::BeginInstr(int unit_index, const char* opname) {
   pc_map_.emplace_back(gen_->getSize(), unit_index);
-  notes_.emplace_back(gen_->getSize(), std::to_string(unit_index * 2) + " " + opname);
+  Note(CodeNote::kInstr, unit_index, opname);
 }
 
 void XbyakPyAsm::Prologue() {
@@ -361,14 +365,14 @@ void XbyakPyAsm::BranchIfSame(Reg a, Reg b, Label l) {
 
 void XbyakPyAsm::CallHelper(const Helper& fn, const std::vector<Arg>& args) {
   MoveArgs(args);
-  notes_.emplace_back(gen_->getSize(), std::string("call ") + fn.name);
+  Note(CodeNote::kCall, 0, fn.name);
   CallAddress(fn.addr);
 }
 
 void XbyakPyAsm::CallIndirect(const void* fn_slot, const char* name,
                               const std::vector<Arg>& args) {
   MoveArgs(args);
-  notes_.emplace_back(gen_->getSize(), std::string("call *") + name);
+  Note(CodeNote::kCallIndirect, 0, name);
   CommitPrevInstr();
   gen_->mov(rax, reinterpret_cast<uint64_t>(fn_slot));
   gen_->call(qword[rax]);

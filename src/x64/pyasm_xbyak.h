@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "x64/code_note.h"
 #include "x64/pyasm.h"
 
 namespace Xbyak { class CodeGenerator; class Reg64; struct Reg32; class Xmm; }
@@ -31,8 +32,8 @@ class XbyakPyAsm : public PyAsm {
   size_t Finish();
   // Whether an exception thrown while emitting means the buffer was too small.
   static bool IsBufferFull(const std::exception& e);
-  // (native offset, text) pairs: instruction starts and comments, for dumps.
-  const std::vector<std::pair<size_t, std::string>>& annotations() const { return notes_; }
+  // Instruction starts, comments and helper calls, for dumps.
+  const std::vector<CodeNote>& annotations() const { return notes_; }
   // The byte offset a bound label ended up at (after Finish).
   size_t LabelOffset(Label l) const { return static_cast<size_t>(label_pos_.at(static_cast<size_t>(l))); }
   // (native offset, unit index) at each instruction start.
@@ -41,7 +42,7 @@ class XbyakPyAsm : public PyAsm {
   Label NewLabel() override;
   void Bind(Label l) override;
   void Jump(Label l) override;
-  void Comment(const std::string& text) override;
+  void Comment(const char* text) override;
   void BeginInstr(int unit_index, const char* opname) override;
   void Prologue() override;
   void Epilogue(int stacktop) override;
@@ -110,6 +111,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadCachedAttr(AttrKind kind, Reg dst, Reg obj, int index, Label fail) override;
 
  private:
+  void Note(CodeNote::Kind kind, int unit, const char* text);  // at the current offset
   // x86 condition codes (the low nibble of jcc).
   enum Cond : uint8_t { kO, kNO, kB, kAE, kE, kNE, kBE, kA, kS, kNS, kP, kNP, kL, kGE, kLE, kG };
   struct PrevSpec {
@@ -145,7 +147,7 @@ class XbyakPyAsm : public PyAsm {
   std::vector<int64_t> label_pos_;   // code offset per label, -1 until bound
   std::vector<Fixup> fixups_;
   std::deque<DeallocStub> dealloc_stubs_;
-  std::vector<std::pair<size_t, std::string>> notes_;
+  std::vector<CodeNote> notes_;
   std::vector<std::pair<size_t, int>> pc_map_;
 };
 

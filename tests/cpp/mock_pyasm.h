@@ -26,7 +26,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(Label, NewLabel, (), (override));
   MOCK_METHOD(void, Bind, (Label), (override));
   MOCK_METHOD(void, Jump, (Label), (override));
-  MOCK_METHOD(void, Comment, (const std::string&), (override));
+  MOCK_METHOD(void, Comment, (const char*), (override));
   MOCK_METHOD(void, BeginInstr, (int, const char*), (override));
   MOCK_METHOD(void, DirectEntry, (const DirectEntryLayout&, Label, Label), (override));
   MOCK_METHOD(void, DirectCall, (const DirectCallSite&, Label), (override));
