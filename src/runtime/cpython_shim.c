@@ -18,6 +18,7 @@
 #include "internal/pycore_frame.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_long.h"
+#include "internal/pycore_moduleobject.h"
 #include "internal/pycore_pystate.h"
 #include "internal/pycore_runtime.h"
 
@@ -61,6 +62,7 @@ static const PjOffsets kOffsets = {
     .float_ob_fval = offsetof(PyFloatObject, ob_fval),
     .long_sizeof = sizeof(PyLongObject),
     .dictkeys_nentries = offsetof(PyDictKeysObject, dk_nentries),
+    .module_md_dict = offsetof(PyModuleObject, md_dict),
     .frame_previous = offsetof(_PyInterpreterFrame, previous),
     .frame_frame_obj = offsetof(_PyInterpreterFrame, frame_obj),
     .frame_is_entry = offsetof(_PyInterpreterFrame, is_entry),

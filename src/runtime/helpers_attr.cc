@@ -142,6 +142,11 @@ void Remember(AttrCache* cache, const AttrEntry& e) {
       cache->slot_version = e.version;
       cache->slot_offset = e.index;
       break;
+    case AttrKind::kModule:
+      cache->module = e.owner;
+      cache->module_tag = e.tag;
+      cache->module_value = e.obj;
+      break;
     default:
       break;
   }

@@ -70,6 +70,9 @@ struct AttrCache {
   uint32_t slot_offset = 0;    //   member offset
   PyObject* method = nullptr;  // LOAD_METHOD: the method of the value/slot entry
   PyObject* nodict_method = nullptr;
+  PyObject* module = nullptr;  // kModule (LOAD_ATTR, LOAD_METHOD): the module (identity),
+  uint64_t module_tag = 0;     //   its dict's ma_version_tag when filled
+  PyObject* module_value = nullptr;  // and the attribute, borrowed from that dict
   // Read by the helpers.
   AttrEntry entries[kAttrWays];
   PyObject* name = nullptr;    // borrowed from co_names

@@ -46,6 +46,7 @@ typedef struct PjOffsets {
   int float_ob_fval;          /* PyFloatObject.ob_fval */
   int long_sizeof;            /* sizeof(PyLongObject): stride of the small-int array */
   int dictkeys_nentries;      /* PyDictKeysObject.dk_nentries (Py_ssize_t) */
+  int module_md_dict;         /* PyModuleObject.md_dict */
   /* frames pushed and popped by compiled code (direct entries, x64/pyasm_xbyak_entry.cc) */
   int frame_previous, frame_frame_obj, frame_is_entry; /* is_entry and owner: 2 bytes */
   int tstate_datastack_top, tstate_datastack_limit, tstate_recursion_remaining;

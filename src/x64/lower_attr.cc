@@ -151,9 +151,10 @@ void emit_BUILD_SLICE(Lowering& L, const Instr& in) {
 
 // LOAD_ATTR (owner -- owner.name); name = co_names[oparg].
 // Inline: the site's cache (rt::AttrCache) for an instance value or a __slots__ member of
-// the receiver's type; anything else (other receivers, properties, modules, classes, a
-// mutated type) goes through rt_load_attr_ic, which checks the other cached entries, does
-// the full lookup on a miss and refills the cache.
+// the receiver's type; out of line, its newest module entry (`os.path`); anything else
+// (other receivers, properties, classes, a mutated type or module) goes through
+// rt_load_attr_ic, which checks the other cached entries, does the full lookup on a miss
+// and refills the cache.
 void emit_LOAD_ATTR(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   auto* cache = L.caches().New<rt::AttrCache>();
@@ -170,6 +171,12 @@ void emit_LOAD_ATTR(Lowering& L, const Instr& in) {
   L.Cold([&L, miss, join, owner, obj, res, cache] {
     PyAsm& pa = L.pa();
     pa.Bind(miss);
+    Label helper = pa.NewLabel();
+    pa.LoadModuleAttrInline(res, obj, cache, helper);
+    pa.IncRef(res);
+    if (owner.owned()) pa.DecRef(obj);
+    pa.Jump(join);
+    pa.Bind(helper);
     L.OwnValue(owner, obj);  // the helper steals it
     pa.CallHelper(PJ_HELPER(rt_load_attr_ic), {ATstate(), A(obj), APtr(cache)});
     pa.BranchIfZero(Reg::kRet, L.ErrorHere());

@@ -44,8 +44,9 @@ int PopCount4(int flags) {
 
 // LOAD_METHOD (obj -- meth_or_NULL, self_or_attr): _PyObject_GetMethod. Inline: the
 // site's cache (rt::AttrCache) for a method of the receiver's type that no instance
-// attribute can shadow; else rt_load_method_ic on the frame slots (on failure obj is still
-// on the stack there, as in ceval). Both push two owned register items.
+// attribute can shadow; out of line, its newest module entry ([NULL, module.attr]); else
+// rt_load_method_ic on the frame slots (on failure obj is still on the stack there, as in
+// ceval). All push two owned register items.
 void emit_LOAD_METHOD(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   auto* cache = L.caches().New<rt::AttrCache>();
@@ -63,6 +64,14 @@ void emit_LOAD_METHOD(Lowering& L, const Instr& in) {
   L.Cold([&L, miss, join, self, meth, base, cache] {
     PyAsm& pa = L.pa();
     pa.Bind(miss);
+    Label helper = pa.NewLabel();
+    pa.LoadModuleAttrInline(meth, self, cache, helper);  // a module's function: NULL | attr
+    pa.IncRef(meth);
+    pa.DecRef(self);
+    pa.Move(self, meth);
+    pa.LoadImm(meth, 0);
+    pa.Jump(join);
+    pa.Bind(helper);
     pa.Store(L.Stack(base), self);
     pa.CallHelper(PJ_HELPER(rt_load_method_ic), {AAddress(L.Stack(base)), APtr(cache)});
     pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(base + 1));

@@ -272,6 +272,9 @@ class PyAsm {
   // method entries (instance with values and no attribute of that name; type without
   // instance dicts); jumps to miss otherwise. Also clobbers kRet. dst != obj.
   virtual void LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) = 0;
+  // dst = the borrowed attribute of the module obj through the cache's module entry (obj
+  // is that module and its dict's version tag is unchanged); jumps to miss otherwise.
+  virtual void LoadModuleAttrInline(Reg dst, Reg obj, const void* cache, Label miss) = 0;
 
   // -- LOAD_ATTR inline caches (values read from the quickened code at compile time) --
   // Jumps to fail unless Py_TYPE(obj)->tp_version_tag == version (never 0).

@@ -875,6 +875,9 @@ constexpr int kSlotVersion = offsetof(rt::AttrCache, slot_version);
 constexpr int kSlotOffset = offsetof(rt::AttrCache, slot_offset);
 constexpr int kMethod = offsetof(rt::AttrCache, method);
 constexpr int kNoDictMethod = offsetof(rt::AttrCache, nodict_method);
+constexpr int kModule = offsetof(rt::AttrCache, module);
+constexpr int kModuleTag = offsetof(rt::AttrCache, module_tag);
+constexpr int kModuleValue = offsetof(rt::AttrCache, module_value);
 }  // namespace
 
 // kTmp0 = the owner's type version, kScratch = the cache; jumps to miss for version 0
@@ -965,6 +968,19 @@ void XbyakPyAsm::LoadMethodInline(Reg dst, Reg obj, const void* cache, Label mis
   J(kNE, miss);
   gen_->mov(d, qword[rg::kScratch + kNoDictMethod]);
   Here(done);
+}
+
+void XbyakPyAsm::LoadModuleAttrInline(Reg dst, Reg obj, const void* cache, Label miss) {
+  Require(dst != obj, "LoadModuleAttrInline: dst != obj");
+  const Xbyak::Reg64& d = Phys(dst);
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(cache));
+  gen_->cmp(Phys(obj), qword[rg::kScratch + kModule]);
+  J(kNE, miss);
+  gen_->mov(d, qword[Phys(obj) + pj_offsets()->module_md_dict]);
+  gen_->mov(d, qword[d + offsetof(PyDictObject, ma_version_tag)]);
+  gen_->cmp(d, qword[rg::kScratch + kModuleTag]);
+  J(kNE, miss);
+  gen_->mov(d, qword[rg::kScratch + kModuleValue]);
 }
 
 void XbyakPyAsm::ListAppendInline(Reg list, Reg value, Label full) {

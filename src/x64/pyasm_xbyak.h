@@ -101,6 +101,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadAttrInline(Reg dst, Reg obj, const void* cache, Label miss) override;
   void StoreAttrInline(Reg obj, Reg value, Reg old, const void* cache, Label miss) override;
   void LoadMethodInline(Reg dst, Reg obj, const void* cache, Label miss) override;
+  void LoadModuleAttrInline(Reg dst, Reg obj, const void* cache, Label miss) override;
   void GuardTypeVersion(Reg obj, uint32_t version, Label fail) override;
   void DirectEntry(const DirectEntryLayout& layout, Label entry, Label body) override;
   void BranchIfPrevInstrAt(int unit_index, Label l) override;

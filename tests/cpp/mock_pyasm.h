@@ -86,6 +86,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, LoadAttrInline, (Reg, Reg, const void*, Label), (override));
   MOCK_METHOD(void, StoreAttrInline, (Reg, Reg, Reg, const void*, Label), (override));
   MOCK_METHOD(void, LoadMethodInline, (Reg, Reg, const void*, Label), (override));
+  MOCK_METHOD(void, LoadModuleAttrInline, (Reg, Reg, const void*, Label), (override));
   MOCK_METHOD(void, GuardTypeVersion, (Reg, uint32_t, Label), (override));
   MOCK_METHOD(void, LoadCachedAttr, (AttrKind, Reg, Reg, int, Label), (override));
 

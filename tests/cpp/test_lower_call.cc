@@ -269,6 +269,12 @@ TEST(LowerCall, LoadMethodKeepsTheObjectOnTheStackOnError) {
     InSequence seq;
     EXPECT_CALL(t.pa, LoadMethodInline(Reg::kKeep1, Reg::kKeep0, _, _));
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));
+    // cold: a module's attribute, [NULL, attr], the module released
+    EXPECT_CALL(t.pa, LoadModuleAttrInline(Reg::kKeep1, Reg::kKeep0, _, _));
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, Move(Reg::kKeep0, Reg::kKeep1));
+    EXPECT_CALL(t.pa, LoadImm(Reg::kKeep1, 0));
     EXPECT_CALL(t.pa, Store(Slot::Stack(1), Reg::kKeep0));  // cold: the helper works in place
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_method_ic),
                                  ::testing::ElementsAre(AAddress(Slot::Stack(1)), _)));

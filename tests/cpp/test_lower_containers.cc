@@ -177,6 +177,10 @@ TEST(LowerContainers, LoadAttrChecksTheSiteCacheInlineThenCallsTheCacheHelper) {
         .WillOnce(::testing::SaveArg<2>(&cache));
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));  // the owner item was owned (in its slot)
+    // cold: the module entry, then the helper
+    EXPECT_CALL(t.pa, LoadModuleAttrInline(Reg::kKeep1, Reg::kKeep0, ::testing::Eq(::testing::ByRef(cache)), _));
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr_ic), _));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
     EXPECT_CALL(t.pa, Move(Reg::kKeep1, Reg::kRet));
@@ -195,6 +199,8 @@ TEST(LowerContainers, LoadAttrOfALocalBorrowsItAndOwnsItOnlyForTheHelper) {
     EXPECT_CALL(t.pa, Load(Reg::kKeep0, Slot::Local(0)));
     EXPECT_CALL(t.pa, LoadAttrInline(Reg::kKeep1, Reg::kKeep0, _, _));
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, LoadModuleAttrInline(Reg::kKeep1, Reg::kKeep0, _, _));  // cold
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep1));  // the module's attribute; the local stays borrowed
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep0));  // cold: rt_load_attr_ic steals the owner
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_attr_ic), _));
   }

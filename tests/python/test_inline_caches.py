@@ -296,6 +296,7 @@ def test_class_attribute_changed_between_loads():
 
 
 import math  # noqa: E402  (module attribute tests below patch and restore it)
+import types  # noqa: E402
 
 
 TAU = math.tau
@@ -330,6 +331,46 @@ def module_function_patched(n):
 
 def test_module_function_monkeypatched_under_load_method():
     run_both(module_function_patched, 8)
+
+
+class ModuleSubclass(types.ModuleType):
+    @property
+    def value(self):
+        return "property"
+
+
+def module_sites_polymorphic_and_mutated(n):
+    # The same LOAD_ATTR and LOAD_METHOD sites over two modules alternately, a module
+    # subclass, a module-level __getattr__ and a non-module; the modules gain unrelated
+    # names, lose the cached one and get it back while the sites are warm.
+    a, b = types.ModuleType("a"), types.ModuleType("b")
+    a.value, b.value = 1, 2
+    a.f, b.f = (lambda x: ("a", x)), (lambda x: ("b", x))
+    sub = ModuleSubclass("sub")
+    sub.f = lambda x: ("sub", x)
+    lazy = types.ModuleType("lazy")
+    lazy.__getattr__ = lambda name: "lazy " + name
+    other = types.SimpleNamespace(value=4, f=lambda x: ("ns", x))
+    out = []
+    for i in range(n):
+        for m in (a, a, b, sub, lazy, other):
+            try:
+                out.append((m.value, m.f(i)))
+            except (AttributeError, TypeError) as e:
+                out.append((type(e).__name__, str(e)))
+        if i == n // 4:
+            a.unrelated = i            # the dict's version changes, the value does not
+        if i == n // 2:
+            del a.value                # the cached name is gone: AttributeError from here
+            del b.f
+        if i == 3 * n // 4:
+            a.value = "back"
+            b.f = len
+    return out
+
+
+def test_module_attribute_sites_polymorphic_and_mutated():
+    run_both(module_sites_polymorphic_and_mutated, 24)
 
 
 # ---- LOAD_METHOD ----------------------------------------------------------------------
