@@ -132,6 +132,13 @@ PyObject* Info(PyObject*, PyObject* obj) {
     reason = PyUnicode_FromString(state->reason.c_str());
   } else if (!GetConfig().enabled && !(state && state->forced)) {
     reason = PyUnicode_FromString("the JIT is not enabled");
+  } else if (state && state->stdlib && GetConfig().threshold == Config::kAuto) {
+    char text[160];  // PyUnicode_FromFormat has no %f
+    snprintf(text, sizeof text,
+             "not compiled yet: standard library code, compiled once the interpreter has run it "
+             "for %.2f ms (%.2f ms so far)",
+             StdlibBudgetNs(code) / 1e6, state->interp_ns / 1e6);
+    reason = PyUnicode_FromString(text);
   } else {
     PyObject* threshold = ThresholdObject();
     if (threshold == nullptr) return nullptr;

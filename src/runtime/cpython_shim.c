@@ -213,7 +213,7 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
   if (!resume && gen_flags != 0) {
     /* counted, and compiled when due (or refused, with its reason), but run by ceval */
     PjDirectTarget *t = direct_target(frame->f_code);
-    if ((t == NULL || t->entry == NULL) && pj_entry_for(tstate, frame->f_code) == NULL &&
+    if ((t == NULL || t->entry == NULL) && pj_entry_for(tstate, frame->f_code, NULL) == NULL &&
         PyErr_Occurred())
       return NULL;
     return eval_default(tstate, frame, throwflag);
@@ -222,15 +222,20 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
   /* compiled already: straight to its machine code; else count, maybe compile */
   PjDirectTarget *target = direct_target(frame->f_code);
   PjNativeEntry entry;
+  int64_t *interp_ns = NULL;
   if (target != NULL && target->entry != NULL) {
     target->run_count++;
     entry = target->entry;
   } else {
-    entry = pj_entry_for(tstate, frame->f_code);
+    entry = pj_entry_for(tstate, frame->f_code, &interp_ns);
   }
   if (entry == NULL) {
     if (PyErr_Occurred()) return NULL; /* compiling raised (MemoryError) */
-    return eval_default(tstate, frame, 0);
+    if (interp_ns == NULL) return eval_default(tstate, frame, 0);
+    const int64_t start = pj_now_ns();
+    PyObject *res = eval_default(tstate, frame, 0); /* the frame keeps its code (and state) */
+    *interp_ns += pj_now_ns() - start;
+    return res;
   }
 
   _PyCFrame cframe;

@@ -3,6 +3,8 @@
 #include "runtime/jit_state.h"
 
 #include <chrono>
+#include <cstring>
+#include <string>
 
 #include "frontend/opcodes.h"
 #include "runtime/perf_map.h"
@@ -57,10 +59,43 @@ bool HasLoop(PyCodeObject* code) {
   return false;
 }
 
+// The interpreter's standard library directory (sys._stdlib_dir), with a trailing '/'.
+const std::string& StdlibDir() {
+  static std::string dir = [] {
+    PyObject* d = PySys_GetObject("_stdlib_dir");  // borrowed
+    const char* s = d != nullptr && PyUnicode_Check(d) ? PyUnicode_AsUTF8(d) : nullptr;
+    if (s == nullptr) PyErr_Clear();
+    return s != nullptr && *s != 0 ? std::string(s) + "/" : std::string();
+  }();
+  return dir;
+}
+
+// Whether code belongs to the interpreter's own standard library: a frozen module or a file
+// under sys._stdlib_dir outside site-packages (third-party code counts as the program's).
+bool InStdlib(PyCodeObject* code) {
+  const char* file = PyUnicode_AsUTF8(code->co_filename);
+  if (file == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  if (std::strncmp(file, "<frozen ", 8) == 0) return true;
+  const std::string& dir = StdlibDir();
+  if (dir.empty() || std::strncmp(file, dir.c_str(), dir.size()) != 0) return false;
+  return std::strstr(file + dir.size(), "site-packages/") == nullptr &&
+         std::strstr(file + dir.size(), "dist-packages/") == nullptr;
+}
+
+}  // namespace
+
+int64_t StdlibBudgetNs(PyCodeObject* code) { return Config::kCompileNsPerUnit * Py_SIZE(code); }
+
+namespace {
+
 // Whether the state's code is due for compiling on this run (run_count already counts it).
 bool DueForCompile(const CodeState& state, PyCodeObject* code) {
   const long threshold = g_config.threshold;
   if (threshold != Config::kAuto) return state.run_count > static_cast<uint64_t>(threshold);
+  if (state.stdlib) return state.interp_ns >= StdlibBudgetNs(code);
   if (state.has_loop) return true;
   if (!(code->co_flags & CO_OPTIMIZED)) return false;
   return state.run_count > Config::kAutoCalls;
@@ -69,7 +104,10 @@ bool DueForCompile(const CodeState& state, PyCodeObject* code) {
 }  // namespace
 
 CodeState::CodeState(PyCodeObject* code)
-    : PjDirectTarget{nullptr, nullptr, DirectArgcount(code), 0}, code(code), has_loop(HasLoop(code)) {}
+    : PjDirectTarget{nullptr, nullptr, DirectArgcount(code), 0},
+      code(code),
+      has_loop(HasLoop(code)),
+      stdlib(InStdlib(code)) {}
 
 const std::vector<CodeState*>& LiveStates() { return g_live; }
 
@@ -155,7 +193,10 @@ void NoteForced() {
 
 using namespace pyjion::rt;
 
-extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code) {
+extern "C" int64_t pj_now_ns(void) { return NowNs(); }
+
+extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code,
+                                      int64_t** interp_ns) {
   CodeState* state = StateFor(code, g_config.enabled);
   if (state == nullptr) {
     PyErr_Clear();
@@ -164,6 +205,10 @@ extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code)
   ++state->run_count;
   if (state->status == CodeState::Status::kCompiled) return state->entry;
   if (state->status == CodeState::Status::kFailed) return nullptr;
-  if (!state->forced && (!g_config.enabled || !DueForCompile(*state, code))) return nullptr;
+  if (!state->forced && (!g_config.enabled || !DueForCompile(*state, code))) {
+    if (interp_ns != nullptr && state->stdlib && g_config.threshold == Config::kAuto)
+      *interp_ns = &state->interp_ns;
+    return nullptr;
+  }
   return EnsureCompiled(code, state) ? state->entry : nullptr;
 }

@@ -24,6 +24,8 @@ struct CodeState : PjDirectTarget {
   Status status = Status::kNew;
   bool forced = false;                 // @pyjion_x64.jit: compile on first call
   bool has_loop = false;               // a backward jump somewhere in the code
+  bool stdlib = false;                 // the interpreter's standard library (see Config)
+  int64_t interp_ns = 0;               // time the interpreter ran it (stdlib code only)
   size_t live_index = 0;               // position in LiveStates()
   x64::CompiledCode compiled;
   std::string reason;                  // why it is not compiled (kFailed)
@@ -44,19 +46,28 @@ struct Stats {
 };
 
 // When a code object is compiled. An explicit threshold N: after N calls (0: on the first).
-// kAuto, the default: code with a loop on its first run (one call may run it for long);
-// other functions after kAutoCalls calls (a compile costs as much as running a short
-// function some dozens of times); module and class bodies without a loop never (they run
-// once).
+// kAuto, the default: the program's code with a loop on its first run (one call may run it
+// for long), its other functions after kAutoCalls calls (a compile costs as much as running
+// a short function some dozens of times), its module and class bodies without a loop never
+// (they run once). The interpreter's standard library (much of it runs only at import:
+// enum classes, re.compile, namedtuple, the import system) once the interpreter has spent
+// as long running it as compiling it would take, kCompileNsPerUnit per code unit: a
+// break-even rule, which costs at most about twice the better choice made in hindsight.
+// The interpreter's time counts the callees too, so the figure is twice the measured
+// compile cost (about 1 us per unit on these machines).
 struct Config {
   static constexpr long kAuto = -1;
   static constexpr uint64_t kAutoCalls = 8;
+  static constexpr int64_t kCompileNsPerUnit = 2000;
   bool enabled = false;
   long threshold = kAuto;
 };
 
 bool InitJitState();                         // co_extra index; false with exception set
 Config& GetConfig();
+// Standard library code under the auto threshold: the interpreter time after which it is
+// compiled (see Config).
+int64_t StdlibBudgetNs(PyCodeObject* code);
 const Stats& GetStats();
 // The state of code, or nullptr; create=true makes it (nullptr with exception on failure).
 CodeState* StateFor(PyCodeObject* code, bool create);

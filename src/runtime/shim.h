@@ -161,8 +161,12 @@ void pj_uninstall_hook(void);
 int pj_hook_installed(void);
 
 /* Implemented in C++ (runtime/jit_state.cc): decides whether this entry runs native code,
- * compiling first when the code object has become hot. Returns NULL to use the interpreter. */
-PjNativeEntry pj_entry_for(PyThreadState *tstate, PyCodeObject *code);
+ * compiling first when the code object has become hot. Returns NULL to use the interpreter;
+ * then, if *interp_ns is set, the caller adds the interpreter's time for this call there
+ * (code that is compiled once its interpreted time pays for compiling it). */
+PjNativeEntry pj_entry_for(PyThreadState *tstate, PyCodeObject *code, int64_t **interp_ns);
+/* Monotonic clock in nanoseconds. */
+int64_t pj_now_ns(void);
 
 /* The eval-breaker slow path (ceval's eval_frame_handle_pending): signals, pending calls,
  * GIL drop requests, async exceptions. 0 to continue, -1 with an exception set. */

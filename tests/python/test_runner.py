@@ -149,9 +149,46 @@ def test_runner_leaves_start_up_code_uncompiled(tmp_path, flags):
     enabled, threshold, work_compiled, files = ast.literal_eval(out.stdout)
     assert enabled and threshold == 3 and not work_compiled and files == []
     # without the runner, -X jit enables during start-up, and start-up code compiles
-    out = run(["-X", "jit", str(script)])
+    out = run(["-X", "jit", "-X", "jit-threshold=0", str(script)])
     enabled, threshold, work_compiled, files = ast.literal_eval(out.stdout)
     assert enabled and work_compiled and "<frozen site>" in files
+
+
+STDLIB_POLICY = """
+    import sys
+    import pyjion_x64
+    import random, re
+
+    def mine(n):              # the program's loop: compiled on its first call
+        total = 0
+        for i in range(n):
+            total += i
+        return total
+
+    mine(3)
+    pattern = re.compile(r"(a|b)+c")   # re's parser: loops, run a few times, left alone
+    rng = random.Random(1)
+    first = pyjion_x64.info(random.Random.randrange)["compiled"]
+    for i in range(200000):            # a hot standard-library function: compiled in time
+        rng.randrange(100)
+    print(repr([pyjion_x64.info(mine)["compiled"], pyjion_x64.info(re._parser._parse),
+                first, pyjion_x64.info(random.Random.randrange)["compiled"]]))
+"""
+
+
+def test_standard_library_code_compiles_once_its_interpreter_time_pays_for_it(tmp_path):
+    import ast
+    script = write(tmp_path, "policy.py", STDLIB_POLICY)
+    out = run(["-X", "jit", "-m", "pyjion_x64", str(script)])
+    assert out.returncode == 0, out.stderr
+    mine, parse, first, later = ast.literal_eval(out.stdout)
+    assert mine and not first and later
+    assert not parse["compiled"] and parse["run_count"] > 0
+    assert "standard library code, compiled once the interpreter has run it" in parse["reason"]
+    # an explicit threshold counts calls for every function, the standard library's too
+    out = run(["-X", "jit", "-m", "pyjion_x64", "--threshold", "0", str(script)])
+    mine, parse, first, later = ast.literal_eval(out.stdout)
+    assert mine and parse["compiled"] and later
 
 
 def test_main_module_reads_bundled_options():
