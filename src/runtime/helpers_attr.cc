@@ -213,6 +213,18 @@ PyObject* LoadCached(PyThreadState* tstate, PyObject* owner, AttrCache* cache, b
             reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version)
           return Py_NewRef(e.obj);
         break;
+      case AttrKind::kClassAttr:
+        if (version == e.version && StillNoOwnAttribute(cache, owner, tp, e))
+          return Py_NewRef(e.obj);
+        break;
+      case AttrKind::kGetSet:
+        if (version == e.version) {
+          PyGetSetDef* gs = reinterpret_cast<PyGetSetDescrObject*>(e.obj)->d_getset;
+          PyObject* res = gs->get(owner, gs->closure);
+          *error = res == nullptr;
+          return res;
+        }
+        break;
       default:
         break;
     }
@@ -299,6 +311,10 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
   } else if (descr != nullptr && Py_TYPE(descr)->tp_descr_set != nullptr) {
     if (IsObjectSlot(descr, false, &e.index)) {
       e.kind = AttrKind::kSlot;
+    } else if (Py_IS_TYPE(descr, &PyGetSetDescr_Type) &&
+               reinterpret_cast<PyGetSetDescrObject*>(descr)->d_getset->get != nullptr) {
+      e.kind = AttrKind::kGetSet;  // frame.f_back, code.co_name, func.__name__, ...
+      e.obj = descr;               // kept alive by the type
     } else if (Py_IS_TYPE(descr, &PyProperty_Type)) {
       PyObject* fget = PyObject_GetAttrString(descr, "fget");  // kept alive by the property
       if (fget == nullptr) {
@@ -314,6 +330,10 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
     }
   } else if (!ShadowedForGood(descr)) {
     return;
+  } else if (descr != nullptr && res == descr && Py_TYPE(descr)->tp_descr_get == nullptr &&
+             NoOwnAttribute(cache, owner, tp, &e)) {
+    e.kind = AttrKind::kClassAttr;  // a class constant read through self
+    e.obj = descr;                  // kept alive by the type
   } else if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
     const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
     if (index < 0 || ValuesOf(owner)[index] != res) return;

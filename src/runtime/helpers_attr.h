@@ -38,6 +38,10 @@ enum class AttrKind : uint8_t {
   kMethod,         // LOAD_METHOD: method `obj` of the type, when the instance has no
                    // attribute `name` of its own (see Own)
   kBoundMethod,    // LOAD_ATTR: obj.__get__(owner): a method bound to the owner, same rule
+  kClassAttr,      // LOAD_ATTR: `obj`, a plain class attribute of an immutable type (never a
+                   // descriptor), when the instance has no attribute `name` (see Own)
+  kGetSet,         // LOAD_ATTR: the getter of the type's getset descriptor `obj` (a data
+                   // descriptor: no instance attribute can shadow it)
 };
 
 // Where an instance keeps its own attributes, for the "has no attribute `name` of its own"

@@ -270,6 +270,84 @@ def test_instance_class_assigned_after_warm_up():
     run_both(class_swap, 10)
 
 
+# ---- class attributes read through instances, getset descriptors ------------------------
+
+
+def class_constants_through_instances(n):
+    # self.CONST where only the class has it: cached until the instance, the class or the
+    # attribute's kind changes (an instance value, a new class value, a property, deleted)
+    class Base:
+        LIMIT = 10
+        label = "base"
+
+    class Slotted:
+        __slots__ = ("x",)
+        LIMIT = 3
+
+    class WithDict:
+        pass
+
+    WithDict.LIMIT = 7
+    objs = [Base(), Base(), Slotted(), WithDict()]
+    objs[3].__dict__["other"] = 1  # a materialised instance dict
+    out = []
+    for i in range(n):
+        for o in objs:
+            try:
+                out.append((o.LIMIT, type(o).__name__))
+            except AttributeError as e:
+                out.append(str(e))
+        out.append(objs[0].label)
+        if i == n // 5:
+            objs[0].LIMIT = -1          # this instance shadows the class constant
+        if i == 2 * n // 5:
+            Base.LIMIT = 11             # the class value changes
+            WithDict.LIMIT = 8
+        if i == 3 * n // 5:
+            Base.label = property(lambda self: "a property now")
+        if i == 4 * n // 5:
+            del Base.LIMIT              # objs[1] has nothing left; objs[0] keeps its own
+            del Slotted.LIMIT
+            objs[3].__dict__["LIMIT"] = "own"
+    return out
+
+
+def test_class_constants_read_through_instances():
+    run_both(class_constants_through_instances, 25)
+
+
+def getset_attributes(n):
+    # getset descriptors of builtin types (data descriptors: nothing shadows them), on the
+    # same sites as objects of other types and after the value behind them changes
+    import sys
+
+    def here():
+        f = sys._getframe()
+        return f.f_code.co_name, f.f_back.f_code.co_name, f.f_lineno > 0
+
+    def g():
+        pass
+
+    out = []
+    for i in range(n):
+        out.append(here())
+        out.append(g.__name__)
+        if i == n // 2:
+            g.__name__ = "renamed"      # through the getset's setter
+        try:
+            raise ValueError(i)
+        except ValueError as e:
+            out.append(e.__traceback__ is not None)
+            out.append(e.args)
+        for o in (g, len, types.SimpleNamespace(__name__="ns")):
+            out.append(o.__name__)      # a getset, a builtin's getset, an instance value
+    return out
+
+
+def test_getset_descriptors_of_builtin_types():
+    run_both(getset_attributes, 20)
+
+
 # ---- class and module attributes ------------------------------------------------------
 
 class Config:
