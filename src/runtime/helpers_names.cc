@@ -177,11 +177,3 @@ extern "C" int rt_unbound_deref(PjFrame* frame, int index) {
   return -1;
 }
 
-extern "C" void rt_copy_free_vars(PjFrame* frame, int n) {
-  PyCodeObject* co = frame->f_code;
-  PyObject* closure = reinterpret_cast<PyFunctionObject*>(frame->f_func)->func_closure;
-  const int offset = co->co_nlocals + co->co_nplaincellvars;
-  for (int i = 0; i < n; ++i) {
-    frame->localsplus[offset + i] = Py_NewRef(PyTuple_GET_ITEM(closure, i));
-  }
-}

@@ -58,9 +58,6 @@ PyObject* rt_load_classderef(PjFrame* frame, int index);
 // for cell variables, NameError for free ones; an exception already set is kept). -1.
 int rt_unbound_deref(PjFrame* frame, int index);
 
-// COPY_FREE_VARS n: the closure's cells into the last n localsplus slots (new references).
-void rt_copy_free_vars(PjFrame* frame, int n);
-
 // dict_shim.c: 1 if every key of the (exact) dict is an exact str, else 0.
 int pj_dict_has_exact_str_keys(PyObject* dict);
 

@@ -97,10 +97,12 @@ void emit_MAKE_CELL(Lowering& L, const Instr& in) {
   pa.XDecRef(Reg::kKeep0);
 }
 
-// COPY_FREE_VARS n (--): the function's closure cells into the last n slots.
+// COPY_FREE_VARS n (--): the function's closure cells into the last n slots (new
+// references), inline: ceval's loop over func_closure.
 void emit_COPY_FREE_VARS(Lowering& L, const Instr& in) {
   if (in.oparg == 0) return;
-  L.pa().CallHelper(PJ_HELPER(rt_copy_free_vars), {AFrame(), AImm(in.oparg)});
+  PyCodeObject* co = L.code();
+  L.pa().CopyFreeVars(co->co_nlocals + co->co_nplaincellvars, in.oparg);
 }
 
 // LOAD_GLOBAL (-- [NULL] value): name = co_names[oparg >> 1]; oparg & 1 pushes a NULL

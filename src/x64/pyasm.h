@@ -173,6 +173,9 @@ class PyAsm {
   // reference. Clobber only the implementation's private scratch register.
   virtual void MaterializeLocal(Slot dst, int local) = 0;
   virtual void MaterializeConst(Slot dst, const void* obj) = 0;
+  // COPY_FREE_VARS: localsplus[first_local + i] = a new reference to cell i of the frame's
+  // function's closure, for i < n. Clobbers kRet, kTmp0 and the private scratch register.
+  virtual void CopyFreeVars(int first_local, int n) = 0;
 
   // -- reference counts --
   virtual void IncRef(Reg r) = 0;

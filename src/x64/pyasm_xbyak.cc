@@ -294,6 +294,19 @@ void XbyakPyAsm::LoadField(Reg dst, Field f) {
   }
 }
 
+void XbyakPyAsm::CopyFreeVars(int first_local, int n) {
+  const Xbyak::Reg64& closure = rg::kTmp0;
+  const Xbyak::Reg64& cell = Phys(Reg::kRet);  // RefTotal uses the scratch register
+  gen_->mov(closure, qword[rg::kFrame + pj_offsets()->frame_f_func]);
+  gen_->mov(closure, qword[closure + offsetof(PyFunctionObject, func_closure)]);
+  for (int i = 0; i < n; ++i) {
+    gen_->mov(cell, qword[closure + offsetof(PyTupleObject, ob_item) + 8 * i]);
+    gen_->inc(qword[cell + kObRefcnt]);
+    RefTotal(+1);
+    gen_->mov(qword[rg::kFrame + SlotOffset(Slot::Local(first_local + i))], cell);
+  }
+}
+
 void XbyakPyAsm::MaterializeLocal(Slot dst, int local) {
   gen_->mov(rg::kScratch, qword[rg::kFrame + SlotOffset(Slot::Local(local))]);
   gen_->inc(qword[rg::kScratch + kObRefcnt]);

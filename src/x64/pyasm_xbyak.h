@@ -59,6 +59,7 @@ class XbyakPyAsm : public PyAsm {
   void Move(Reg dst, Reg src) override;
   void LoadField(Reg dst, Field f) override;
   void MaterializeLocal(Slot dst, int local) override;
+  void CopyFreeVars(int first_local, int n) override;
   void MaterializeConst(Slot dst, const void* obj) override;
 
   void IncRef(Reg r) override;

@@ -48,6 +48,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, Move, (Reg, Reg), (override));
   MOCK_METHOD(void, LoadField, (Reg, Field), (override));
   MOCK_METHOD(void, MaterializeLocal, (Slot, int), (override));
+  MOCK_METHOD(void, CopyFreeVars, (int, int), (override));
   MOCK_METHOD(void, MaterializeConst, (Slot, const void*), (override));
   MOCK_METHOD(void, IncRef, (Reg), (override));
   MOCK_METHOD(void, DecRef, (Reg), (override));
