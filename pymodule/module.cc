@@ -132,7 +132,7 @@ PyObject* Info(PyObject*, PyObject* obj) {
     reason = PyUnicode_FromString(state->reason.c_str());
   } else if (!GetConfig().enabled && !(state && state->forced)) {
     reason = PyUnicode_FromString("the JIT is not enabled");
-  } else if (state && state->stdlib && GetConfig().threshold == Config::kAuto) {
+  } else if (state && CompiledByTime(*state)) {
     char text[160];  // PyUnicode_FromFormat has no %f
     snprintf(text, sizeof text,
              "not compiled yet: standard library code, compiled once the interpreter has run it "

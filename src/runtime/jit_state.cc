@@ -85,23 +85,23 @@ bool InStdlib(PyCodeObject* code) {
          std::strstr(file + dir.size(), "dist-packages/") == nullptr;
 }
 
-}  // namespace
-
-int64_t StdlibBudgetNs(PyCodeObject* code) { return Config::kCompileNsPerUnit * Py_SIZE(code); }
-
-namespace {
-
 // Whether the state's code is due for compiling on this run (run_count already counts it).
 bool DueForCompile(const CodeState& state, PyCodeObject* code) {
   const long threshold = g_config.threshold;
   if (threshold != Config::kAuto) return state.run_count > static_cast<uint64_t>(threshold);
-  if (state.stdlib) return state.interp_ns >= StdlibBudgetNs(code);
+  if (CompiledByTime(state)) return state.interp_ns >= StdlibBudgetNs(code);
   if (state.has_loop) return true;
   if (!(code->co_flags & CO_OPTIMIZED)) return false;
   return state.run_count > Config::kAutoCalls;
 }
 
 }  // namespace
+
+int64_t StdlibBudgetNs(PyCodeObject* code) { return Config::kCompileNsPerUnit * Py_SIZE(code); }
+
+bool CompiledByTime(const CodeState& state) {
+  return state.stdlib && g_config.threshold == Config::kAuto;
+}
 
 CodeState::CodeState(PyCodeObject* code)
     : PjDirectTarget{nullptr, nullptr, DirectArgcount(code), 0},
@@ -206,8 +206,7 @@ extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code,
   if (state->status == CodeState::Status::kCompiled) return state->entry;
   if (state->status == CodeState::Status::kFailed) return nullptr;
   if (!state->forced && (!g_config.enabled || !DueForCompile(*state, code))) {
-    if (interp_ns != nullptr && state->stdlib && g_config.threshold == Config::kAuto)
-      *interp_ns = &state->interp_ns;
+    if (interp_ns != nullptr && CompiledByTime(*state)) *interp_ns = &state->interp_ns;
     return nullptr;
   }
   return EnsureCompiled(code, state) ? state->entry : nullptr;

@@ -65,8 +65,9 @@ struct Config {
 
 bool InitJitState();                         // co_extra index; false with exception set
 Config& GetConfig();
-// Standard library code under the auto threshold: the interpreter time after which it is
-// compiled (see Config).
+// Whether state's code is compiled by the interpreter time it has taken (standard library
+// code under the auto threshold, see Config), and after how much of it.
+bool CompiledByTime(const CodeState& state);
 int64_t StdlibBudgetNs(PyCodeObject* code);
 const Stats& GetStats();
 // The state of code, or nullptr; create=true makes it (nullptr with exception on failure).
