@@ -50,14 +50,15 @@ int rt_unwind(PyThreadState* tstate, PjFrame* frame, int depth, int level, int l
 // raises UnboundLocalError naming localsplus[index]. Always returns -1.
 int rt_unbound_local(PyThreadState* tstate, PjFrame* frame, int index);
 
-PyObject* rt_binary_op(PyObject* lhs, PyObject* rhs, int nb_op);       // BINARY_OP
+// BINARY_OP ** and **= (ceval's binary_ops[] entries for NB_POWER and NB_INPLACE_POWER):
+// borrow both operands, as the rest of that table (PyNumber_Add...) does.
+PyObject* rt_power(PyObject* lhs, PyObject* rhs);
+PyObject* rt_inplace_power(PyObject* lhs, PyObject* rhs);
 // BINARY_OP + / += of two exact strs whose left operand is fast local *local and whose
 // result the next STORE_FAST stores there (ceval's BINARY_OP_INPLACE_ADD_UNICODE): takes the
 // local's reference, leaving it NULL, and appends rhs (stolen) in place when nothing else
 // refers to the string (PyUnicode_Append). Returns the result, or NULL (the local unbound).
 PyObject* rt_unicode_inplace_add(PyObject** local, PyObject* rhs);
-PyObject* rt_compare_op(PyObject* lhs, PyObject* rhs, int cmp_op);     // COMPARE_OP
-long rt_compare_op_bool(PyObject* lhs, PyObject* rhs, int cmp_op);      // fused with a jump
 PyObject* rt_contains_op(PyObject* item, PyObject* container, int invert);
 long rt_contains_op_bool(PyObject* item, PyObject* container, int invert);
 long rt_is_true(PyObject* obj);                                        // 1, 0 or -1

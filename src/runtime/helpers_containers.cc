@@ -139,41 +139,8 @@ PyObject* EmptyStr() {
 
 // ---- subscripts, slices, attributes ------------------------------------------------------
 
-extern "C" PyObject* rt_binary_subscr(PyObject* container, PyObject* sub) {
-  PyObject* res = PyObject_GetItem(container, sub);
-  Py_DECREF(container);
-  Py_DECREF(sub);
-  return res;
-}
-
-// dict[sub] on an exact dict (no __missing__ to consult): a new reference, or NULL with
-// KeyError or the lookup's own error. Releases nothing.
-static PyObject* ExactDictSubscr(PyObject* dict, PyObject* sub) {
-  PyObject* res = PyDict_GetItemWithError(dict, sub);
-  if (res == nullptr) {
-    if (!PyErr_Occurred()) _PyErr_SetKeyError(sub);
-    return nullptr;
-  }
-  return Py_NewRef(res);
-}
-
-// The generic BINARY_SUBSCR on an exact dict, which the JIT keeps without type feedback:
-// the container is released first.
-extern "C" PyObject* rt_binary_subscr_dict(PyObject* dict, PyObject* sub) {
-  PyObject* res = ExactDictSubscr(dict, sub);
-  Py_DECREF(dict);
-  Py_DECREF(sub);
-  return res;
-}
-
-// BINARY_SUBSCR_DICT, for an instruction the interpreter specialised (type feedback): the
-// key is released before the dict, on success and on error (binary_subscr_dict_error pops
-// the key, then the error exit pops the dict).
-extern "C" PyObject* rt_binary_subscr_dict_specialised(PyObject* dict, PyObject* sub) {
-  PyObject* res = ExactDictSubscr(dict, sub);
-  Py_DECREF(sub);
-  Py_DECREF(dict);
-  return res;
+extern "C" void rt_dict_key_missing(PyObject* sub) {
+  if (!PyErr_Occurred()) _PyErr_SetKeyError(sub);
 }
 
 extern "C" int rt_store_subscr(PyObject* value, PyObject* container, PyObject* sub) {

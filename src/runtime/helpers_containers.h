@@ -15,12 +15,13 @@
 extern "C" {
 
 // ---- subscripts, slices, attributes ------------------------------------------------------
-PyObject* rt_binary_subscr(PyObject* container, PyObject* sub);        // container[sub]
-PyObject* rt_binary_subscr_dict(PyObject* dict, PyObject* sub);        // exact dict only
+// BINARY_SUBSCR on an exact dict calls PyDict_GetItemWithError itself (borrowing dict and
+// key); when that finds nothing, this sets the KeyError (unless the lookup raised), as
+// dict_subscript and BINARY_SUBSCR_DICT do. Borrows sub.
+void rt_dict_key_missing(PyObject* sub);
 int rt_store_subscr(PyObject* value, PyObject* container, PyObject* sub);
 int rt_store_subscr_dict(PyObject* value, PyObject* dict, PyObject* sub);  // exact dict only
-// The specialised instructions' release orders (BINARY_SUBSCR_DICT, STORE_SUBSCR_DICT).
-PyObject* rt_binary_subscr_dict_specialised(PyObject* dict, PyObject* sub);  // exact dict only
+// STORE_SUBSCR_DICT's release order (the specialised instruction).
 int rt_store_subscr_dict_specialised(PyObject* value, PyObject* dict, PyObject* sub);  // exact dict only
 int rt_delete_subscr(PyObject* container, PyObject* sub);
 PyObject* rt_build_slice(PyObject* start, PyObject* stop, PyObject* step);  // step may be NULL

@@ -157,30 +157,6 @@ extern "C" int rt_unbound_local(PyThreadState* tstate, PjFrame* frame, int index
 
 namespace {
 
-PyObject* PowerNoMod(PyObject* a, PyObject* b) { return PyNumber_Power(a, b, Py_None); }
-PyObject* InPlacePowerNoMod(PyObject* a, PyObject* b) {
-  return PyNumber_InPlacePower(a, b, Py_None);
-}
-
-using BinaryFunc = PyObject* (*)(PyObject*, PyObject*);
-// Indexed by NB_* (Include/opcode.h): 0..12 binary, 13..25 in-place, same order.
-constexpr BinaryFunc kBinaryOps[] = {
-    PyNumber_Add, PyNumber_And, PyNumber_FloorDivide, PyNumber_Lshift,
-    PyNumber_MatrixMultiply, PyNumber_Multiply, PyNumber_Remainder, PyNumber_Or,
-    PowerNoMod, PyNumber_Rshift, PyNumber_Subtract, PyNumber_TrueDivide, PyNumber_Xor,
-    PyNumber_InPlaceAdd, PyNumber_InPlaceAnd, PyNumber_InPlaceFloorDivide,
-    PyNumber_InPlaceLshift, PyNumber_InPlaceMatrixMultiply, PyNumber_InPlaceMultiply,
-    PyNumber_InPlaceRemainder, PyNumber_InPlaceOr, InPlacePowerNoMod, PyNumber_InPlaceRshift,
-    PyNumber_InPlaceSubtract, PyNumber_InPlaceTrueDivide, PyNumber_InPlaceXor,
-};
-static_assert(sizeof(kBinaryOps) / sizeof(kBinaryOps[0]) == 26, "NB_* table");
-
-PyObject* Steal2(PyObject* result, PyObject* a, PyObject* b) {
-  Py_DECREF(a);
-  Py_DECREF(b);
-  return result;
-}
-
 PyObject* Steal1(PyObject* result, PyObject* a) {
   Py_DECREF(a);
   return result;
@@ -188,8 +164,9 @@ PyObject* Steal1(PyObject* result, PyObject* a) {
 
 }  // namespace
 
-extern "C" PyObject* rt_binary_op(PyObject* lhs, PyObject* rhs, int nb_op) {
-  return Steal2(kBinaryOps[nb_op](lhs, rhs), lhs, rhs);
+extern "C" PyObject* rt_power(PyObject* a, PyObject* b) { return PyNumber_Power(a, b, Py_None); }
+extern "C" PyObject* rt_inplace_power(PyObject* a, PyObject* b) {
+  return PyNumber_InPlacePower(a, b, Py_None);
 }
 
 extern "C" PyObject* rt_unicode_inplace_add(PyObject** local, PyObject* rhs) {
@@ -200,20 +177,10 @@ extern "C" PyObject* rt_unicode_inplace_add(PyObject** local, PyObject* rhs) {
   return lhs;
 }
 
-extern "C" PyObject* rt_compare_op(PyObject* lhs, PyObject* rhs, int cmp_op) {
-  return Steal2(PyObject_RichCompare(lhs, rhs, cmp_op), lhs, rhs);
-}
-
 extern "C" long rt_is_true(PyObject* obj) {
   int r = PyObject_IsTrue(obj);
   Py_DECREF(obj);
   return r;
-}
-
-extern "C" long rt_compare_op_bool(PyObject* lhs, PyObject* rhs, int cmp_op) {
-  PyObject* res = rt_compare_op(lhs, rhs, cmp_op);
-  if (res == nullptr) return -1;
-  return rt_is_true(res);
 }
 
 extern "C" PyObject* rt_contains_op(PyObject* item, PyObject* container, int invert) {

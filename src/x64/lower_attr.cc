@@ -3,8 +3,9 @@
 //
 // Inline fast paths, each behind guards that send everything else to the generic helper:
 // - list[int] and tuple[int] loads and list[int] stores on exact types, for one-digit
-//   indexes in range (negative ones count from the end); exact dicts go to a dedicated
-//   helper that skips the type dispatch. Subclasses always take the generic path.
+//   indexes in range (negative ones count from the end); exact dicts are read with
+//   PyDict_GetItemWithError, skipping the type dispatch. Subclasses always take the
+//   generic path, which calls PyObject_GetItem as ceval does, borrowing the operands.
 // - LOAD_ATTR / STORE_ATTR through the site's own inline cache (runtime/helpers_attr.h),
 //   filled at run time: instance values and __slots__ members inline, the other cached
 //   kinds and the full lookup in the helpers.
@@ -28,20 +29,17 @@ bool Want(const Instr& in, Hint h) { return in.hint == Hint::kNone || in.hint ==
 }  // namespace
 
 // BINARY_SUBSCR (container, sub -- container[sub]).
-// Inline: exact list/tuple with an exact int index; exact dict through rt_binary_subscr_dict.
+// Inline: exact list/tuple with an exact int index; an exact dict through
+// PyDict_GetItemWithError. Everything else: PyObject_GetItem, out of line.
 void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const Operands o = PopOperands(L);  // l: container, r: subscript
   const Reg res = ResultReg(L, o);
   Label slow = pa.NewLabel(), join = pa.NewLabel(), not_seq = pa.NewLabel();
   L.Cold([&L, slow, join, o, res] {
-    PyAsm& pa = L.pa();
-    pa.Bind(slow);
-    OwnOperands(L, o);  // the helper steals both
-    pa.CallHelper(PJ_HELPER(rt_binary_subscr), {A(o.l), A(o.r)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
-    pa.Move(res, Reg::kRet);
-    pa.Jump(join);
+    L.pa().Bind(slow);
+    CallBorrowing(L, o, PJ_HELPER(PyObject_GetItem), res);
+    L.pa().Jump(join);
   });
   const bool want_list = Want(in, Hint::kList), want_tuple = Want(in, Hint::kTuple);
   const bool want_dict = Want(in, Hint::kDict) && !KnownType(o.rv, &PyLong_Type);
@@ -62,22 +60,33 @@ void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
   }
   pa.Bind(not_seq);
   if (want_dict) {
+    // With feedback the interpreter runs BINARY_SUBSCR_DICT, which releases the key before
+    // the dict, found or not; the generic instruction releases the dict first.
+    const bool key_first = in.hint == Hint::kDict;
+    Label missing = pa.NewLabel();
+    L.Cold([&L, missing, o, key_first] {
+      PyAsm& pa = L.pa();
+      pa.Bind(missing);
+      pa.CallHelper(PJ_HELPER(rt_dict_key_missing), {A(o.r)});
+      ReleaseOwned(L, o, key_first);
+      pa.Jump(L.ErrorHere());
+    });
     pa.Comment("dict[key]");
     pa.GuardExactType(o.l, &PyDict_Type, slow);
-    OwnOperands(L, o);
-    // with feedback the interpreter runs BINARY_SUBSCR_DICT, which releases the key first
-    pa.CallHelper(in.hint == Hint::kDict ? PJ_HELPER(rt_binary_subscr_dict_specialised)
-                                         : PJ_HELPER(rt_binary_subscr_dict),
-                  {A(o.l), A(o.r)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+    pa.CallHelper(PJ_HELPER(PyDict_GetItemWithError), {A(o.l), A(o.r)});  // borrowed
+    pa.BranchIfZero(Reg::kRet, missing);
     pa.Move(res, Reg::kRet);
+    pa.IncRef(res);
+    ReleaseOwned(L, o, key_first);
     pa.Jump(join);
   } else {
     pa.Jump(slow);
   }
-  pa.Bind(have_item);  // a borrowed item: own it, then release the operands
-  pa.IncRef(res);
-  DropOperands(L, o, res);
+  if (want_list || want_tuple) {
+    pa.Bind(have_item);  // a borrowed item: own it, then release the operands
+    pa.IncRef(res);
+    DropOperands(L, o, res);
+  }
   pa.Bind(join);
   L.FreeReg(o.l);
   L.FreeReg(o.r);

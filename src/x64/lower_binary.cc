@@ -37,6 +37,26 @@ bool InlineArith(int nb_op, ArithOp* op) {
   }
 }
 
+// ceval's binary_ops[]: the C function BINARY_OP calls for NB_* code nb_op (borrowing both
+// operands).
+Helper BinaryOpFunction(int nb_op) {
+  static const Helper kFunctions[] = {
+      PJ_HELPER(PyNumber_Add), PJ_HELPER(PyNumber_And), PJ_HELPER(PyNumber_FloorDivide),
+      PJ_HELPER(PyNumber_Lshift), PJ_HELPER(PyNumber_MatrixMultiply),
+      PJ_HELPER(PyNumber_Multiply), PJ_HELPER(PyNumber_Remainder), PJ_HELPER(PyNumber_Or),
+      PJ_HELPER(rt_power), PJ_HELPER(PyNumber_Rshift), PJ_HELPER(PyNumber_Subtract),
+      PJ_HELPER(PyNumber_TrueDivide), PJ_HELPER(PyNumber_Xor),
+      PJ_HELPER(PyNumber_InPlaceAdd), PJ_HELPER(PyNumber_InPlaceAnd),
+      PJ_HELPER(PyNumber_InPlaceFloorDivide), PJ_HELPER(PyNumber_InPlaceLshift),
+      PJ_HELPER(PyNumber_InPlaceMatrixMultiply), PJ_HELPER(PyNumber_InPlaceMultiply),
+      PJ_HELPER(PyNumber_InPlaceRemainder), PJ_HELPER(PyNumber_InPlaceOr),
+      PJ_HELPER(rt_inplace_power), PJ_HELPER(PyNumber_InPlaceRshift),
+      PJ_HELPER(PyNumber_InPlaceSubtract), PJ_HELPER(PyNumber_InPlaceTrueDivide),
+      PJ_HELPER(PyNumber_InPlaceXor)};
+  static_assert(sizeof(kFunctions) / sizeof(kFunctions[0]) == 26, "NB_* codes");
+  return kFunctions[nb_op];
+}
+
 bool IntOp(ArithOp op) { return op != ArithOp::kTrueDivide; }
 
 bool Commutes(ArithOp op) {
@@ -171,10 +191,7 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
   L.Cold([&L, slow, join, o, res, nb_op = in.oparg] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);
-    OwnOperands(L, o);  // rt_binary_op steals both
-    pa.CallHelper(PJ_HELPER(rt_binary_op), {A(o.l), A(o.r), AImm(nb_op)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
-    pa.Move(res, Reg::kRet);
+    CallBorrowing(L, o, BinaryOpFunction(nb_op), res);
     pa.Jump(join);
   });
   ArithOp op;
@@ -257,16 +274,13 @@ void emit_COMPARE_OP(Lowering& L, const Instr& in) {
   L.Cold([&L, slow, join, have_object, o, flag, fused, oparg = in.oparg, jump] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);
-    OwnOperands(L, o);  // rt_compare_op steals both
-    pa.CallHelper(PJ_HELPER(rt_compare_op), {A(o.l), A(o.r), AImm(oparg)});
-    pa.BranchIfZero(Reg::kRet, L.ErrorHere());
+    CallBorrowing(L, o, PJ_HELPER(PyObject_RichCompare), flag, {AImm(oparg)});
     if (!fused) {
-      pa.Move(flag, Reg::kRet);
       pa.Jump(have_object);
       return;
     }
     L.SetPrevInstrUnit(jump->index);  // the truth test belongs to the jump
-    pa.CallHelper(PJ_HELPER(rt_is_true), {A(Reg::kRet)});
+    pa.CallHelper(PJ_HELPER(rt_is_true), {A(flag)});
     pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
     pa.Move(flag, Reg::kRet);
     pa.Jump(join);

@@ -51,6 +51,29 @@ inline void DropOperands(Lowering& L, const Operands& o, Reg keep) {
   if (o.r != keep) L.FreeReg(o.r);
 }
 
+// Releases the owned operands (the left first, as ceval, or the right first) without
+// freeing their registers: for a cold path, whose registers the main path frees.
+inline void ReleaseOwned(Lowering& L, const Operands& o, bool right_first = false) {
+  const bool l = o.lv.owned(), r = o.rv.owned();
+  if (l && !right_first) L.pa().DecRef(o.l);
+  if (r) L.pa().DecRef(o.r);
+  if (l && right_first) L.pa().DecRef(o.l);
+}
+
+// ceval's generic form of a two-operand instruction: res = fn(l, r[, extra]) for a C function
+// that borrows both (binary_ops[], PyObject_RichCompare, PyObject_GetItem), then the owned
+// operands released (left first), then the error exit when res is NULL. res must not be the
+// register of an owned operand (ResultReg's never is). Borrowed operands cost nothing.
+inline void CallBorrowing(Lowering& L, const Operands& o, const Helper& fn, Reg res,
+                          std::vector<Arg> extra = {}) {
+  std::vector<Arg> args{A(o.l), A(o.r)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  L.pa().CallHelper(fn, args);
+  L.pa().Move(res, Reg::kRet);
+  ReleaseOwned(L, o);
+  L.pa().BranchIfZero(res, L.ErrorHere());
+}
+
 // Gives a helper that steals both operands references of its own.
 inline void OwnOperands(Lowering& L, const Operands& o) {
   L.OwnValue(o.lv, o.l);

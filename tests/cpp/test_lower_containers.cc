@@ -54,16 +54,28 @@ TEST(LowerContainers, SubscrGuardsIntIndexThenListTupleThenDict) {
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyTuple_Type, _));
     EXPECT_CALL(t.pa, LoadSeqItem(SeqKind::kTuple, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, _));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyDict_Type, _));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr_dict),
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyDict_GetItemWithError),
                                  std::vector<x64::Arg>{A(Reg::kKeep0), A(Reg::kKeep1)}));
     EXPECT_CALL(t.pa, Move(Reg::kKeep2, Reg::kRet));
-    // the borrowed item is owned before the operands are released
+    // the dict's item is borrowed: owned, then the operands released (the dict first)
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep2));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr),
+    // a list's or tuple's item likewise
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep2));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
+    // cold: PyObject_GetItem borrowing both, then ceval's releases
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_GetItem),
                                  std::vector<x64::Arg>{A(Reg::kKeep0), A(Reg::kKeep1)}));
     EXPECT_CALL(t.pa, Move(Reg::kKeep2, Reg::kRet));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
+    // cold: a key the dict lacks raises KeyError, then the same releases
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_dict_key_missing),
+                                 std::vector<x64::Arg>{A(Reg::kKeep1)}));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
   }
   ASSERT_TRUE(t.Emit(frontend::BINARY_SUBSCR));
 }
@@ -92,8 +104,8 @@ TEST(LowerContainers, SubscrListHintEmitsOnlyTheListPath) {
   EXPECT_CALL(t.pa, LoadSeqItem(SeqKind::kList, _, _, _, _));
   EXPECT_CALL(t.pa, LoadSeqItem(SeqKind::kTuple, _, _, _, _)).Times(0);
   EXPECT_CALL(t.pa, GuardExactType(_, &PyDict_Type, _)).Times(0);
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr_dict), _)).Times(0);
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr), _));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyDict_GetItemWithError), _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_GetItem), _));
   ASSERT_TRUE(t.Emit(frontend::BINARY_SUBSCR));
 }
 
@@ -103,8 +115,21 @@ TEST(LowerContainers, SubscrDictHintSkipsTheSequencePaths) {
   EXPECT_CALL(t.pa, GuardExactType(_, &PyLong_Type, _)).Times(0);
   EXPECT_CALL(t.pa, LoadSeqItem(_, _, _, _, _)).Times(0);
   EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyDict_Type, _));
-  // the interpreter ran BINARY_SUBSCR_DICT here: its release order (key, then dict)
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr_dict_specialised), _));
+  // the interpreter ran BINARY_SUBSCR_DICT here: its release order (key, then dict), both
+  // when the key is found and when it is missing
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyDict_GetItemWithError), _));
+    EXPECT_CALL(t.pa, IncRef(Reg::kKeep2));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_GetItem), _));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));  // the generic path's order
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_dict_key_missing), _));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+  }
   ASSERT_TRUE(t.Emit(frontend::BINARY_SUBSCR));
 }
 

@@ -32,9 +32,22 @@ TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
                                  Reg::kKeep1, x64::NumKind::kFloat, Reg::kKeep0, _));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_op), _));
+    // cold: ceval's binary_ops[NB_ADD] borrowing both, then its releases, then the check
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyNumber_Add),
+                                 std::vector<x64::Arg>{A(Reg::kKeep0), A(Reg::kKeep1)}));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kKeep2, _));
   }
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
+}
+
+TEST(LowerBinaryOp, GenericPathOfBorrowedOperandsTouchesNoReferences) {
+  LoweringTest t("def f(a):\n    return a % 'x'\n", "f");
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyNumber_Remainder), _));
+  EXPECT_CALL(t.pa, IncRef(_)).Times(0);  // a local and a constant: nothing to own
+  EXPECT_CALL(t.pa, DecRef(_)).Times(0);
+  ASSERT_TRUE(t.EmitAll());
 }
 
 TEST(LowerBinaryOp, StrAddStoredBackIntoItsLeftLocalAppendsInPlace) {
@@ -78,7 +91,7 @@ TEST(LowerBinaryOp, TrueDivideIsInlineForFloatsOnly) {
   LoweringTest t("def f(a, b):\n    return a / b\n", "f");
   EXPECT_CALL(t.pa, MediumIntArith(_, _, _, _, _)).Times(0);  // int / int makes a float
   EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kTrueDivide, _, _, _, _, _, _, _));
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_op), _));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyNumber_TrueDivide), _));
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
 }
 
@@ -131,8 +144,11 @@ TEST(LowerCompareOp, FusedWithJumpComparesInlineWithoutMakingABool) {
     EXPECT_CALL(t.pa, CompareMediumInts(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, _));
     EXPECT_CALL(t.pa, CompareFloats(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kKeep2, _));  // POP_JUMP_FORWARD_IF_FALSE
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op), _));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_is_true), _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_RichCompare),
+                                 std::vector<x64::Arg>{A(Reg::kKeep0), A(Reg::kKeep1),
+                                                       x64::AImm(Py_LT)}));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_is_true),
+                                 std::vector<x64::Arg>{A(Reg::kKeep2)}));
   }
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), _)).Times(AnyNumber());
   ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));
@@ -146,7 +162,7 @@ TEST(LowerCompareOp, AloneComparesInlineAndMakesABool) {
     EXPECT_CALL(t.pa, CompareFloats(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1));
     EXPECT_CALL(t.pa, SelectBool(Reg::kKeep2, Reg::kKeep2));
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep2));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op), _));  // cold: everything else
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_RichCompare), _));  // cold: the rest
   }
   EXPECT_CALL(t.pa, CompareStrEqual(_, _, _, _)).Times(0);  // only for == and !=
   ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));

@@ -16,7 +16,8 @@ import types
 import pytest
 
 import pyjion_x64
-from jitutil import assert_compiled, jit_enabled, run_both, run_interpreted, run_jit
+from jitutil import (assert_compiled, jit_enabled, run_both, run_both_warm, run_interpreted,
+                     run_jit)
 
 
 class IntSub(int):
@@ -170,6 +171,75 @@ def test_subscr_refcounts_on_fast_paths():
         after = [sys.getrefcount(o) for o in (item0, item1, lst, tup, d, idx)]
     assert after == before
     assert_compiled(subscr)
+
+
+class Noisy:
+    """Prints when it dies, so the order in which an instruction releases its operands is
+    in the output; its comparison, arithmetic and hash may be told to fail."""
+
+    def __init__(self, tag, fail=False, key=None):
+        self.tag, self.fail, self.key = tag, fail, key or tag
+
+    def __del__(self):
+        print("del", self.tag)
+
+    def __hash__(self):
+        if self.fail:
+            raise RuntimeError("hash of %s" % self.tag)
+        return hash(self.key)
+
+    def __eq__(self, other):
+        return isinstance(other, Noisy) and self.key == other.key
+
+    def __lt__(self, other):
+        if self.fail:
+            raise RuntimeError("compare %s" % self.tag)
+        return self.tag < other.tag
+
+    def __add__(self, other):
+        if self.fail:
+            raise RuntimeError("add %s" % self.tag)
+        return self.tag + other.tag
+
+
+def generic_paths_release_order(n):
+    # operands that are temporaries (owned by the instruction) on the generic paths, where
+    # the JIT calls PyObject_GetItem, PyNumber_Add, PyObject_RichCompare itself: released
+    # left first after the call, on success and on failure, as ceval does
+    for i in range(n):
+        for fail in (False, True):
+            try:
+                print({Noisy("k%d" % i): Noisy("v%d" % i)}[Noisy("lookup", fail, "k%d" % i)].tag)
+            except (KeyError, RuntimeError) as e:
+                print("error", type(e).__name__)
+            try:
+                print({}[Noisy("missing%d" % i)])
+            except KeyError as e:
+                print("missing", e.args[0].tag)
+            try:
+                print(Noisy("l%d" % i, fail) + Noisy("r%d" % i))
+            except RuntimeError as e:
+                print("error", e)
+            try:
+                print(Noisy("a%d" % i, fail) < Noisy("b%d" % i))
+            except RuntimeError as e:
+                print("error", e)
+            try:
+                if Noisy("c%d" % i, fail) < Noisy("d%d" % i):
+                    print("less")
+            except RuntimeError as e:
+                print("error", e)
+            try:
+                print([Noisy("item%d" % i)][Noisy("index%d" % i)])
+            except TypeError as e:
+                print("error", e)
+
+
+def test_generic_paths_release_owned_operands_in_the_interpreters_order():
+    # cold (no feedback: the dict is released before the key) and warm (BINARY_SUBSCR_DICT
+    # as feedback: the key first)
+    run_both(generic_paths_release_order, 2)
+    run_both_warm(generic_paths_release_order, (2,), 3)
 
 
 # ---- slices (BUILD_SLICE + BINARY_SUBSCR / STORE_SUBSCR / DELETE_SUBSCR) ------------------
