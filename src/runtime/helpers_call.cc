@@ -441,6 +441,11 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
   PyObject** args = base + 2 - is_meth;
   const Py_ssize_t nkw = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
   const bool specialise = cache->respecialisations < kMaxRespecialisations;
+  if (kwnames == nullptr && !is_meth && oparg == 1 &&
+      callable == reinterpret_cast<PyObject*>(&PyUnicode_Type)) {  // rt_call_str1's guards
+    if (specialise) cache->handler = rt_call_str1;
+    return rt_call_str1(tstate, base, oparg, kwnames, cache);
+  }
   if (nkw == 0) {
     // A compiled Python function: its frame is pushed and run here, as ceval inlines calls
     // (the callee takes the callable's and the arguments' references).
@@ -535,6 +540,21 @@ extern "C" PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int opar
     }
   }
   return Miss(tstate, base, oparg, kwnames, cache);
+}
+
+extern "C" PyObject* rt_call_str1(PyThreadState* tstate, PyObject** base, int oparg,
+                                  PyObject* kwnames, CallCache* cache) {
+  if (kwnames != nullptr || base[0] != nullptr || (oparg & ~kCallFlags) != 1 ||
+      base[1] != reinterpret_cast<PyObject*>(&PyUnicode_Type))
+    return Miss(tstate, base, oparg, kwnames, cache);
+  // type_call -> unicode_new with one argument is PyObject_Str; the releases are
+  // PRECALL_NO_KW_STR_1's (the argument, then str, which the type object outlives)
+  PyObject* arg = base[2];
+  PyObject* res = PyObject_Str(arg);
+  base[0] = res;
+  Py_DECREF(arg);
+  Py_DECREF(base[1]);
+  return res;
 }
 
 extern "C" PyObject* rt_call_descr(PyThreadState* tstate, PyObject** base, int oparg,

@@ -44,7 +44,9 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 //                  METH_O / METH_NOARGS / METH_FASTCALL[|METH_KEYWORDS], same PyMethodDef
 //                  and exact type of self as when filled;
 //   rt_call_cfunc: a builtin function object (len, isinstance, a bound builtin method)
-//                  with the same PyMethodDef, METH_O / METH_FASTCALL[|METH_KEYWORDS].
+//                  with the same PyMethodDef, METH_O / METH_FASTCALL[|METH_KEYWORDS];
+//   rt_call_str1:  str(x), which is PyObject_Str(x) (ceval's PRECALL_NO_KW_STR_1; str
+//                  has no vectorcall in 3.11, so the generic call builds an argument tuple).
 // No keyword arguments on the specialised paths. A site whose handler keeps missing goes
 // generic for good after kMaxRespecialisations.
 typedef PyObject* (*CallHandler)(PyThreadState* tstate, PyObject** base, int oparg,
@@ -76,6 +78,8 @@ constexpr unsigned kMaxRespecialisations = 8;
 
 PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                      CallCache* cache);
+PyObject* rt_call_str1(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+                       CallCache* cache);
 PyObject* rt_call_descr(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                         CallCache* cache);
 PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,

@@ -982,6 +982,56 @@ def test_builtin_calls_release_in_the_interpreters_order():
     run_both(release_order, 1)
 
 
+class StrSub(str):
+    pass
+
+
+class StrOf:
+    def __init__(self, result):
+        self.result = result
+
+    def __str__(self):
+        if isinstance(self.result, Exception):
+            raise self.result
+        return self.result
+
+
+def str_of_one_argument(n):
+    # str(x) goes straight to PyObject_Str once the site has seen it (str has no vectorcall
+    # in 3.11); then a global `str` (a subclass) shadows the builtin and is deleted again
+    global str
+    out = []
+    values = [1, 2.5, "s", StrSub("sub"), StrOf("custom"), StrOf(StrSub("subclass result")),
+              None, b"x", [1, "a"]]
+    for i in range(n):
+        for v in values:
+            r = str(v)
+            out.append((r, type(r).__name__))
+        for bad in (StrOf(42), StrOf(ValueError("no str"))):
+            try:
+                str(bad)
+            except (TypeError, ValueError) as e:
+                out.append(repr(e))
+        out.append(str())                       # the other shapes of str(...)
+        out.append(str(b"ab", "ascii"))
+        out.append(str(object=i))
+        out.append(types.MethodType(str, i)())  # [str, i] after PRECALL's unpacking
+        out.append(StrSub(i))
+        if i == n // 2:
+            str = StrSub
+        if i == 3 * n // 4:
+            del str
+    return out
+
+
+def test_str_of_one_argument():
+    try:
+        run_both(str_of_one_argument, 40)
+        run_both_warm(str_of_one_argument, (4,), 40)
+    finally:
+        globals().pop("str", None)
+
+
 # ---- any other vectorcall callable, called from the machine code (VectorCall) -------------
 
 import functools  # noqa: E402
