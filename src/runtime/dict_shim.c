@@ -38,6 +38,18 @@ Py_ssize_t pj_shared_keys_nentries(PyTypeObject *tp) {
   return keys == NULL ? -1 : keys->dk_nentries;
 }
 
+/* The values of dict when it is a split table over tp's shared keys, else NULL: the
+ * instance dict of a managed-dict object whose values array never existed (its type's
+ * tp_new is not object's: subclasses of dict, list, random.Random...) or was made into a
+ * dict. Entry i is then the value of shared key i (NULL: none), as in a values array. */
+PyObject **pj_split_values_over_cached_keys(PyObject *dict, PyTypeObject *tp) {
+  if (dict == NULL || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE)) return NULL;
+  PyDictObject *mp = (PyDictObject *)dict;
+  if (mp->ma_values == NULL || mp->ma_keys != ((PyHeapTypeObject *)tp)->ht_cached_keys)
+    return NULL;
+  return mp->ma_values->values;
+}
+
 /* STORE_ATTR_INSTANCE_VALUE's bookkeeping when a value fills an empty entry. */
 void pj_values_add_to_insertion_order(PyObject **values, Py_ssize_t index) {
   _PyDictValues_AddToInsertionOrder((PyDictValues *)values, index);

@@ -34,6 +34,15 @@ PyObject* DictAt(PyObject* obj, int32_t offset) {
   return *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(obj) + offset);
 }
 
+// The array holding owner's attributes by shared-key index (tp has a managed dict): its
+// values array, or the values of its instance dict when that is a split table over tp's
+// shared keys; NULL if neither (a combined dict, or no attributes at all).
+PyObject** AttributeValues(PyObject* owner, PyTypeObject* tp) {
+  PyObject** values = ValuesOf(owner);
+  if (values != nullptr) return values;
+  return pj_split_values_over_cached_keys(DictAt(owner, kManagedDictOffset), tp);
+}
+
 // name's value in an exact dict with a lookup that runs no user code, or nullptr (absent,
 // or not such a dict: *unusable).
 PyObject* LookupInDict(AttrCache* cache, PyObject* dict, bool* unusable) {
@@ -62,7 +71,7 @@ bool InstanceDictOffset(PyObject* owner, PyTypeObject* tp, int32_t* offset) {
 // Fills e->own (and index/offset) if owner has no attribute `name` of its own now, in a way
 // StillNoOwnAttribute can check again; false if it has one or that cannot be known cheaply.
 bool NoOwnAttribute(AttrCache* cache, PyObject* owner, PyTypeObject* tp, AttrEntry* e) {
-  if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
+  if (HasManagedDict(tp) && AttributeValues(owner, tp) != nullptr) {
     const Py_ssize_t nentries = pj_shared_keys_nentries(tp);
     if (nentries < 0 || nentries > 0xffffff || pj_shared_keys_index(tp, cache->name) >= 0)
       return false;
@@ -87,7 +96,7 @@ bool StillNoOwnAttribute(AttrCache* cache, PyObject* owner, PyTypeObject* tp,
     case Own::kNone:
       return true;
     case Own::kValues:
-      return ValuesOf(owner) != nullptr &&
+      return AttributeValues(owner, tp) != nullptr &&
              pj_shared_keys_nentries(tp) == static_cast<Py_ssize_t>(e.index);
     case Own::kDict: {
       if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) return false;
@@ -174,7 +183,7 @@ PyObject* LoadCached(PyThreadState* tstate, PyObject* owner, AttrCache* cache, b
         return nullptr;
       case AttrKind::kInstanceValue:
         if (version == e.version) {
-          PyObject** values = ValuesOf(owner);
+          PyObject** values = AttributeValues(owner, tp);
           if (values != nullptr && values[e.index] != nullptr) return Py_NewRef(values[e.index]);
         }
         break;
@@ -334,9 +343,9 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
              NoOwnAttribute(cache, owner, tp, &e)) {
     e.kind = AttrKind::kClassAttr;  // a class constant read through self
     e.obj = descr;                  // kept alive by the type
-  } else if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
+  } else if (HasManagedDict(tp) && AttributeValues(owner, tp) != nullptr) {
     const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
-    if (index < 0 || ValuesOf(owner)[index] != res) return;
+    if (index < 0 || AttributeValues(owner, tp)[index] != res) return;
     e.kind = AttrKind::kInstanceValue;
     e.index = static_cast<uint32_t>(index);
   } else if (InstanceDictOffset(owner, tp, &e.offset)) {

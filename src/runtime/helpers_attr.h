@@ -29,7 +29,8 @@ constexpr uint32_t kMaxFills = 16;  // refills after which a site stays generic
 
 enum class AttrKind : uint8_t {
   kEmpty,
-  kInstanceValue,  // values array of a managed-dict instance, entry `index`
+  kInstanceValue,  // entry `index` of a managed-dict instance's values array (loads: or
+                   // of its split dict over the type's shared keys; stores: the array only)
   kSlot,           // __slots__ member at byte offset `index` (T_OBJECT_EX)
   kProperty,       // property whose fget (`obj`) is called with the owner
   kModule,         // `obj` in the dict of module `owner` while its version tag is `tag`
@@ -48,8 +49,9 @@ enum class AttrKind : uint8_t {
 // guard of kMethod and kBoundMethod (kDictValue uses kDict).
 enum class Own : uint8_t {
   kNone,    // the type has no instance dict at all (tp_dictoffset 0: builtins, __slots__)
-  kValues,  // managed dict as a values array: the type's attribute-name layout has `index`
-            // names, none of them `name` (a new name adds one)
+  kValues,  // managed dict keyed by the type's shared keys (a values array, or a split dict
+            // over those keys): the layout has `index` names, none of them `name` (a new
+            // name adds one)
   kDict,    // a dict at byte offset `offset` (tp_dictoffset > 0, or the managed dict
             // pointer of an instance whose values array is gone): looked up each time
 };
@@ -104,6 +106,7 @@ int rt_load_method_ic(PyObject** base, pyjion::rt::AttrCache* cache);
 // dict_shim.c: managed-dict internals.
 Py_ssize_t pj_shared_keys_index(PyTypeObject* tp, PyObject* name);
 Py_ssize_t pj_shared_keys_nentries(PyTypeObject* tp);
+PyObject** pj_split_values_over_cached_keys(PyObject* dict, PyTypeObject* tp);
 void pj_values_add_to_insertion_order(PyObject** values, Py_ssize_t index);
 
 }  // extern "C"

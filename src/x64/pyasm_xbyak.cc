@@ -891,7 +891,25 @@ constexpr int kNoDictMethod = offsetof(rt::AttrCache, nodict_method);
 constexpr int kModule = offsetof(rt::AttrCache, module);
 constexpr int kModuleTag = offsetof(rt::AttrCache, module_tag);
 constexpr int kModuleValue = offsetof(rt::AttrCache, module_value);
+constexpr int kDictKeys = offsetof(PyDictObject, ma_keys);
+constexpr int kDictValues = offsetof(PyDictObject, ma_values);  // a PyDictValues is its array
 }  // namespace
+
+// kTmp0 = the values of obj's instance dict when that is a split table over the shared keys
+// of obj's type (so entry i is shared key i's value, as in a values array), else jumps to
+// miss. For a managed-dict object with no values array; clobbers `work`.
+void XbyakPyAsm::LoadSplitDictValues(Reg obj, Reg work, Label miss) {
+  const Xbyak::Reg64& o = Phys(obj);
+  const Xbyak::Reg64& w = Phys(work);
+  gen_->mov(rg::kTmp0, qword[o + rt::kManagedDictOffset]);
+  gen_->test(rg::kTmp0, rg::kTmp0);
+  J(kE, miss);
+  gen_->mov(w, qword[o + kObType]);
+  gen_->mov(w, qword[w + kCachedKeys]);
+  gen_->cmp(w, qword[rg::kTmp0 + kDictKeys]);  // only a split dict shares them
+  J(kNE, miss);
+  gen_->mov(rg::kTmp0, qword[rg::kTmp0 + kDictValues]);
+}
 
 // kTmp0 = the owner's type version, kScratch = the cache; jumps to miss for version 0
 // (an unversioned type, which an empty entry would otherwise match).
@@ -908,12 +926,15 @@ void XbyakPyAsm::LoadAttrInline(Reg dst, Reg obj, const void* cache, Label miss)
   const Xbyak::Reg64& d = Phys(dst);
   const Xbyak::Reg64& o = Phys(obj);
   const Label try_slot = NewLabel(), done = NewLabel();
+  const Label have_values = NewLabel();
   LoadVersionAndCache(obj, cache, miss);
   gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kValueVersion]);
   J(kNE, try_slot);
   gen_->mov(rg::kTmp0, qword[o + rt::kValuesPointerOffset]);
   gen_->test(rg::kTmp0, rg::kTmp0);
-  J(kE, miss);
+  J(kNE, have_values);
+  LoadSplitDictValues(obj, dst, miss);
+  Here(have_values);
   gen_->mov(d.cvt32(), dword[rg::kScratch + kValueIndex]);
   gen_->mov(d, qword[rg::kTmp0 + d * 8]);
   Jmp(done);
@@ -967,8 +988,16 @@ void XbyakPyAsm::LoadMethodInline(Reg dst, Reg obj, const void* cache, Label mis
   J(kE, miss);
   gen_->cmp(eax, dword[rg::kScratch + kValueVersion]);
   J(kNE, try_nodict);
-  gen_->cmp(qword[o + rt::kValuesPointerOffset], 0);  // no __dict__ materialised
+  const Label keyed = NewLabel();
+  gen_->cmp(qword[o + rt::kValuesPointerOffset], 0);  // a values array, or else
+  J(kNE, keyed);
+  gen_->mov(rax, qword[o + rt::kManagedDictOffset]);  // a split dict over the shared keys
+  gen_->test(rax, rax);
   J(kE, miss);
+  gen_->mov(rax, qword[rax + kDictKeys]);
+  gen_->cmp(rax, qword[rg::kTmp0 + kCachedKeys]);
+  J(kNE, miss);
+  Here(keyed);
   gen_->mov(rg::kTmp0, qword[rg::kTmp0 + kCachedKeys]);  // the layout gained no names
   gen_->mov(rg::kTmp0, qword[rg::kTmp0 + pj_offsets()->dictkeys_nentries]);
   gen_->mov(eax, dword[rg::kScratch + kValueIndex]);

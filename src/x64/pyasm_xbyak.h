@@ -133,6 +133,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadDouble(Reg obj, NumKind kind, const Xbyak::Xmm& dst, Label fail);
   void LoadSeqIndex(Reg seq, Reg index, Label fail);
   void LoadVersionAndCache(Reg obj, const void* cache, Label miss);
+  void LoadSplitDictValues(Reg obj, Reg work, Label miss);
   void BoxLongInTmp0();
   void SetCondition(CmpOp op, Reg dst);
   void CallAddress(const void* fn);

@@ -316,6 +316,58 @@ def test_class_constants_read_through_instances():
     run_both(class_constants_through_instances, 25)
 
 
+def split_dict_instances(n):
+    # attributes and methods of instances whose attributes live in a split dict (a subclass
+    # of a builtin, or an instance whose __dict__ was asked for), read inline until the
+    # shared keys gain a name, an instance shadows the method, an attribute is deleted, a
+    # dict is replaced or made combined, or the class changes
+    class DictWithAttrs(dict):
+        # dict's tp_new is not object's: no values array; the first attribute store makes
+        # a split dict over the class's shared keys
+        def total(self):
+            return self.base + len(self)
+
+    class Plain:
+        def total(self):
+            return self.base * 2
+
+    objs = [DictWithAttrs(a=1), DictWithAttrs(), Plain(), Plain()]
+    for i, o in enumerate(objs):
+        o.base = i
+    vars(objs[3])  # its values array becomes a split dict
+    out = []
+    for i in range(n):
+        for o in objs[:2]:  # each site sees one type: its entry is the inline one
+            try:
+                out.append((o.base, o.total()))
+            except AttributeError as e:
+                out.append(str(e))
+        for o in objs[2:]:
+            try:
+                out.append((o.base, o.total()))
+            except AttributeError as e:
+                out.append(str(e))
+        if i == n // 8:
+            objs[0].extra = "a new name in the shared keys"
+        if i == 2 * n // 8:
+            objs[1].total = lambda: "own attribute"
+        if i == 3 * n // 8:
+            del objs[3].base
+        if i == 4 * n // 8:
+            objs[3].__dict__ = {"base": 100, "total": lambda: "own, in a combined dict"}
+        if i == 5 * n // 8:
+            objs[0].__dict__[7] = "a key that is no str"
+        if i == 6 * n // 8:
+            DictWithAttrs.total = lambda self: ("patched", self.base)
+        if i == 7 * n // 8:
+            objs[2].__dict__["base"] = "through the dict"
+    return out
+
+
+def test_split_dict_instances():
+    run_both(split_dict_instances, 64)
+
+
 def getset_attributes(n):
     # getset descriptors of builtin types (data descriptors: nothing shadows them), on the
     # same sites as objects of other types and after the value behind them changes
