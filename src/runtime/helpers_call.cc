@@ -157,29 +157,34 @@ initproc g_slot_tp_init = nullptr;
 
 InternedName g_init("__init__");
 
-// Instantiates a plain class whose __init__ is a compiled Python function, as type_call does
-// (object.__new__, then __init__, which must return None), with __init__ run directly. base
-// is [NULL, cls, args[nargs]]; on success or failure the class and the arguments are
-// consumed and the new object (or NULL) is returned. PJ_NOT_DIRECT, consuming nothing, for
-// any other class (metaclasses, __new__, C bases with their own construction, keywords...).
-PyObject* CallClassDirect(PyThreadState* tstate, PyObject** base, int nargs) {
-  auto* tp = reinterpret_cast<PyTypeObject*>(base[1]);
-  if (!Py_IS_TYPE(base[1], &PyType_Type) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) ||
-      tp->tp_new != PyBaseObject_Type.tp_new)
-    return PJ_NOT_DIRECT;
+// The __init__ of a class that Instantiate can make instances of, or NULL: a heap type
+// whose instances come from object.__new__ and whose __init__ is a Python function
+// (borrowed: the class keeps it while its version tag is unchanged). The caller checked
+// that the class's type is exactly `type` (no metaclass __call__).
+PyObject* DirectInit(PyTypeObject* tp) {
+  if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || tp->tp_new != PyBaseObject_Type.tp_new)
+    return nullptr;
   PyObject* name = g_init.get();
   if (name == nullptr) {
     PyErr_Clear();
-    return PJ_NOT_DIRECT;
+    return nullptr;
   }
-  PyObject* init = _PyType_Lookup(tp, name);  // borrowed; the class keeps it
-  if (init == nullptr || !PyFunction_Check(init)) return PJ_NOT_DIRECT;
+  PyObject* init = _PyType_Lookup(tp, name);
+  if (init == nullptr || !PyFunction_Check(init)) return nullptr;
   if (g_slot_tp_init == nullptr) g_slot_tp_init = tp->tp_init;
-  if (tp->tp_init != g_slot_tp_init) return PJ_NOT_DIRECT;
+  return tp->tp_init == g_slot_tp_init ? init : nullptr;
+}
+
+// Instantiates base[1], a class DirectInit gave `init` for, as type_call does
+// (object.__new__, then __init__, which must return None), with __init__ run directly when
+// it is compiled (through the call site's cache `py`). base is [NULL, cls, args[nargs]]; the
+// class and the arguments are consumed and the new object (or NULL) is returned.
+PyObject* Instantiate(PyThreadState* tstate, PyObject** base, int nargs, PyObject* init,
+                      PjCallCache* py) {
+  auto* tp = reinterpret_cast<PyTypeObject*>(base[1]);
   // object.__new__(cls) with no arguments: the abstract-class check and the instance dict
   static PyObject* empty = PyTuple_New(0);
-  if (empty == nullptr) return PJ_NOT_DIRECT;
-  PyObject* obj = tp->tp_new(tp, empty, nullptr);
+  PyObject* obj = empty != nullptr ? tp->tp_new(tp, empty, nullptr) : nullptr;
   PyObject* cls = base[1];
   if (obj == nullptr) {
     Py_DECREF(cls);
@@ -187,7 +192,7 @@ PyObject* CallClassDirect(PyThreadState* tstate, PyObject** base, int nargs) {
     return nullptr;
   }
   base[1] = Py_NewRef(obj);  // self, then the arguments: the __init__ frame takes them
-  PyObject* res = pj_call_direct(tstate, Py_NewRef(init), base + 1, nargs + 1);
+  PyObject* res = pj_call_cached(tstate, Py_NewRef(init), base + 1, nargs + 1, py);
   if (res == PJ_NOT_DIRECT) {  // not compiled (yet): an ordinary call of __init__
     Py_DECREF(init);
     res = PyObject_Vectorcall(init, base + 1, static_cast<size_t>(nargs + 1), nullptr);
@@ -455,9 +460,18 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
       base[0] = res;
       return res;
     }
-    if (!is_meth && PyType_Check(callable)) {
-      res = CallClassDirect(tstate, base, total);
-      if (res != PJ_NOT_DIRECT) {
+    if (!is_meth && Py_IS_TYPE(callable, &PyType_Type)) {
+      auto* tp = reinterpret_cast<PyTypeObject*>(callable);
+      PyObject* init = DirectInit(tp);
+      if (init != nullptr) {
+        // _PyType_Lookup gave the class a version tag, unless none was left
+        if (specialise && (tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
+          cache->cls = tp;
+          cache->cls_version = tp->tp_version_tag;
+          cache->init = init;
+          cache->handler = rt_call_class;
+        }
+        res = Instantiate(tstate, base, total, init, &cache->py);
         base[0] = res;
         return res;
       }
@@ -540,6 +554,18 @@ extern "C" PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int opar
     }
   }
   return Miss(tstate, base, oparg, kwnames, cache);
+}
+
+extern "C" PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int oparg,
+                                   PyObject* kwnames, CallCache* cache) {
+  // the same class, unchanged since: the same __init__, object.__new__ and slot_tp_init
+  PyObject* callable = base[1];
+  if (kwnames != nullptr || base[0] != nullptr || callable != reinterpret_cast<PyObject*>(cache->cls) ||
+      !Py_IS_TYPE(callable, &PyType_Type) || cache->cls->tp_version_tag != cache->cls_version)
+    return Miss(tstate, base, oparg, kwnames, cache);
+  PyObject* res = Instantiate(tstate, base, oparg & ~kCallFlags, cache->init, &cache->py);
+  base[0] = res;
+  return res;
 }
 
 extern "C" PyObject* rt_call_str1(PyThreadState* tstate, PyObject** base, int oparg,

@@ -45,6 +45,8 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 //                  and exact type of self as when filled;
 //   rt_call_cfunc: a builtin function object (len, isinstance, a bound builtin method)
 //                  with the same PyMethodDef, METH_O / METH_FASTCALL[|METH_KEYWORDS];
+//   rt_call_class: a plain class instantiated with its Python __init__ run directly (the
+//                  same class, its version tag unchanged: the same __init__ and __new__);
 //   rt_call_str1:  str(x), which is PyObject_Str(x) (ceval's PRECALL_NO_KW_STR_1; str
 //                  has no vectorcall in 3.11, so the generic call builds an argument tuple).
 // No keyword arguments on the specialised paths. A site whose handler keeps missing goes
@@ -56,6 +58,9 @@ struct CallCache {
   PjCallCache py{};              // the last directly called Python function (shim.h)
   PyMethodDef* ml = nullptr;     // the builtin's method definition (static C data)
   PyTypeObject* self_type = nullptr;
+  PyTypeObject* cls = nullptr;   // rt_call_class: the class (compared by identity),
+  uint32_t cls_version = 0;      //   its tp_version_tag when filled,
+  PyObject* init = nullptr;      //   and its __init__ (borrowed: the class keeps it)
   unsigned respecialisations = 0;
   // The builtin the machine code calls itself (x64 BuiltinCall), set only when the site's
   // argument count fits its convention: a method descriptor with inline_ml on a self of
@@ -78,6 +83,8 @@ constexpr unsigned kMaxRespecialisations = 8;
 
 PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                      CallCache* cache);
+PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
+                        CallCache* cache);
 PyObject* rt_call_str1(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                        CallCache* cache);
 PyObject* rt_call_descr(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,

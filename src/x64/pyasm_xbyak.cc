@@ -962,9 +962,20 @@ void XbyakPyAsm::StoreAttrInline(Reg obj, Reg value, Reg old, const void* cache,
   gen_->mov(eax, dword[rg::kScratch + kValueIndex]);
   gen_->lea(rg::kTmp0, ptr[rg::kTmp0 + rax * 8]);
   gen_->mov(rax, qword[rg::kTmp0]);
-  gen_->test(rax, rax);
-  J(kE, miss);
   gen_->mov(qword[rg::kTmp0], v);
+  gen_->test(rax, rax);
+  J(kNE, done);
+  // an empty entry filled: _PyDictValues_AddToInsertionOrder, as STORE_ATTR_INSTANCE_VALUE
+  // does (the order's length is the byte before last in front of the values, the indexes
+  // in front of it)
+  gen_->mov(rg::kTmp0, qword[o + rt::kValuesPointerOffset]);
+  gen_->movzx(eax, byte[rg::kTmp0 - 2]);
+  gen_->inc(eax);
+  gen_->mov(byte[rg::kTmp0 - 2], al);
+  gen_->neg(rax);
+  gen_->mov(rg::kScratch.cvt32(), dword[rg::kScratch + kValueIndex]);
+  gen_->mov(byte[rg::kTmp0 + rax - 2], rg::kScratch.cvt8());
+  gen_->xor_(eax, eax);  // no replaced value
   Jmp(done);
   Here(try_slot);
   gen_->cmp(rg::kTmp0.cvt32(), dword[rg::kScratch + kSlotVersion]);

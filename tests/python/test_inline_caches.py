@@ -144,6 +144,9 @@ def new_attributes_keep_insertion_order(n):
         if i % 2 == 0:
             c.w = -i
         c.x = 5
+        if i % 4 == 1:
+            del c.y
+            c.y = "again"  # an emptied entry filled again goes to the end of the order
         objs.append(list(vars(c)))
     return objs
 
@@ -733,6 +736,50 @@ def instantiate(n):
 def test_class_instantiation_runs_init_directly():
     run_both(instantiate, 20)
     assert_compiled(Point.__init__)
+
+
+def class_changed_under_an_instantiation_site(n):
+    # one CALL site instantiating classes whose __init__ it runs directly (rt_call_class):
+    # then __init__ is replaced, a __new__ comes and goes, a subclass meets the site, its
+    # base changes, __init__ returns something, the class becomes abstract
+    class P:
+        def __init__(self, x, y=0):
+            self.x, self.y = x, y
+
+    class Q(P):
+        pass
+
+    def new_init(self, x, y=1):
+        self.x, self.y = -x, y
+
+    out = []
+    cls = P
+    for i in range(n):
+        try:
+            o = cls(i)
+            out.append((type(o).__name__, o.x, o.y, getattr(o, "made", None)))
+        except TypeError as e:
+            out.append(str(e))
+        if i == n // 8:
+            P.__init__ = new_init
+        if i == 2 * n // 8:
+            P.__new__ = staticmethod(lambda c, *a: setattr(o := object.__new__(c), "made", a) or o)
+        if i == 3 * n // 8:
+            del P.__new__
+        if i == 4 * n // 8:
+            cls = Q
+        if i == 5 * n // 8:
+            P.__init__ = lambda self, x: ("not", "None")
+        if i == 6 * n // 8:
+            del P.__init__
+            P.__init__ = lambda self, x: setattr(self, "x", x) or setattr(self, "y", "last")
+        if i == 7 * n // 8:
+            Q.__abstractmethods__ = frozenset({"f"})
+    return out
+
+
+def test_instantiation_site_sees_the_class_change():
+    run_both(class_changed_under_an_instantiation_site, 48)
 
 
 def deep(n):
