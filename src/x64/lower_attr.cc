@@ -41,8 +41,11 @@ void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
     CallBorrowing(L, o, PJ_HELPER(PyObject_GetItem), res);
     L.pa().Jump(join);
   });
-  const bool want_list = Want(in, Hint::kList), want_tuple = Want(in, Hint::kTuple);
-  const bool want_dict = Want(in, Hint::kDict) && !KnownType(o.rv, &PyLong_Type);
+  const bool int_index = CouldBe(o.rv, &PyLong_Type);  // d["key"] needs no sequence paths
+  const bool want_list = Want(in, Hint::kList) && int_index && CouldBe(o.lv, &PyList_Type);
+  const bool want_tuple = Want(in, Hint::kTuple) && int_index && CouldBe(o.lv, &PyTuple_Type);
+  const bool want_dict = Want(in, Hint::kDict) && !KnownType(o.rv, &PyLong_Type) &&
+                         CouldBe(o.lv, &PyDict_Type);
   Label have_item = pa.NewLabel();
   if (want_list || want_tuple) {
     GuardType(L, o.rv, o.r, &PyLong_Type, not_seq);

@@ -89,9 +89,9 @@ struct Paths {
   bool ints, floats;
 };
 Paths PathsFor(const Instr& in, const Operands& o) {
-  const bool any_float = KnownType(o.lv, &PyFloat_Type) || KnownType(o.rv, &PyFloat_Type);
-  const bool any_int = KnownType(o.lv, &PyLong_Type) || KnownType(o.rv, &PyLong_Type);
-  return {WantInt(in) && !any_float, WantFloat(in) && !any_int};
+  const bool ints = CouldBe(o.lv, &PyLong_Type) && CouldBe(o.rv, &PyLong_Type);
+  const bool floats = CouldBe(o.lv, &PyFloat_Type) && CouldBe(o.rv, &PyFloat_Type);
+  return {WantInt(in) && ints, WantFloat(in) && floats};
 }
 
 // Releases the owned operands on a path that leaves through an error exit.
@@ -107,8 +107,7 @@ void EmitInlineCompare(Lowering& L, const Instr& in, const Operands& o, Reg flag
   const CmpOp op = static_cast<CmpOp>(in.oparg);
   const Paths paths = PathsFor(in, o);
   const bool strs = (op == CmpOp::kEq || op == CmpOp::kNe) && WantStr(in) &&
-                    !KnownType(o.lv, &PyLong_Type) && !KnownType(o.rv, &PyLong_Type) &&
-                    !KnownType(o.lv, &PyFloat_Type) && !KnownType(o.rv, &PyFloat_Type);
+                    CouldBe(o.lv, &PyUnicode_Type) && CouldBe(o.rv, &PyUnicode_Type);
   Label decided = pa.NewLabel(), not_int = pa.NewLabel(), not_float = pa.NewLabel();
   if (paths.ints) {
     pa.Comment("int compare");
@@ -201,8 +200,10 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
     const Paths paths = PathsFor(in, o);
     const bool ints = paths.ints && IntOp(op);
     // floats: both operands floats, or one of them a constant int (x * 2, 1 / x)
-    const bool floats = (paths.floats || KnownType(o.lv, &PyLong_Type) !=
-                                             KnownType(o.rv, &PyLong_Type)) &&
+    const bool mixed = KnownType(o.lv, &PyLong_Type) ? CouldBe(o.rv, &PyFloat_Type)
+                                                     : KnownType(o.rv, &PyLong_Type) &&
+                                                           CouldBe(o.lv, &PyFloat_Type);
+    const bool floats = (paths.floats || mixed) &&
                         FloatOp(op) && in.hint != frontend::Hint::kInt &&
                         in.hint != frontend::Hint::kStr;
     Label boxed = pa.NewLabel(), not_int = pa.NewLabel(), no_memory = pa.NewLabel();

@@ -80,8 +80,13 @@ inline void OwnOperands(Lowering& L, const Operands& o) {
   L.OwnValue(o.rv, o.r);
 }
 
-// The exact type of an item when known at compile time (a constant), else nullptr.
+// Whether an item is known at compile time (a constant) to be of exact type tp.
 inline bool KnownType(const Value& v, PyTypeObject* tp) { return v.known_type() == tp; }
+// Whether it may be of exact type tp: not known to be of another type. A fast path for tp
+// on a constant of another type could only fail its guard.
+inline bool CouldBe(const Value& v, PyTypeObject* tp) {
+  return v.known_type() == nullptr || v.known_type() == tp;
+}
 
 // The value of a constant exact int that fits an instruction's 32-bit immediate.
 inline bool SmallIntConst(const Value& v, int64_t* out) {

@@ -90,6 +90,15 @@ TEST(LowerContainers, SubscrOfLocalsByAConstantNeedsNoReferencesAndNoIndexGuard)
   ASSERT_TRUE(t.EmitAll());
 }
 
+TEST(LowerContainers, SubscrByAConstantStrKeyHasOnlyTheDictPath) {
+  LoweringTest t("def f(d):\n    return d['key']\n", "f");
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyLong_Type, _)).Times(0);  // 'key' is no int
+  EXPECT_CALL(t.pa, LoadSeqItem(_, _, _, _, _)).Times(0);
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyDict_Type, _));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyDict_GetItemWithError), _));
+  ASSERT_TRUE(t.EmitAll());
+}
+
 TEST(LowerContainers, SubscrFailureLeavesDepthWithoutOperands) {
   // a[i] inside `return b, a[i]`: depth 3 before BINARY_SUBSCR, 1 after its failure.
   LoweringTest t("def f(a, i, b):\n    return b, a[i]\n", "f");

@@ -42,6 +42,23 @@ TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
 }
 
+TEST(LowerBinaryOp, AConstantStrOperandRulesOutTheNumberPaths) {
+  LoweringTest t("def f(a):\n    return '%d' % a\n", "f");
+  EXPECT_CALL(t.pa, MediumIntArith(_, _, _, _, _)).Times(0);
+  EXPECT_CALL(t.pa, MediumIntArithImm(_, _, _, _, _)).Times(0);
+  EXPECT_CALL(t.pa, FloatArith(_, _, _, _, _, _, _, _)).Times(0);
+  EXPECT_CALL(t.pa, GuardExactType(_, _, _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyNumber_Remainder), _));
+  ASSERT_TRUE(t.EmitAll());
+}
+
+TEST(LowerCompareOp, AConstantOfAnotherTypeRulesOutTheStrPath) {
+  LoweringTest t("def f(a):\n    return a == None\n", "f");
+  EXPECT_CALL(t.pa, CompareStrEqual(_, _, _, _)).Times(0);
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyUnicode_Type, _)).Times(0);
+  ASSERT_TRUE(t.EmitAll());
+}
+
 TEST(LowerBinaryOp, GenericPathOfBorrowedOperandsTouchesNoReferences) {
   LoweringTest t("def f(a):\n    return a % 'x'\n", "f");
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyNumber_Remainder), _));
