@@ -5,8 +5,11 @@
 // Inline fast paths: add/subtract/multiply on exact one-digit ints and exact floats,
 // comparisons of the same and == / != of exact strs, identity; guarded by exact-type checks
 // (skipped for operands that are constants of that type). Everything else and every guard
-// failure goes to one rt_* helper call out of line.
+// failure goes to one call out of line: ceval's own C function for the instruction, or for
+// BINARY_OP on operands that may be instances of Python classes, rt_binary_op_ic
+// (runtime/helpers_dunder.h), which calls a Python operator method itself.
 #include "runtime/helpers.h"
+#include "runtime/helpers_dunder.h"
 #include "x64/lower_common.h"
 #include "x64/lowering.h"
 
@@ -15,7 +18,7 @@ namespace {
 
 // NB_* codes from CPython's Include/opcode.h.
 constexpr int kNbAdd = 0, kNbAnd = 1, kNbFloorDivide = 2, kNbLshift = 3, kNbMultiply = 5,
-              kNbRemainder = 6, kNbOr = 7, kNbRshift = 9, kNbSubtract = 10,
+              kNbRemainder = 6, kNbOr = 7, kNbPower = 8, kNbRshift = 9, kNbSubtract = 10,
               kNbTrueDivide = 11, kNbXor = 12, kNbInplaceOffset = 13;
 
 // The operation of NB_* code nb_op, if it has an inline path.
@@ -187,10 +190,22 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
   Label slow = pa.NewLabel(), join = pa.NewLabel();
   // where a failed number guard goes: the in-place str path, if any, else the helper
   const Label not_number = concat_local >= 0 ? pa.NewLabel() : slow;
-  L.Cold([&L, slow, join, o, res, nb_op = in.oparg] {
+  // An operand that may be an instance of a Python class (no constant is) gets the site's
+  // cache for Python operator methods; ** and **= (ternary in CPython) do not.
+  auto* dunder = o.lv.known_type() == nullptr && in.oparg != kNbPower &&
+                         in.oparg != kNbPower + kNbInplaceOffset
+                     ? L.caches().New<rt::BinaryOpCache>()
+                     : nullptr;
+  L.Cold([&L, slow, join, o, res, dunder, nb_op = in.oparg] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);
-    CallBorrowing(L, o, BinaryOpFunction(nb_op), res);
+    const Helper generic = BinaryOpFunction(nb_op);
+    if (dunder != nullptr) {
+      CallBorrowing(L, o, PJ_HELPER(rt_binary_op_ic),
+                    res, {AImm(static_cast<uint64_t>(nb_op)), APtr(dunder), APtr(generic.addr)});
+    } else {
+      CallBorrowing(L, o, generic, res);
+    }
     pa.Jump(join);
   });
   ArithOp op;

@@ -782,6 +782,80 @@ def test_instantiation_site_sees_the_class_change():
     run_both(class_changed_under_an_instantiation_site, 48)
 
 
+def python_operator_methods(n):
+    # BINARY_OP on instances of Python classes: the site calls V.__add__ itself where
+    # CPython's dispatch comes down to that call (same class or an int/float on the right),
+    # and leaves the rest to PyNumber_*: reflected methods, __iadd__, subclasses of int and
+    # of list, a bool on the right, NotImplemented, methods replaced and deleted when warm
+    class V:
+        def __init__(self, x):
+            self.x = x
+
+        def __add__(self, o):
+            return V(self.x + (o.x if isinstance(o, V) else o))
+
+        def __radd__(self, o):
+            return V(("radd", o, self.x))
+
+        def __mul__(self, k):
+            return V(self.x * k)
+
+        def __sub__(self, o):
+            if isinstance(o, V) and o.x == 0:
+                return NotImplemented
+            if o == 13:
+                raise ValueError("unlucky")
+            return V(self.x - (o.x if isinstance(o, V) else o))
+
+    class W(V):
+        def __iadd__(self, o):
+            self.x = ("iadd", self.x, o)
+            return self
+
+    class I(int):
+        def __add__(self, o):
+            return NotImplemented  # int's own slot still adds
+
+    class L(list):
+        def __add__(self, o):
+            return NotImplemented  # list's concatenation may still apply
+
+    out = []
+    a, b = V(1), V(2)
+    for i in range(n):
+        c = a
+        c += b  # no __iadd__: __add__
+        w = W(i)
+        w += 1
+        out.append(((a + b).x, (a - b).x, c.x, w.x, (1 + a).x, (a + True).x, I(1) + 2))
+        try:
+            out.append(((a * 2).x, (a * 2.5).x))
+        except TypeError as e:
+            out.append(str(e))
+        for x, y in ((a, V(0)), (a, 0.5j), (a, 13)):
+            try:
+                out.append((x - y).x)
+            except (TypeError, ValueError) as e:
+                out.append(repr(e))
+        try:
+            out.append(L([1]) + L([2]))
+        except TypeError as e:
+            out.append(repr(e))
+        if i == n // 4:
+            V.__add__ = lambda self, o: V(-1)
+        if i == n // 2:
+            del V.__mul__
+        if i == 3 * n // 4:
+            V.__mul__ = lambda self, k: V(("mul", k))
+            V.__sub__ = lambda self, o: NotImplemented
+    return out
+
+
+def test_python_operator_methods():
+    run_both(python_operator_methods, 40)
+    run_both_warm(python_operator_methods, (4,), 40)
+
+
 def deep(n):
     return 0 if n == 0 else 1 + deep(n - 1)
 

@@ -1,0 +1,124 @@
+// BINARY_OP's inline cache for operands of Python classes (helpers_dunder.h): the checks
+// that make an operator a plain call of the left operand's Python method, and that call.
+// Semantics follow CPython 3.11's Objects/abstract.c (binary_op1, binary_iop1, the
+// sequence fallbacks, binop_type_error) and Objects/typeobject.c (SLOT1BINFULL).
+#include "runtime/helpers_dunder.h"
+
+#include <cstddef>
+
+namespace pyjion::rt {
+namespace {
+
+constexpr int kNbPower = 8, kNbInplaceOffset = 13, kNbOperators = 13;
+constexpr uint32_t kMaxFills = 8;
+
+// Per NB_* code (Include/opcode.h order): the method slot_nb_* calls, the operator as
+// binop_type_error names it, and the number slots binary_op1 and binary_iop1 consult.
+struct Operator {
+  const char* method;
+  const char* symbol;
+  const char* inplace_symbol;
+  size_t slot, inplace_slot;
+};
+#define PJ_NB(name) offsetof(PyNumberMethods, name)
+const Operator kOperators[kNbOperators] = {
+    {"__add__", "+", "+=", PJ_NB(nb_add), PJ_NB(nb_inplace_add)},
+    {"__and__", "&", "&=", PJ_NB(nb_and), PJ_NB(nb_inplace_and)},
+    {"__floordiv__", "//", "//=", PJ_NB(nb_floor_divide), PJ_NB(nb_inplace_floor_divide)},
+    {"__lshift__", "<<", "<<=", PJ_NB(nb_lshift), PJ_NB(nb_inplace_lshift)},
+    {"__matmul__", "@", "@=", PJ_NB(nb_matrix_multiply), PJ_NB(nb_inplace_matrix_multiply)},
+    {"__mul__", "*", "*=", PJ_NB(nb_multiply), PJ_NB(nb_inplace_multiply)},
+    {"__mod__", "%", "%=", PJ_NB(nb_remainder), PJ_NB(nb_inplace_remainder)},
+    {"__or__", "|", "|=", PJ_NB(nb_or), PJ_NB(nb_inplace_or)},
+    {"__pow__", "**", "**=", PJ_NB(nb_power), PJ_NB(nb_inplace_power)},  // never cached
+    {"__rshift__", ">>", ">>=", PJ_NB(nb_rshift), PJ_NB(nb_inplace_rshift)},
+    {"__sub__", "-", "-=", PJ_NB(nb_subtract), PJ_NB(nb_inplace_subtract)},
+    {"__truediv__", "/", "/=", PJ_NB(nb_true_divide), PJ_NB(nb_inplace_true_divide)},
+    {"__xor__", "^", "^=", PJ_NB(nb_xor), PJ_NB(nb_inplace_xor)},
+};
+#undef PJ_NB
+
+void* SlotAt(const PyNumberMethods* nb, size_t offset) {
+  return *reinterpret_cast<void* const*>(reinterpret_cast<const char*>(nb) + offset);
+}
+
+// The interned method name of operator `base`; NULL (no error set) if it cannot be made.
+PyObject* MethodName(int base) {
+  static PyObject* names[kNbOperators];
+  if (names[base] == nullptr) {
+    names[base] = PyUnicode_InternFromString(kOperators[base].method);
+    if (names[base] == nullptr) PyErr_Clear();
+  }
+  return names[base];
+}
+
+// No sequence slot for PyNumber_Add/Multiply (and their in-place forms) to fall back on.
+bool NoSequenceSlots(const PyTypeObject* tp) {
+  const PySequenceMethods* sq = tp->tp_as_sequence;
+  return sq == nullptr || (sq->sq_concat == nullptr && sq->sq_repeat == nullptr &&
+                           sq->sq_inplace_concat == nullptr && sq->sq_inplace_repeat == nullptr);
+}
+
+// Fills the cache for lhs `op` rhs if that operator is a call of the left type's Python
+// method (see helpers_dunder.h); true if it did.
+bool Fill(BinaryOpCache* cache, PyObject* lhs, PyObject* rhs, int nb_op) {
+  const int base = nb_op >= kNbInplaceOffset ? nb_op - kNbInplaceOffset : nb_op;
+  if (base == kNbPower || cache->fills >= kMaxFills) return false;
+  PyTypeObject* tl = Py_TYPE(lhs);
+  PyTypeObject* tr = Py_TYPE(rhs);
+  if (!(tl->tp_flags & Py_TPFLAGS_HEAPTYPE) || tl->tp_as_number == nullptr) return false;
+  if (tr != tl && tr != &PyLong_Type && tr != &PyFloat_Type) return false;
+  // int's and float's slots compute with an int or float subclass on the left
+  if (PyType_IsSubtype(tl, &PyLong_Type) || PyType_IsSubtype(tl, &PyFloat_Type)) return false;
+  const Operator& op = kOperators[base];
+  if (SlotAt(tl->tp_as_number, op.slot) == nullptr || !NoSequenceSlots(tl)) return false;
+  if (nb_op >= kNbInplaceOffset && SlotAt(tl->tp_as_number, op.inplace_slot) != nullptr)
+    return false;
+  PyObject* name = MethodName(base);
+  if (name == nullptr) return false;
+  PyObject* method = _PyType_Lookup(tl, name);  // slot_nb_*'s lookup_maybe_method
+  if (method == nullptr || !PyFunction_Check(method)) return false;
+  if (!(tl->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) return false;
+  cache->left = tl;
+  cache->left_version = tl->tp_version_tag;
+  cache->right = tr;
+  cache->method = method;
+  ++cache->fills;
+  return true;
+}
+
+// left.__op__(lhs, rhs), as slot_nb_*'s vectorcall_maybe makes it; NotImplemented becomes
+// binop_type_error's TypeError, which is all binary_op1 and the fallbacks have left to do.
+PyObject* CallMethod(PyObject* lhs, PyObject* rhs, int nb_op, BinaryOpCache* cache) {
+  PyObject* method = cache->method;
+  PyObject* args[2] = {Py_NewRef(lhs), Py_NewRef(rhs)};
+  PyObject* res = pj_call_cached(PyThreadState_Get(), Py_NewRef(method), args, 2, &cache->py);
+  if (res == PJ_NOT_DIRECT) {  // not compiled (yet), or tracing: an ordinary call
+    res = PyObject_Vectorcall(method, args, 2, nullptr);
+    Py_DECREF(method);
+    Py_DECREF(args[0]);
+    Py_DECREF(args[1]);
+  }
+  if (res != Py_NotImplemented) return res;
+  Py_DECREF(res);
+  const Operator& op = kOperators[nb_op >= kNbInplaceOffset ? nb_op - kNbInplaceOffset : nb_op];
+  PyErr_Format(PyExc_TypeError, "unsupported operand type(s) for %.100s: '%.100s' and '%.100s'",
+               nb_op >= kNbInplaceOffset ? op.inplace_symbol : op.symbol, Py_TYPE(lhs)->tp_name,
+               Py_TYPE(rhs)->tp_name);
+  return nullptr;
+}
+
+}  // namespace
+}  // namespace pyjion::rt
+
+using pyjion::rt::BinaryOpCache;
+
+extern "C" PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
+                                     BinaryOpCache* cache, PjBinaryFunc generic) {
+  PyTypeObject* tl = Py_TYPE(lhs);
+  const bool hit = tl == cache->left && tl->tp_version_tag == cache->left_version &&
+                   Py_TYPE(rhs) == cache->right;
+  if (hit || pyjion::rt::Fill(cache, lhs, rhs, nb_op))
+    return pyjion::rt::CallMethod(lhs, rhs, nb_op, cache);
+  return generic(lhs, rhs);
+}

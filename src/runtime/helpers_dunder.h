@@ -1,0 +1,45 @@
+// BINARY_OP on an instance of a Python class whose operator is a Python method (`v + w`
+// with Vec.__add__): the site's inline cache, filled at run time, calls that method itself
+// (directly when it is compiled) instead of PyNumber_Add -> slot_nb_add -> a vectorcall
+// through the evaluation hook.
+//
+// An entry is taken only where CPython's dispatch (abstract.c's binary_op1 and the
+// sequence fallbacks of PyNumber_Add/Multiply and their in-place forms, typeobject.c's
+// SLOT1BINFULL) provably comes down to `left.__op__(left, right)` followed, if that returns
+// NotImplemented, by the TypeError binop_type_error raises: the left operand's exact type is
+// a heap type whose __op__ is a Python function, with no in-place slot for an in-place
+// operator and no sequence slots; the right operand is of the same exact type or an exact
+// int or float (whose own slots return NotImplemented for anything else, and which have no
+// reflected Python method to try). The guard is the left type's identity and version tag
+// (which changes when any class in its MRO gains, loses or changes an attribute) and the
+// right operand's exact type. Everything else takes ceval's binary_ops[] function.
+#pragma once
+
+#include <Python.h>
+
+#include <cstdint>
+
+#include "runtime/shim.h"
+
+namespace pyjion::rt {
+
+struct BinaryOpCache {
+  PyTypeObject* left = nullptr;   // compared by identity
+  uint32_t left_version = 0;      // its tp_version_tag when filled
+  PyTypeObject* right = nullptr;  // left, int or float
+  PyObject* method = nullptr;     // left's __op__ (borrowed: the type keeps it)
+  PjCallCache py{};               // direct calls of method
+  uint32_t fills = 0;             // refills after which the site stays generic
+};
+
+}  // namespace pyjion::rt
+
+extern "C" {
+
+// BINARY_OP nb_op (not ** or **=) on lhs and rhs (both borrowed): a new reference or NULL.
+// `generic` is ceval's binary_ops[nb_op] (PyNumber_Add...), for what the cache does not take.
+typedef PyObject* (*PjBinaryFunc)(PyObject*, PyObject*);
+PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
+                          pyjion::rt::BinaryOpCache* cache, PjBinaryFunc generic);
+
+}  // extern "C"
