@@ -424,6 +424,13 @@ void ReleaseAfterBindingFailed(PyObject* callable, PyObject** args, int total, P
   Py_DECREF(callable);
 }
 
+// str and int, which have no vectorcall in 3.11: called with one positional argument they
+// are PyObject_Str and PyNumber_Long (rt_call_conversion).
+bool IsConversion(PyObject* callable) {
+  return callable == reinterpret_cast<PyObject*>(&PyUnicode_Type) ||
+         callable == reinterpret_cast<PyObject*>(&PyLong_Type);
+}
+
 // A specialised handler that does not fit this call: back to the generic one.
 PyObject* Miss(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                CallCache* cache) {
@@ -446,10 +453,9 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
   PyObject** args = base + 2 - is_meth;
   const Py_ssize_t nkw = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
   const bool specialise = cache->respecialisations < kMaxRespecialisations;
-  if (kwnames == nullptr && !is_meth && oparg == 1 &&
-      callable == reinterpret_cast<PyObject*>(&PyUnicode_Type)) {  // rt_call_str1's guards
-    if (specialise) cache->handler = rt_call_str1;
-    return rt_call_str1(tstate, base, oparg, kwnames, cache);
+  if (kwnames == nullptr && !is_meth && oparg == 1 && IsConversion(callable)) {
+    if (specialise) cache->handler = rt_call_conversion;  // its guards, just checked
+    return rt_call_conversion(tstate, base, oparg, kwnames, cache);
   }
   if (nkw == 0) {
     // A compiled Python function: its frame is pushed and run here, as ceval inlines calls
@@ -568,15 +574,16 @@ extern "C" PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int o
   return res;
 }
 
-extern "C" PyObject* rt_call_str1(PyThreadState* tstate, PyObject** base, int oparg,
-                                  PyObject* kwnames, CallCache* cache) {
+extern "C" PyObject* rt_call_conversion(PyThreadState* tstate, PyObject** base, int oparg,
+                                        PyObject* kwnames, CallCache* cache) {
   if (kwnames != nullptr || base[0] != nullptr || (oparg & ~kCallFlags) != 1 ||
-      base[1] != reinterpret_cast<PyObject*>(&PyUnicode_Type))
+      !IsConversion(base[1]))
     return Miss(tstate, base, oparg, kwnames, cache);
-  // type_call -> unicode_new with one argument is PyObject_Str; the releases are
-  // PRECALL_NO_KW_STR_1's (the argument, then str, which the type object outlives)
+  // type_call -> unicode_new / long_new with one positional argument and nothing else is
+  // PyObject_Str / PyNumber_Long; the type object outlives the releases
   PyObject* arg = base[2];
-  PyObject* res = PyObject_Str(arg);
+  PyObject* res = base[1] == reinterpret_cast<PyObject*>(&PyUnicode_Type) ? PyObject_Str(arg)
+                                                                          : PyNumber_Long(arg);
   base[0] = res;
   Py_DECREF(arg);
   Py_DECREF(base[1]);

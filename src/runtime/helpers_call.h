@@ -47,8 +47,9 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 //                  with the same PyMethodDef, METH_O / METH_FASTCALL[|METH_KEYWORDS];
 //   rt_call_class: a plain class instantiated with its Python __init__ run directly (the
 //                  same class, its version tag unchanged: the same __init__ and __new__);
-//   rt_call_str1:  str(x), which is PyObject_Str(x) (ceval's PRECALL_NO_KW_STR_1; str
-//                  has no vectorcall in 3.11, so the generic call builds an argument tuple).
+//   rt_call_conversion: str(x) and int(x), which are PyObject_Str(x) and PyNumber_Long(x)
+//                  (ceval's PRECALL_NO_KW_STR_1 for str; neither type has a vectorcall in
+//                  3.11, so the generic call builds an argument tuple for type_call).
 // No keyword arguments on the specialised paths. A site whose handler keeps missing goes
 // generic for good after kMaxRespecialisations.
 typedef PyObject* (*CallHandler)(PyThreadState* tstate, PyObject** base, int oparg,
@@ -85,8 +86,8 @@ PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int oparg, PyObject
                      CallCache* cache);
 PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                         CallCache* cache);
-PyObject* rt_call_str1(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
-                       CallCache* cache);
+PyObject* rt_call_conversion(PyThreadState* tstate, PyObject** base, int oparg,
+                             PyObject* kwnames, CallCache* cache);
 PyObject* rt_call_descr(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                         CallCache* cache);
 PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,

@@ -8,6 +8,7 @@ the results, exceptions, messages and tracebacks must be the interpreter's. run_
 asserts that the function really ran compiled.
 """
 import sys
+import warnings
 
 import pytest
 
@@ -1169,10 +1170,26 @@ class StrOf:
         return self.result
 
 
+class IntSub(int):
+    pass
+
+
+class IntOf:
+    def __init__(self, result):
+        self.result = result
+
+    def __int__(self):
+        return self.result
+
+    def __index__(self):
+        return 3
+
+
 def str_of_one_argument(n):
-    # str(x) goes straight to PyObject_Str once the site has seen it (str has no vectorcall
-    # in 3.11); then a global `str` (a subclass) shadows the builtin and is deleted again
-    global str
+    # str(x) and int(x) go straight to PyObject_Str and PyNumber_Long once the site has seen
+    # them (neither type has a vectorcall in 3.11); then globals (subclasses) shadow the
+    # builtins and are deleted again
+    global str, int
     out = []
     values = [1, 2.5, "s", StrSub("sub"), StrOf("custom"), StrOf(StrSub("subclass result")),
               None, b"x", [1, "a"]]
@@ -1190,19 +1207,32 @@ def str_of_one_argument(n):
         out.append(str(object=i))
         out.append(types.MethodType(str, i)())  # [str, i] after PRECALL's unpacking
         out.append(StrSub(i))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # IntOf(True): __int__ returned non-int
+            for v in ("12", " -7 ", 3.9, -2.5, True, IntOf(5), IntOf(True), IntOf("no"), b"42",
+                      10**30, "x1", None, float("inf"), float("nan")):
+                try:
+                    r = int(v)
+                    out.append((r, type(r).__name__))
+                except (TypeError, ValueError, OverflowError) as e:
+                    out.append(repr(e))
+        out.append([(str(w.message), w.lineno) for w in caught])
+        out.append((int(), int("ff", 16), int("17", base=8)))
         if i == n // 2:
             str = StrSub
+            int = IntSub
         if i == 3 * n // 4:
-            del str
+            del str, int
     return out
 
 
-def test_str_of_one_argument():
+def test_str_and_int_of_one_argument():
     try:
         run_both(str_of_one_argument, 40)
         run_both_warm(str_of_one_argument, (4,), 40)
     finally:
         globals().pop("str", None)
+        globals().pop("int", None)
 
 
 # ---- any other vectorcall callable, called from the machine code (VectorCall) -------------
