@@ -150,26 +150,37 @@ void EmitInlineCompare(Lowering& L, const Instr& in, const Operands& o, Reg flag
 
 
 // The fast local that `lhs + rhs` may extend in place (ceval's BINARY_OP_INPLACE_ADD_UNICODE):
-// + or += whose left operand is that local (still borrowed) and whose result the next
-// instruction stores back there; -1 if none.
-int InplaceConcatLocal(Lowering& L, const Instr& in, const Value& lhs) {
+// + or += whose result the next instruction stores back into that local, and whose left
+// operand is that local (still borrowed) or a temporary (owned) that may turn out at run
+// time to be the local's string itself (*by_identity: the operand was materialised, at a
+// branch for instance, as in `s += "a" if c else "b"`); -1 if none.
+int InplaceConcatLocal(Lowering& L, const Instr& in, const Value& lhs, bool* by_identity) {
   if (in.oparg != kNbAdd && in.oparg != kNbAdd + kNbInplaceOffset) return -1;
-  if (lhs.kind != Value::kLocal || !WantStr(in)) return -1;
+  if (!(lhs.kind == Value::kLocal || lhs.owned()) || !WantStr(in)) return -1;
   const Instr* next = L.PeekNext();
-  if (next == nullptr || next->opcode != frontend::STORE_FAST || next->oparg != lhs.local)
-    return -1;
-  return lhs.local;
+  if (next == nullptr || next->opcode != frontend::STORE_FAST) return -1;
+  if (lhs.kind == Value::kLocal && next->oparg != lhs.local) return -1;
+  *by_identity = lhs.owned();
+  return next->oparg;
 }
 
-// lhs and rhs exact strs: rt_unicode_inplace_add on the local into res, then join (the
-// STORE_FAST after stores res; the local is NULL meanwhile, and stays so on an error, as
-// in ceval). Else jumps to `other`.
-void EmitInplaceConcat(Lowering& L, const Operands& o, int local, Reg res, Label other,
-                       Label join) {
+// lhs and rhs exact strs (and, by_identity, lhs the local's own string, as ceval checks):
+// rt_unicode_inplace_add on the local into res, then join (the STORE_FAST after stores res;
+// the local is NULL meanwhile, and stays so on an error, as in ceval). Else jumps to `other`.
+void EmitInplaceConcat(Lowering& L, const Operands& o, int local, bool by_identity, Reg res,
+                       Label other, Label join) {
   PyAsm& pa = L.pa();
   pa.Comment("str += in place");
   GuardType(L, o.lv, o.l, &PyUnicode_Type, other);
   GuardType(L, o.rv, o.r, &PyUnicode_Type, other);
+  if (by_identity) {
+    Label same = pa.NewLabel();
+    pa.Load(Reg::kTmp0, L.Local(local));
+    pa.BranchIfSame(o.l, Reg::kTmp0, same);
+    pa.Jump(other);
+    pa.Bind(same);
+    pa.DecRef(o.l);  // the stack's reference; the local's keeps the string
+  }
   L.OwnValue(o.rv, o.r);  // stolen (its own reference first, should it be the same local)
   pa.CallHelper(PJ_HELPER(rt_unicode_inplace_add), {AAddress(L.Local(local)), A(o.r)});
   pa.BranchIfZero(Reg::kRet, L.ErrorHere());
@@ -183,7 +194,8 @@ void EmitInplaceConcat(Lowering& L, const Operands& o, int local, Reg res, Label
 void emit_BINARY_OP(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const Operands o = PopOperands(L);
-  const int concat_local = InplaceConcatLocal(L, in, o.lv);
+  bool by_identity = false;
+  const int concat_local = InplaceConcatLocal(L, in, o.lv, &by_identity);
   // the string may change in place: whatever else borrows the local takes a reference
   if (concat_local >= 0) L.MaterializeLocalCopies(concat_local);
   const Reg res = ResultReg(L, o);
@@ -266,7 +278,7 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
   if (concat_local >= 0) {
     pa.Jump(join);
     pa.Bind(not_number);
-    EmitInplaceConcat(L, o, concat_local, res, slow, join);
+    EmitInplaceConcat(L, o, concat_local, by_identity, res, slow, join);
   }
   pa.Bind(join);
   L.FreeReg(o.l);

@@ -90,6 +90,23 @@ TEST(LowerBinaryOp, StrAddStoredBackIntoItsLeftLocalAppendsInPlace) {
   }
 }
 
+TEST(LowerBinaryOp, StrAddOfAMaterialisedLeftOperandChecksItIsTheLocalsString) {
+  // the branch materialises the pushed s: in place only if the slot holds s's string, after
+  // which the stack's reference is dropped before the helper takes the local's
+  LoweringTest t("def f(s, c):\n    s += 'a' if c else 'b'\n    return s\n", "f");
+  EXPECT_CALL(t.pa, Load(Reg::kTmp0, _)).Times(AnyNumber());  // (gMock tries newer first)
+  EXPECT_CALL(t.pa, DecRef(_)).Times(AnyNumber());
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, Load(Reg::kTmp0, x64::Slot::Local(0)));
+    EXPECT_CALL(t.pa, BranchIfSame(_, Reg::kTmp0, _));
+    EXPECT_CALL(t.pa, DecRef(_));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unicode_inplace_add),
+                                 ::testing::ElementsAre(x64::AAddress(x64::Slot::Local(0)), _)));
+  }
+  ASSERT_TRUE(t.EmitAll());
+}
+
 TEST(LowerBinaryOp, StrAddIntoAnotherLocalOrNotFromALocalIsNotInPlace) {
   for (const char* src : {"def f(s, t):\n    u = s + t\n    return u\n",
                           "def f(s, t):\n    s = t + s\n    return s\n",

@@ -154,6 +154,16 @@ def concat_in_place(n):
         w = "w"
         w = w + s[:3] + w           # the left operand of the second + is not w
         kept.append(w)
+        # the left operand materialised at a branch: in place only when it is the local's
+        # string itself, as ceval checks at run time
+        s += "a" if i % 2 else "b"
+        alias = s
+        s += "c" if i % 3 else "d"  # alias must keep its value
+        kept.append(alias)
+        v = s if i % 5 else "other"
+        s = v + ("e" if i % 2 else "f")  # a temporary that is sometimes s's string
+        w = (w if i % 4 else s) + ("x" if i else "y")
+        kept.append(w)
     try:
         s += 5
     except TypeError as e:
