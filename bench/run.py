@@ -5,6 +5,7 @@ interpreter and the JIT alternating, and prints a table of medians and ratios.
     make bench                      # all programs, 5 repetitions each
     make bench BENCH=rec_fib        # one (or several, comma-separated)
     python3 bench/run.py --reps 7 --json out.json --bench rec_fib,closures
+    python3 bench/run.py --merge a.json b.json c.json   # pool earlier runs' repetitions
 
 For each repetition both runs are made back to back, the order swapped on every other
 repetition, so the machine's load drifts the same way for both. The ratio of a benchmark is
@@ -88,6 +89,10 @@ def measure(args, name):
                 compile_share.append(stats["compile_ns"] / 1e9 / elapsed)
                 compiled.append(stats["compiled"])
         ratios.append(jit[-1] / interp[-1])
+    return summarise(name, interp, jit, ratios, compile_share, compiled)
+
+
+def summarise(name, interp, jit, ratios, compile_share, compiled):
     return {
         "name": name,
         "interp_median": statistics.median(interp),
@@ -101,6 +106,22 @@ def measure(args, name):
         "jit_times": jit,
         "ratios": ratios,
     }
+
+
+def merge(paths):
+    """The results of several --json runs pooled: every benchmark's alternated repetitions
+    from all of them (the compile share is the median of the runs' medians)."""
+    pooled = {}
+    for path in paths:
+        with open(path) as f:
+            for r in json.load(f)["results"]:
+                p = pooled.setdefault(r["name"], ([], [], [], [], []))
+                p[0].extend(r["interp_times"])
+                p[1].extend(r["jit_times"])
+                p[2].extend(r["ratios"])
+                p[3].append(r["compile_share"])
+                p[4].append(r["compiled_code_objects"])
+    return [summarise(name, *lists) for name, lists in sorted(pooled.items())]
 
 
 def geomean(values):
@@ -138,7 +159,15 @@ def main():
                     help="the interpreter with pyjion_x64 installed")
     ap.add_argument("--jit-option", action="append", default=[],
                     help="extra runner option for the JIT runs (e.g. --threshold=0)")
+    ap.add_argument("--merge", nargs="+", metavar="JSON",
+                    help="run nothing: pool the repetitions of earlier --json runs")
     args = ap.parse_args()
+    if args.merge:
+        results = merge(args.merge)
+        print_table(results)
+        if args.json:
+            write_json(args, results, sum(len(r["ratios"]) for r in results) // len(results))
+        return
     names = sorted(f[:-3] for f in os.listdir(PROGRAMS) if f.endswith(".py"))
     if args.bench:
         wanted = [n.strip() for n in args.bench.split(",") if n.strip()]
@@ -155,10 +184,14 @@ def main():
             name, r["ratio"], r["interp_median"], r["jit_median"]), file=sys.stderr, flush=True)
     print_table(results)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"reps": args.reps, "interp": args.interp, "jit_python": args.jit_python,
-                       "geomean": geomean([r["ratio"] for r in results]),
-                       "results": results}, f, indent=1)
+        write_json(args, results, args.reps)
+
+
+def write_json(args, results, reps):
+    with open(args.json, "w") as f:
+        json.dump({"reps": reps, "interp": args.interp, "jit_python": args.jit_python,
+                   "geomean": geomean([r["ratio"] for r in results]),
+                   "results": results}, f, indent=1)
 
 
 if __name__ == "__main__":
