@@ -63,7 +63,7 @@ bool NoSequenceSlots(const PyTypeObject* tp) {
 // method (see helpers_dunder.h); true if it did.
 bool Fill(BinaryOpCache* cache, PyObject* lhs, PyObject* rhs, int nb_op) {
   const int base = nb_op >= kNbInplaceOffset ? nb_op - kNbInplaceOffset : nb_op;
-  if (base == kNbPower || cache->fills >= kMaxFills) return false;
+  if (!CachesOperatorMethod(nb_op) || cache->fills >= kMaxFills) return false;
   PyTypeObject* tl = Py_TYPE(lhs);
   PyTypeObject* tr = Py_TYPE(rhs);
   if (!(tl->tp_flags & Py_TPFLAGS_HEAPTYPE) || tl->tp_as_number == nullptr) return false;
@@ -109,6 +109,11 @@ PyObject* CallMethod(PyObject* lhs, PyObject* rhs, int nb_op, BinaryOpCache* cac
 }
 
 }  // namespace
+
+bool CachesOperatorMethod(int nb_op) {
+  return nb_op != kNbPower && nb_op != kNbPower + kNbInplaceOffset;
+}
+
 }  // namespace pyjion::rt
 
 using pyjion::rt::BinaryOpCache;

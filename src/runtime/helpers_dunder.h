@@ -32,6 +32,10 @@ struct BinaryOpCache {
   uint32_t fills = 0;             // refills after which the site stays generic
 };
 
+// Whether BINARY_OP nb_op can take the cache: all but ** and **=, which are ternary in
+// CPython (PyNumber_Power with None).
+bool CachesOperatorMethod(int nb_op);
+
 }  // namespace pyjion::rt
 
 extern "C" {

@@ -52,7 +52,7 @@ void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
     const std::pair<SeqKind, PyTypeObject*> kinds[] = {{SeqKind::kList, &PyList_Type},
                                                        {SeqKind::kTuple, &PyTuple_Type}};
     for (const auto& [kind, type] : kinds) {
-      if (!Want(in, kind == SeqKind::kList ? Hint::kList : Hint::kTuple)) continue;
+      if (!(kind == SeqKind::kList ? want_list : want_tuple)) continue;
       Label next = pa.NewLabel();
       pa.Comment(kind == SeqKind::kList ? "list[int]" : "tuple[int]");
       pa.GuardExactType(o.l, type, next);

@@ -18,7 +18,7 @@ namespace {
 
 // NB_* codes from CPython's Include/opcode.h.
 constexpr int kNbAdd = 0, kNbAnd = 1, kNbFloorDivide = 2, kNbLshift = 3, kNbMultiply = 5,
-              kNbRemainder = 6, kNbOr = 7, kNbPower = 8, kNbRshift = 9, kNbSubtract = 10,
+              kNbRemainder = 6, kNbOr = 7, kNbRshift = 9, kNbSubtract = 10,
               kNbTrueDivide = 11, kNbXor = 12, kNbInplaceOffset = 13;
 
 // The operation of NB_* code nb_op, if it has an inline path.
@@ -95,12 +95,6 @@ Paths PathsFor(const Instr& in, const Operands& o) {
   const bool ints = CouldBe(o.lv, &PyLong_Type) && CouldBe(o.rv, &PyLong_Type);
   const bool floats = CouldBe(o.lv, &PyFloat_Type) && CouldBe(o.rv, &PyFloat_Type);
   return {WantInt(in) && ints, WantFloat(in) && floats};
-}
-
-// Releases the owned operands on a path that leaves through an error exit.
-void ReleaseOperands(Lowering& L, const Operands& o) {
-  if (o.lv.owned()) L.pa().DecRef(o.l);
-  if (o.rv.owned()) L.pa().DecRef(o.r);
 }
 
 // flag (a value register) = 1/0 for `l op r` through the inline compare paths; jumps to
@@ -204,8 +198,7 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
   const Label not_number = concat_local >= 0 ? pa.NewLabel() : slow;
   // An operand that may be an instance of a Python class (no constant is) gets the site's
   // cache for Python operator methods; ** and **= (ternary in CPython) do not.
-  auto* dunder = o.lv.known_type() == nullptr && in.oparg != kNbPower &&
-                         in.oparg != kNbPower + kNbInplaceOffset
+  auto* dunder = o.lv.known_type() == nullptr && rt::CachesOperatorMethod(in.oparg)
                      ? L.caches().New<rt::BinaryOpCache>()
                      : nullptr;
   L.Cold([&L, slow, join, o, res, dunder, nb_op = in.oparg] {
@@ -269,7 +262,7 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
     DropOperands(L, o, res);
     L.Cold([&L, no_memory, o] {  // boxing failed (MemoryError)
       L.pa().Bind(no_memory);
-      ReleaseOperands(L, o);
+      ReleaseOwned(L, o);
       L.pa().Jump(L.ErrorHere());
     });
   } else {

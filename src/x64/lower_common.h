@@ -44,16 +44,16 @@ inline Reg ResultReg(Lowering& L, const Operands& o) {
 }
 
 // Releases the owned operands (left first, as ceval) and frees their registers but `keep`.
+inline void ReleaseOwned(Lowering& L, const Operands& o, bool right_first = false);
 inline void DropOperands(Lowering& L, const Operands& o, Reg keep) {
-  if (o.lv.owned()) L.pa().DecRef(o.l);
-  if (o.rv.owned()) L.pa().DecRef(o.r);
+  ReleaseOwned(L, o);
   if (o.l != keep) L.FreeReg(o.l);
   if (o.r != keep) L.FreeReg(o.r);
 }
 
 // Releases the owned operands (the left first, as ceval, or the right first) without
 // freeing their registers: for a cold path, whose registers the main path frees.
-inline void ReleaseOwned(Lowering& L, const Operands& o, bool right_first = false) {
+inline void ReleaseOwned(Lowering& L, const Operands& o, bool right_first) {
   const bool l = o.lv.owned(), r = o.rv.owned();
   if (l && !right_first) L.pa().DecRef(o.l);
   if (r) L.pa().DecRef(o.r);

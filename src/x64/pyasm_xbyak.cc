@@ -1002,12 +1002,8 @@ void XbyakPyAsm::LoadMethodInline(Reg dst, Reg obj, const void* cache, Label mis
   const Label keyed = NewLabel();
   gen_->cmp(qword[o + rt::kValuesPointerOffset], 0);  // a values array, or else
   J(kNE, keyed);
-  gen_->mov(rax, qword[o + rt::kManagedDictOffset]);  // a split dict over the shared keys
-  gen_->test(rax, rax);
-  J(kE, miss);
-  gen_->mov(rax, qword[rax + kDictKeys]);
-  gen_->cmp(rax, qword[rg::kTmp0 + kCachedKeys]);
-  J(kNE, miss);
+  LoadSplitDictValues(obj, dst, miss);  // a split dict over the shared keys
+  gen_->mov(rg::kTmp0, qword[o + kObType]);
   Here(keyed);
   gen_->mov(rg::kTmp0, qword[rg::kTmp0 + kCachedKeys]);  // the layout gained no names
   gen_->mov(rg::kTmp0, qword[rg::kTmp0 + pj_offsets()->dictkeys_nentries]);
