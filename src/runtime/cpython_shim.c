@@ -104,6 +104,7 @@ static int stepped_aside = 0; /* the hook is installed but out of the way (step_
 static PyInterpreterState *stepped_interp = NULL; /* ... of this interpreter */
 static void step_aside(PyThreadState *tstate);
 static void add_step_back_audit_hook(void);
+static int audit_hooks_exist(PyInterpreterState *interp);
 
 static inline int is_fresh_frame(_PyInterpreterFrame *frame) {
   return frame->owner == FRAME_OWNED_BY_THREAD &&
@@ -494,7 +495,7 @@ void pj_install_hook(void) {
   _PyInterpreterState_SetEvalFrameFunc(interp, pj_eval_frame);
   hook_installed = 1;
   stepped_aside = 0;
-  add_step_back_audit_hook();
+  if (audit_hooks_exist(interp)) add_step_back_audit_hook();
 }
 
 void pj_uninstall_hook(void) {
@@ -523,10 +524,22 @@ static int step_back_in(const char *event, PyObject *args, void *data) {
   return 0;
 }
 
-/* Added when the hook is first installed, not when a traced frame arrives: adding it
- * allocates, which may run the garbage collector and its callbacks before the frame is
- * linked (test_frame's sneaky frame object). Never removed (CPython cannot). */
+/* Every PySys_Audit call builds its argument tuple and calls each hook as soon as any hook
+ * exists (frame.f_code, sys._getframe, open, exec, import...: logging pays for one on every
+ * record), so ours is added only when it is needed, by the first traced frame, and only if
+ * that runs nothing: with no hook of anyone's yet, PySys_AddAuditHook calls none and only
+ * allocates its entry with PyMem_RawMalloc. Python hooks would run there, before the traced
+ * frame is linked, and may collect garbage (test_frame's sneaky frame object); so if hooks
+ * already exist when the JIT is enabled, ours is added then, and if hooks appear later, the
+ * hook stays in front of traced frames instead of stepping aside. Never removed (CPython
+ * cannot). */
 static int audit_hook_added = 0;
+
+int pj_audit_hook_added(void) { return audit_hook_added; }
+
+static int audit_hooks_exist(PyInterpreterState *interp) {
+  return _PyRuntime.audit_hook_head != NULL || interp->audit_hooks != NULL;
+}
 
 static void add_step_back_audit_hook(void) {
   if (audit_hook_added) return;
@@ -538,9 +551,13 @@ static void add_step_back_audit_hook(void) {
 }
 
 static void step_aside(PyThreadState *tstate) {
-  if (!hook_installed || stepped_aside || !audit_hook_added ||
-      previous_eval_frame != _PyEval_EvalFrameDefault)
+  if (!hook_installed || stepped_aside || previous_eval_frame != _PyEval_EvalFrameDefault)
     return;  /* another evaluator was installed before ours: stay in front of it */
+  if (!audit_hook_added) {
+    if (audit_hooks_exist(tstate->interp)) return;
+    add_step_back_audit_hook();
+    if (!audit_hook_added) return;
+  }
   stepped_interp = tstate->interp;
   _PyInterpreterState_SetEvalFrameFunc(stepped_interp, previous_eval_frame);
   stepped_aside = 1;

@@ -69,6 +69,9 @@ typedef PyObject *(*PjNativeEntry)(PyThreadState *tstate, PjFrame *frame);
 #define PJ_NOT_RESUMABLE ((PyObject *)3)
 /* How many times a generator's machine code resumed it (stats()['generator_resumes']). */
 unsigned long long pj_generator_resumes(void);
+/* Whether the hook has added its audit hook, which every PySys_Audit call in the process
+ * then pays for; it is added by the first traced frame (stats()['audit_hook']). */
+int pj_audit_hook_added(void);
 
 /* What a caller needs to know to run a code object's machine code directly, without the
  * interpreter's call machinery: the head of the per-code JIT state kept in co_extra

@@ -653,6 +653,10 @@ class Colourful:
         self.colour = "red"
 
 
+def store_unslotted(o):
+    o.attr = 1
+
+
 def _formatted(outcome):
     """The traceback module's text plus the interpreter's own display (sys.excepthook), which
     in 3.11 is what adds "Did you mean" from AttributeError.name/.obj."""
@@ -667,7 +671,7 @@ def _formatted(outcome):
 
 
 @pytest.mark.parametrize("func,arg", [(load_colour, Colourful()), (load_upper, "abc"),
-                                      (load_x, Slotted()), (store_attr, Slotted())])
+                                      (load_x, Slotted()), (store_unslotted, Slotted())])
 def test_attribute_error_suggestions_and_traceback_text(func, arg):
     want = _formatted(run_interpreted(func, arg))
     got = _formatted(run_jit(func, arg))

@@ -4,6 +4,8 @@ a compiled function (pdb.set_trace does that), so debuggers see the same events.
 import subprocess
 import sys
 
+import pytest
+
 import pyjion_x64
 from jitutil import assert_compiled, clone_function, jit_enabled
 
@@ -111,10 +113,14 @@ def test_compiled_code_runs_again_after_tracing_stops():
 
 SNEAKY_FRAME = r'''
 import gc, sys
-sys.addaudithook(lambda event, args: None)   # as regrtest does: audit events allocate
+HOOK_FIRST = sys.argv[1] == "hook-first"
+if HOOK_FIRST:
+    sys.addaudithook(lambda event, args: None)   # as regrtest does: audit events allocate
 import pyjion_x64
 pyjion_x64.config(threshold=0)
 pyjion_x64.enable()
+if not HOOK_FIRST:
+    sys.addaudithook(lambda event, args: None)
 
 def trace(frame, event, arg):
     pass
@@ -149,10 +155,50 @@ print("ok")
 '''
 
 
-def test_stepping_aside_for_a_tracer_allocates_nothing_mid_frame():
+@pytest.mark.parametrize("order", ["hook-first", "jit-first"])
+def test_stepping_aside_for_a_tracer_allocates_nothing_mid_frame(order):
     # CPython's test_frame.test_sneaky_frame_object, in a fresh process so that this is the
     # first traced frame: the hook steps aside when a traced frame reaches it, and whatever
     # it allocated there could run the GC (and its callbacks) before the frame is linked.
-    proc = subprocess.run([sys.executable, "-c", SNEAKY_FRAME], capture_output=True, text=True,
-                          timeout=60)
+    # A Python audit hook runs (and allocates) when any audit hook is added: ours is added
+    # with the JIT when that hook came first, and never when it came after.
+    proc = subprocess.run([sys.executable, "-c", SNEAKY_FRAME, order], capture_output=True,
+                          text=True, timeout=60)
     assert proc.stdout == "ok\n", proc.stdout + proc.stderr
+
+
+AUDIT_HOOK_ON_DEMAND = r'''
+import sys, tempfile
+import pyjion_x64
+pyjion_x64.config(threshold=0)
+pyjion_x64.enable()
+
+def work(path):
+    with open(path, "w") as f:          # audited events: open, and frame attributes below
+        f.write("x")
+    return sys._getframe().f_code.co_name
+
+def trace(frame, event, arg):
+    return None
+
+with tempfile.NamedTemporaryFile() as tmp:
+    assert work(tmp.name) == "work"
+    assert pyjion_x64.info(work)["compiled"], pyjion_x64.info(work)
+    print(pyjion_x64.stats()["audit_hook"])
+    sys.settrace(trace)
+    work(tmp.name)
+    sys.settrace(None)
+    print(pyjion_x64.stats()["audit_hook"])
+    runs = pyjion_x64.info(work)["run_count"]
+    work(tmp.name)
+    print(pyjion_x64.info(work)["run_count"] - runs)
+'''
+
+
+def test_audit_hook_is_added_by_the_first_traced_frame():
+    # Every audited operation builds its arguments once any audit hook exists; the hook's
+    # own (which puts it back in front after tracing) is added only when tracing starts,
+    # and compiled code runs again once tracing stops.
+    proc = subprocess.run([sys.executable, "-c", AUDIT_HOOK_ON_DEMAND], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.stdout.split() == ["False", "True", "1"], proc.stdout + proc.stderr
