@@ -1,7 +1,9 @@
-// BINARY_OP's inline cache for operands of Python classes (helpers_dunder.h): the checks
-// that make an operator a plain call of the left operand's Python method, and that call.
-// Semantics follow CPython 3.11's Objects/abstract.c (binary_op1, binary_iop1, the
-// sequence fallbacks, binop_type_error) and Objects/typeobject.c (SLOT1BINFULL).
+// The inline caches of BINARY_OP, BINARY_SUBSCR and STORE_SUBSCR for operands of Python
+// classes (helpers_dunder.h): the checks that make an operator or a subscript a plain call
+// of a Python method, and that call. Semantics follow CPython 3.11's Objects/abstract.c
+// (binary_op1, binary_iop1, the sequence fallbacks, binop_type_error, PyObject_GetItem,
+// PyObject_SetItem) and Objects/typeobject.c (SLOT1BINFULL, slot_mp_subscript,
+// slot_mp_ass_subscript).
 #include "runtime/helpers_dunder.h"
 
 #include <cstddef>
@@ -87,18 +89,24 @@ bool Fill(BinaryOpCache* cache, PyObject* lhs, PyObject* rhs, int nb_op) {
   return true;
 }
 
+// method(*args) (borrowed), directly when it is compiled: a new reference or NULL.
+template <int N>
+PyObject* CallFunction(PyObject* method, PyObject* const (&borrowed)[N], PjCallCache* py) {
+  PyObject* args[N];
+  for (int i = 0; i < N; i++) args[i] = Py_NewRef(borrowed[i]);
+  PyObject* res = pj_call_cached(PyThreadState_Get(), Py_NewRef(method), args, N, py);
+  if (res != PJ_NOT_DIRECT) return res;  // the call took the references
+  // not compiled (yet), or tracing: an ordinary call
+  res = PyObject_Vectorcall(method, args, N, nullptr);
+  Py_DECREF(method);
+  for (int i = 0; i < N; i++) Py_DECREF(args[i]);
+  return res;
+}
+
 // left.__op__(lhs, rhs), as slot_nb_*'s vectorcall_maybe makes it; NotImplemented becomes
 // binop_type_error's TypeError, which is all binary_op1 and the fallbacks have left to do.
 PyObject* CallMethod(PyObject* lhs, PyObject* rhs, int nb_op, BinaryOpCache* cache) {
-  PyObject* method = cache->method;
-  PyObject* args[2] = {Py_NewRef(lhs), Py_NewRef(rhs)};
-  PyObject* res = pj_call_cached(PyThreadState_Get(), Py_NewRef(method), args, 2, &cache->py);
-  if (res == PJ_NOT_DIRECT) {  // not compiled (yet), or tracing: an ordinary call
-    res = PyObject_Vectorcall(method, args, 2, nullptr);
-    Py_DECREF(method);
-    Py_DECREF(args[0]);
-    Py_DECREF(args[1]);
-  }
+  PyObject* res = CallFunction(cache->method, {lhs, rhs}, &cache->py);
   if (res != Py_NotImplemented) return res;
   Py_DECREF(res);
   const Operator& op = kOperators[nb_op >= kNbInplaceOffset ? nb_op - kNbInplaceOffset : nb_op];
@@ -106,6 +114,44 @@ PyObject* CallMethod(PyObject* lhs, PyObject* rhs, int nb_op, BinaryOpCache* cac
                nb_op >= kNbInplaceOffset ? op.inplace_symbol : op.symbol, Py_TYPE(lhs)->tp_name,
                Py_TYPE(rhs)->tp_name);
   return nullptr;
+}
+
+PyObject* SubscrName(bool store) {
+  static PyObject* names[2];
+  if (names[store] == nullptr) {
+    names[store] = PyUnicode_InternFromString(store ? "__setitem__" : "__getitem__");
+    if (names[store] == nullptr) PyErr_Clear();
+  }
+  return names[store];
+}
+
+// The method that the subscript of a `tp` (a load, or a store) calls, as
+// slot_mp_(ass_)subscript makes it: the type's Python __getitem__ / __setitem__; NULL for
+// every other container.
+PyObject* SubscrMethod(PyTypeObject* tp, bool store) {
+  if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE)) return nullptr;
+  const PyMappingMethods* mp = tp->tp_as_mapping;
+  if (mp == nullptr || (store ? mp->mp_ass_subscript == nullptr : mp->mp_subscript == nullptr))
+    return nullptr;
+  PyObject* name = SubscrName(store);
+  if (name == nullptr) return nullptr;
+  PyObject* method = _PyType_Lookup(tp, name);  // vectorcall_method's lookup_method
+  return method != nullptr && PyFunction_Check(method) ? method : nullptr;
+}
+
+// The cached method for container's type (NULL: the generic path), refilling the cache on a
+// miss: a type that has no Python method is cached too (array.array is a heap type), so
+// that a site's other containers do not look it up every time.
+PyObject* SubscrLookup(SubscrCache* cache, PyObject* container, bool store) {
+  PyTypeObject* tp = Py_TYPE(container);
+  if (tp == cache->type && tp->tp_version_tag == cache->version) return cache->method;
+  if (cache->fills >= kMaxFills || !(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG))
+    return nullptr;
+  cache->type = tp;
+  cache->version = tp->tp_version_tag;
+  cache->method = SubscrMethod(tp, store);
+  ++cache->fills;
+  return cache->method;
 }
 
 }  // namespace
@@ -117,6 +163,7 @@ bool CachesOperatorMethod(int nb_op) {
 }  // namespace pyjion::rt
 
 using pyjion::rt::BinaryOpCache;
+using pyjion::rt::SubscrCache;
 
 extern "C" PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
                                      BinaryOpCache* cache, PjBinaryFunc generic) {
@@ -126,4 +173,27 @@ extern "C" PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
   if (hit || pyjion::rt::Fill(cache, lhs, rhs, nb_op))
     return pyjion::rt::CallMethod(lhs, rhs, nb_op, cache);
   return generic(lhs, rhs);
+}
+
+extern "C" PyObject* rt_binary_subscr_ic(PyObject* container, PyObject* sub,
+                                         SubscrCache* cache) {
+  PyObject* method = pyjion::rt::SubscrLookup(cache, container, false);
+  if (method == nullptr) return PyObject_GetItem(container, sub);
+  return pyjion::rt::CallFunction(method, {container, sub}, &cache->py);
+}
+
+extern "C" int rt_store_subscr_ic(PyObject* value, PyObject* container, PyObject* sub,
+                                  SubscrCache* cache) {
+  int err;
+  if (PyObject* method = pyjion::rt::SubscrLookup(cache, container, true)) {
+    PyObject* res = pyjion::rt::CallFunction(method, {container, sub, value}, &cache->py);
+    err = res == nullptr ? -1 : 0;
+    Py_XDECREF(res);
+  } else {
+    err = PyObject_SetItem(container, sub, value) != 0 ? -1 : 0;
+  }
+  Py_DECREF(value);  // ceval's STORE_SUBSCR order
+  Py_DECREF(container);
+  Py_DECREF(sub);
+  return err;
 }

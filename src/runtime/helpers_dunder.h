@@ -13,6 +13,13 @@
 // reflected Python method to try). The guard is the left type's identity and version tag
 // (which changes when any class in its MRO gains, loses or changes an attribute) and the
 // right operand's exact type. Everything else takes ceval's binary_ops[] function.
+//
+// BINARY_SUBSCR and STORE_SUBSCR on such instances (`grid[x, y]` with Grid.__getitem__ /
+// __setitem__) likewise call the Python method found on the exact type, as slot_mp_subscript
+// and slot_mp_ass_subscript do, guarded by the type's identity and version tag; the entry is
+// taken for a heap type whose mapping slot is set and whose method is a Python function
+// (CPython's BINARY_SUBSCR_GETITEM conditions). Everything else calls PyObject_GetItem /
+// PyObject_SetItem.
 #pragma once
 
 #include <Python.h>
@@ -32,6 +39,15 @@ struct BinaryOpCache {
   uint32_t fills = 0;             // refills after which the site stays generic
 };
 
+struct SubscrCache {
+  PyTypeObject* type = nullptr;  // compared by identity
+  uint32_t version = 0;          // its tp_version_tag when filled
+  PyObject* method = nullptr;    // its __getitem__ or __setitem__ (borrowed: the type keeps
+                                 // it); NULL if the type has none (the generic path)
+  PjCallCache py{};              // direct calls of method
+  uint32_t fills = 0;            // refills after which the site stays generic
+};
+
 // Whether BINARY_OP nb_op can take the cache: all but ** and **=, which are ternary in
 // CPython (PyNumber_Power with None).
 bool CachesOperatorMethod(int nb_op);
@@ -45,5 +61,13 @@ extern "C" {
 typedef PyObject* (*PjBinaryFunc)(PyObject*, PyObject*);
 PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
                           pyjion::rt::BinaryOpCache* cache, PjBinaryFunc generic);
+
+// BINARY_SUBSCR: container[sub] (both borrowed), a new reference or NULL.
+PyObject* rt_binary_subscr_ic(PyObject* container, PyObject* sub, pyjion::rt::SubscrCache* cache);
+
+// STORE_SUBSCR: container[sub] = value, releasing value, container and sub (stolen) in
+// ceval's order; 0, or -1 with an exception set.
+int rt_store_subscr_ic(PyObject* value, PyObject* container, PyObject* sub,
+                       pyjion::rt::SubscrCache* cache);
 
 }  // extern "C"

@@ -5,7 +5,9 @@
 // - list[int] and tuple[int] loads and list[int] stores on exact types, for one-digit
 //   indexes in range (negative ones count from the end); exact dicts are read with
 //   PyDict_GetItemWithError, skipping the type dispatch. Subclasses always take the
-//   generic path, which calls PyObject_GetItem as ceval does, borrowing the operands.
+//   generic path, which calls PyObject_GetItem as ceval does, borrowing the operands; where
+//   the container may be an instance of a Python class, through the site's cache for its
+//   __getitem__ / __setitem__ (runtime/helpers_dunder.h), called directly when compiled.
 // - LOAD_ATTR / STORE_ATTR through the site's own inline cache (runtime/helpers_attr.h),
 //   filled at run time: instance values and __slots__ members inline, the other cached
 //   kinds and the full lookup in the helpers.
@@ -15,6 +17,7 @@
 // All but DELETE_SUBSCR, BUILD_SLICE and DELETE_ATTR work on the virtual operand stack.
 #include "runtime/helpers_attr.h"
 #include "runtime/helpers_containers.h"
+#include "runtime/helpers_dunder.h"
 #include "x64/lower_common.h"
 #include "x64/lowering.h"
 
@@ -22,9 +25,18 @@ namespace pyjion::x64 {
 namespace {
 
 using frontend::Hint;
+using rt::SubscrCache;
 
 // Whether the fast path for `h` is worth emitting: no feedback, or feedback saying h.
 bool Want(const Instr& in, Hint h) { return in.hint == Hint::kNone || in.hint == h; }
+
+// The site's cache for a container that may be an instance of a Python class with its own
+// __getitem__ / __setitem__ (runtime/helpers_dunder.h): none for constants, nor where the
+// interpreter's feedback names a built-in container.
+SubscrCache* PythonSubscrCache(Lowering& L, const Instr& in, const Value& container) {
+  if (container.known_type() != nullptr || in.hint != Hint::kNone) return nullptr;
+  return L.caches().New<SubscrCache>();
+}
 
 }  // namespace
 
@@ -36,9 +48,14 @@ void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
   const Operands o = PopOperands(L);  // l: container, r: subscript
   const Reg res = ResultReg(L, o);
   Label slow = pa.NewLabel(), join = pa.NewLabel(), not_seq = pa.NewLabel();
-  L.Cold([&L, slow, join, o, res] {
+  SubscrCache* dunder = PythonSubscrCache(L, in, o.lv);
+  L.Cold([&L, slow, join, o, res, dunder] {
     L.pa().Bind(slow);
-    CallBorrowing(L, o, PJ_HELPER(PyObject_GetItem), res);
+    if (dunder != nullptr) {
+      CallBorrowing(L, o, PJ_HELPER(rt_binary_subscr_ic), res, {APtr(dunder)});
+    } else {
+      CallBorrowing(L, o, PJ_HELPER(PyObject_GetItem), res);
+    }
     L.pa().Jump(join);
   });
   const bool int_index = CouldBe(o.rv, &PyLong_Type);  // d["key"] needs no sequence paths
@@ -106,11 +123,16 @@ void emit_STORE_SUBSCR(Lowering& L, const Instr& in) {
   L.OwnValue(value, val);  // the container (or the helper) takes it
   Label slow = pa.NewLabel(), join = pa.NewLabel();
   const bool want_list = Want(in, Hint::kList), want_dict = Want(in, Hint::kDict);
-  L.Cold([&L, slow, join, o, val] {
+  SubscrCache* dunder = PythonSubscrCache(L, in, o.lv);
+  L.Cold([&L, slow, join, o, val, dunder] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);
     OwnOperands(L, o);
-    pa.CallHelper(PJ_HELPER(rt_store_subscr), {A(val), A(o.l), A(o.r)});
+    if (dunder != nullptr) {
+      pa.CallHelper(PJ_HELPER(rt_store_subscr_ic), {A(val), A(o.l), A(o.r), APtr(dunder)});
+    } else {
+      pa.CallHelper(PJ_HELPER(rt_store_subscr), {A(val), A(o.l), A(o.r)});
+    }
     pa.BranchIfNegative32(Reg::kRet, L.ErrorHere());
     pa.Jump(join);
   });

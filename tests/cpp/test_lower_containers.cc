@@ -8,12 +8,14 @@
 #include "runtime/helpers.h"
 #include "runtime/helpers_attr.h"
 #include "runtime/helpers_containers.h"
+#include "runtime/helpers_dunder.h"
 
 namespace pyjion::test {
 namespace {
 
 using ::testing::_;
 using ::testing::AnyNumber;
+using ::testing::ElementsAre;
 using ::testing::InSequence;
 using ::testing::Sequence;
 using ::testing::Not;
@@ -65,9 +67,10 @@ TEST(LowerContainers, SubscrGuardsIntIndexThenListTupleThenDict) {
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep2));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
-    // cold: PyObject_GetItem borrowing both, then ceval's releases
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_GetItem),
-                                 std::vector<x64::Arg>{A(Reg::kKeep0), A(Reg::kKeep1)}));
+    // cold: the site's __getitem__ cache (PyObject_GetItem for all but instances of Python
+    // classes) borrowing both, then ceval's releases
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr_ic),
+                                 ElementsAre(A(Reg::kKeep0), A(Reg::kKeep1), _)));
     EXPECT_CALL(t.pa, Move(Reg::kKeep2, Reg::kRet));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
@@ -162,12 +165,24 @@ TEST(LowerContainers, StoreSubscrExchangesListItemThenReleasesOldItem) {
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_subscr_dict),
                                  std::vector<x64::Arg>{A(Reg::kKeep2), A(Reg::kKeep0),
                                                        A(Reg::kKeep1)}));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_subscr),
-                                 std::vector<x64::Arg>{A(Reg::kKeep2), A(Reg::kKeep0),
-                                                       A(Reg::kKeep1)}));
+    // cold: the site's __setitem__ cache, stealing all three
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_subscr_ic),
+                                 ElementsAre(A(Reg::kKeep2), A(Reg::kKeep0), A(Reg::kKeep1), _)));
   }
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(0))).Times(1);
   ASSERT_TRUE(t.Emit(frontend::STORE_SUBSCR));
+}
+
+TEST(LowerContainers, SubscrsOfAConstantOrWithFeedbackTakeNoMethodCache) {
+  // a constant container is no instance of a Python class; feedback names a built-in one
+  LoweringTest t("def f(i, d, v):\n    d[i] = (1, 2)[i]\n", "f");
+  SetHint(t, frontend::STORE_SUBSCR, frontend::Hint::kDict);
+  EXPECT_CALL(t.pa, CallHelper(_, _)).Times(AnyNumber());
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_subscr_ic), _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_subscr_ic), _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_GetItem), _)).Times(1);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_store_subscr), _)).Times(1);
+  ASSERT_TRUE(t.EmitAll());
 }
 
 TEST(LowerContainers, DeleteSubscrCallsHelperAndFailsAtDepthMinusTwo) {

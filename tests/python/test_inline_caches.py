@@ -12,7 +12,9 @@ import warnings
 
 import pytest
 
-from jitutil import assert_compiled, run_both, run_both_warm
+import pyjion_x64
+
+from jitutil import assert_compiled, jit_enabled, run_both, run_both_warm
 
 
 # ---- LOAD_ATTR / STORE_ATTR: instance values, slots, properties ------------------------
@@ -1284,3 +1286,97 @@ def other_callables(n):
 
 def test_other_vectorcall_callables_and_keywords():
     run_both(other_callables, 30)
+
+
+class Grid:
+    def __init__(self, w):
+        self.w = w
+        self.cells = [0] * (w * w)
+
+    def __getitem__(self, xy):
+        x, y = xy
+        return self.cells[y * self.w + x]
+
+    def __setitem__(self, xy, v):
+        x, y = xy
+        self.cells[y * self.w + x] = v
+        return "ignored"
+
+
+class Tally(dict):
+    def __getitem__(self, k):
+        return dict.get(self, k, 0)
+
+
+class Plain(dict):
+    pass
+
+
+def python_subscript_methods(n):
+    # BINARY_SUBSCR and STORE_SUBSCR sites (their caches call the Python __getitem__ /
+    # __setitem__): one pair meeting instances of Python classes and built-in containers
+    # (array.array is a heap type too), one pair meeting an instance of one class that is
+    # changed while the cache is warm: a method replaced, deleted, given to the instance
+    # instead, not a function, None
+    import array
+
+    class G(Grid):
+        pass
+
+    g = G(4)
+    out = []
+    containers = [g, Tally(a=1), Plain(a=2), [5, 6], array.array("d", [1.5, 2.5]), {"a": 3}]
+    for i in range(n):
+        c = containers[i % len(containers)]
+        key = (i % 4, i % 3) if c is g else ("a" if isinstance(c, dict) else i % 2)
+        try:
+            c[key] = i
+            out.append(c[key])
+            out.append(c["missing" if isinstance(c, dict) else key])
+        except (TypeError, KeyError, IndexError, ValueError) as e:
+            out.append((type(e).__name__, str(e)))
+    for i in range(n):
+        try:
+            g[i % 4, 2] = i
+            out.append(g[i % 4, 2])
+        except (TypeError, ValueError) as e:
+            out.append((type(e).__name__, str(e)))
+        if i == n // 6:
+            G.__getitem__ = lambda self, xy: ("lambda", xy)
+        if i == 2 * n // 6:
+            del G.__getitem__                         # back to Grid's
+        if i == 3 * n // 6:
+            g.__getitem__ = lambda xy: "instance"     # not what a subscript looks up
+            G.__getitem__ = staticmethod(lambda xy: ("static", xy))
+        if i == 4 * n // 6:
+            def setitem(self, xy, v):
+                raise ValueError("read-only %r" % (xy,))
+            G.__setitem__ = setitem
+        if i == 5 * n // 6:
+            G.__setitem__ = None
+    return out
+
+
+def test_python_subscript_methods():
+    run_both(python_subscript_methods, 72)
+    run_both_warm(python_subscript_methods, (6,), 12)
+
+
+def subscripts_of_a_grid(g, n):
+    total = 0
+    for i in range(n):
+        g[i % 4, 1] = i
+        total += g[i % 4, 1]
+    return total
+
+
+def test_subscript_methods_keep_reference_counts():
+    g = Grid(4)
+    with jit_enabled(0):
+        subscripts_of_a_grid(g, 3)
+        before = pyjion_x64.info(Grid.__getitem__)["run_count"], sys.getrefcount(g)
+        assert subscripts_of_a_grid(g, 100) == sum(range(100))
+        after = pyjion_x64.info(Grid.__getitem__)["run_count"], sys.getrefcount(g)
+    assert after == (before[0] + 100, before[1])
+    assert_compiled(subscripts_of_a_grid)
+    assert_compiled(Grid.__setitem__)
