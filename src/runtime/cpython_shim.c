@@ -458,6 +458,12 @@ PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *co
   return run_direct(tstate, (PyFunctionObject *)callable, args, nargs, target, size);
 }
 
+int pj_can_call_direct(PyThreadState *tstate, PyObject *callable, Py_ssize_t nargs) {
+  size_t size;
+  PjDirectTarget *target = lookup_direct(tstate, callable, nargs, &size);
+  return target != NULL && has_stack_space(tstate, size);
+}
+
 PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
                          Py_ssize_t nargs, PjCallCache *cache) {
   PyFunctionObject *func = (PyFunctionObject *)callable;

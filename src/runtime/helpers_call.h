@@ -95,9 +95,12 @@ PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int oparg, PyObj
 
 // CALL_FUNCTION_EX (NULL, func, callargs[, kwargs] -- result): has_kwargs = oparg & 1.
 // Non-dict kwargs are merged into a new dict (format_kwargs_error on failure), non-tuple
-// callargs become a tuple (check_args_iterable first), then PyObject_Call. Steals all
-// slots; result written to base[0] and returned, or NULL.
-PyObject* rt_call_function_ex(PyThreadState* tstate, PyObject** base, int has_kwargs);
+// callargs become a tuple (check_args_iterable first), then PyObject_Call, or where that
+// comes down to calling a compiled function with positional arguments, a direct call
+// through the site's `cache`. Steals all slots; result written to base[0] and returned, or
+// NULL.
+PyObject* rt_call_function_ex(PyThreadState* tstate, PyObject** base, int has_kwargs,
+                              PjCallCache* cache);
 
 // MAKE_FUNCTION flags ([defaults] [kwdefaults] [annotations] [closure] code -- func):
 // base[0] is the lowest item (popcount(flags & 0xf) + 1 items). Steals them all; the new

@@ -107,6 +107,10 @@ void pj_check_extra_layout(PyCodeObject *code);
 PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
                          Py_ssize_t nargs);
 
+/* Whether pj_call_direct(tstate, callable, args, nargs) would call directly now (so that a
+ * caller holding borrowed arguments need not take references for nothing). */
+int pj_can_call_direct(PyThreadState *tstate, PyObject *callable, Py_ssize_t nargs);
+
 /* A call site's memory of its last direct callee, so that the next call skips the lookup
  * through the callee's code object: valid while the function's code is `code` and no code
  * state has died since (`epoch`: code objects' addresses may be reused after that). */

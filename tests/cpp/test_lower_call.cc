@@ -13,6 +13,7 @@ namespace pyjion::test {
 namespace {
 
 using ::testing::_;
+using ::testing::ElementsAre;
 using ::testing::AnyNumber;
 using ::testing::InSequence;
 using x64::A;
@@ -293,7 +294,7 @@ TEST(LowerCall, CallFunctionExWithKwargsPollsAfterTheCall) {
   {
     InSequence seq;
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call_function_ex),
-                                 std::vector<Arg>{ATstate(), AAddress(Slot::Stack(0)), AImm(1)}));
+                                 ElementsAre(ATstate(), AAddress(Slot::Stack(0)), AImm(1), _)));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kRet, _));
     EXPECT_CALL(t.pa, PollEvalBreaker(_));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&pj_handle_eval_breaker), _));
@@ -306,7 +307,7 @@ TEST(LowerCall, CallFunctionExWithKwargsPollsAfterTheCall) {
 TEST(LowerCall, CallFunctionExWithoutKwargs) {
   LoweringTest t("def f(x, g, a):\n    return (x, g(*a))\n", "f");
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_call_function_ex),
-                               std::vector<Arg>{ATstate(), AAddress(Slot::Stack(1)), AImm(0)}));
+                               ElementsAre(ATstate(), AAddress(Slot::Stack(1)), AImm(0), _)));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(2)));
   ASSERT_TRUE(t.Emit(frontend::CALL_FUNCTION_EX));

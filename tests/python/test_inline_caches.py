@@ -1380,3 +1380,75 @@ def test_subscript_methods_keep_reference_counts():
     assert after == (before[0] + 100, before[1])
     assert_compiled(subscripts_of_a_grid)
     assert_compiled(Grid.__setitem__)
+
+
+def star_target(a, b, c=3):
+    return (a, b, c)
+
+
+class StarHolder:
+    def method(self, x, y=0):
+        return (type(self).__name__, x, y)
+
+
+def star_calls(n):
+    # CALL_FUNCTION_EX with a tuple and no (or empty) keyword arguments calls compiled
+    # functions directly: plain functions, bound methods, defaults, wrong counts, and the
+    # shapes that take PyObject_Call (keywords, a list, many arguments, *args parameters)
+    def many(*args):
+        return len(args)
+
+    h = StarHolder()
+    out = []
+    for i in range(n):
+        args = (i, i + 1)
+        empty = {}
+        out.append(star_target(*args))
+        out.append(star_target(*args, **empty))
+        out.append(star_target(*(i,), b=i))
+        out.append(star_target(*[i, 2, 3]))
+        out.append(h.method(*args[:1]))
+        out.append(h.method(*args, **empty))
+        out.append(many(*range(i % 12)))
+        for bad in ((), (1, 2, 3, 4)):
+            try:
+                star_target(*bad)
+            except TypeError as e:
+                out.append(str(e))
+        try:
+            h.method(*args, **{"x": 1})
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+def test_star_calls():
+    run_both(star_calls, 14)
+    assert_compiled(star_target)
+    assert_compiled(StarHolder.method)
+
+
+def star_wrapper(f):
+    def wrapper(*args, **kwargs):
+        return f(*args, **kwargs)
+    return wrapper
+
+
+@star_wrapper
+def wrapped(a, b):
+    return a + b
+
+
+def test_star_call_reference_counts():
+    # a decorator's wrapper calls the compiled function directly through f(*args, **kwargs)
+    big = 10 ** 30
+    inner = wrapped.__closure__[0].cell_contents
+    with jit_enabled(0):
+        wrapped(big, 1)
+        before, runs = sys.getrefcount(big), pyjion_x64.info(inner)["run_count"]
+        for _ in range(100):
+            assert wrapped(big, 1) == big + 1
+        assert sys.getrefcount(big) == before
+    assert pyjion_x64.info(inner)["run_count"] == runs + 100
+    assert_compiled(inner)
+    assert_compiled(wrapped)
