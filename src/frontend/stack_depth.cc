@@ -235,10 +235,10 @@ class DepthPass {
     return true;
   }
 
-  // Analysis::resume for generator code (jump targets are in range by now).
+  // Analysis::resume for generator and coroutine code (jump targets are in range by now).
   void MarkResumePoints() {
     a_.resume.clear();
-    if (!(code_.flags & kCoGenerator)) return;
+    if (!(code_.flags & (kCoGenerator | kCoCoroutine))) return;
     const int n = static_cast<int>(a_.instrs.size());
     for (int i = 0; i < n; ++i) {
       const Instr& in = a_.instrs[i];

@@ -21,6 +21,7 @@
 #include "internal/pycore_moduleobject.h"
 #include "internal/pycore_pystate.h"
 #include "internal/pycore_runtime.h"
+#include "opcode.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -202,13 +203,13 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
     return eval_default(tstate, frame, throwflag);
   }
   if (throwflag) return eval_default(tstate, frame, throwflag);
-  /* A generator's frame is created by RETURN_GENERATOR in the interpreter; its body runs
-   * compiled from each resume (gen_send_ex2, with the sent value pushed). throw() resumes in
-   * the interpreter, and so does every coroutine and async generator for now. */
+  /* A generator's or coroutine's frame is created by RETURN_GENERATOR in the interpreter;
+   * its body runs compiled from each resume (gen_send_ex2, with the sent value pushed).
+   * throw() resumes in the interpreter, and so does every async generator for now. */
   const int resume = frame->owner == FRAME_OWNED_BY_GENERATOR;
   const int gen_flags = frame->f_code->co_flags &
                         (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE);
-  if (resume ? gen_flags != CO_GENERATOR : !is_fresh_frame(frame)) {
+  if (resume ? (gen_flags & CO_ASYNC_GENERATOR) != 0 : !is_fresh_frame(frame)) {
     return eval_default(tstate, frame, throwflag);
   }
   if (!resume && gen_flags != 0) {
@@ -274,6 +275,20 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
 }
 
 unsigned long long pj_generator_resumes(void) { return generator_resumes; }
+
+/* genobject.c's _PyGen_yf (not exported): what a suspended generator or coroutine is
+ * awaiting or delegating to (a new reference), or NULL. Suspended in a `yield from` /
+ * `await` means at a YIELD_VALUE followed by RESUME 2 or 3, with the delegate on top of the
+ * frame's stack; compiled frames suspend exactly so. */
+PyObject *pj_gen_yf(PyObject *gen) {
+  PyGenObject *g = (PyGenObject *)gen;
+  if (g->gi_frame_state >= FRAME_CLEARED || g->gi_frame_state == FRAME_CREATED) return NULL;
+  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)g->gi_iframe;
+  const _Py_CODEUNIT next = frame->prev_instr[1];
+  const int op = _Py_OPCODE(next);
+  if ((op != RESUME && op != RESUME_QUICK) || _Py_OPARG(next) < 2) return NULL;
+  return Py_NewRef(frame->localsplus[frame->stacktop - 1]);
+}
 
 /* ---- direct calls between compiled functions ------------------------------------------ */
 

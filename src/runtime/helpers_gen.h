@@ -1,6 +1,8 @@
-// Runtime helpers of generator bodies run compiled (x64/lower_gen.cc): `yield from`'s
-// GET_YIELD_FROM_ITER and SEND. Semantics follow CPython 3.11's Python/ceval.c; see
-// helpers.h for the ownership convention.
+// Runtime helpers of generator and coroutine bodies run compiled (x64/lower_gen.cc):
+// `yield from`'s GET_YIELD_FROM_ITER and SEND; `await`'s GET_AWAITABLE; `async with`'s
+// BEFORE_ASYNC_WITH; `async for`'s GET_AITER, GET_ANEXT and END_ASYNC_FOR. Semantics and
+// error messages follow CPython 3.11's Python/ceval.c and Objects/genobject.c
+// (_PyCoro_GetAwaitableIter, _PyGen_yf); see helpers.h for the ownership convention.
 #pragma once
 
 #include <Python.h>
@@ -18,5 +20,30 @@ PyObject* rt_get_yield_from_iter(PyObject* iterable, int code_flags);
 // value: fall through), 1 when it returned (base[0] = the return value, the receiver
 // released: jump), -1 on error (v released, the receiver left in base[0]).
 long rt_send(PyObject** base);
+
+// GET_AWAITABLE oparg (iterable -- awaitable) on top[0]: _PyCoro_GetAwaitableIter, with
+// format_awaitable_error's messages for `async with` (oparg 1: __aenter__, 2: __aexit__),
+// and RuntimeError "coroutine is being awaited already". Releases the iterable; the
+// awaitable is written to top[0] and returned, or NULL (top[0] consumed).
+PyObject* rt_get_awaitable(PyObject** top, int oparg);
+
+// BEFORE_ASYNC_WITH (mgr -- aexit, res) on top[0]: res = mgr.__aenter__() (looked up on the
+// type); top[0] becomes the bound __aexit__, res is returned (the caller pushes it) or NULL
+// with top[0] still mgr when a lookup failed, or the __aexit__ when the call failed.
+PyObject* rt_before_async_with(PyObject** top);
+
+// GET_AITER (obj -- aiter) on top[0]: type(obj).__aiter__(obj), which must have __anext__.
+// Releases obj; the iterator is written to top[0] and returned, or NULL (top[0] consumed).
+PyObject* rt_get_aiter(PyObject** top);
+
+// GET_ANEXT (aiter -- aiter, awaitable): the awaitable of aiter.__anext__() (borrowed), a
+// new reference or NULL.
+PyObject* rt_get_anext(PyObject* aiter);
+
+// END_ASYNC_FOR (aiter, exc --) on base[0..1]: a StopAsyncIteration ends the loop (both
+// released, 0); any other exception is raised again as it is (-1, aiter left in base[0],
+// exc taken by the error indicator), for the unwinder to handle without a new traceback
+// entry.
+int rt_end_async_for(PyObject** base);
 
 }  // extern "C"

@@ -69,6 +69,10 @@ typedef PyObject *(*PjNativeEntry)(PyThreadState *tstate, PjFrame *frame);
 #define PJ_NOT_RESUMABLE ((PyObject *)3)
 /* How many times a generator's machine code resumed it (stats()['generator_resumes']). */
 unsigned long long pj_generator_resumes(void);
+/* genobject.c's _PyGen_yf for a generator or coroutine: the object its `yield from` or
+ * `await` delegates to (a new reference), or NULL if it is not suspended in one. */
+PyObject *pj_gen_yf(PyObject *gen);
+
 /* Whether the hook has added its audit hook, which every PySys_Audit call in the process
  * then pays for; it is added by the first traced frame (stats()['audit_hook']). */
 int pj_audit_hook_added(void);

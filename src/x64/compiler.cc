@@ -12,9 +12,9 @@
 namespace pyjion::x64 {
 namespace {
 
-// Plain generators are compiled (their bodies run compiled from each resume); coroutines
-// and async generators not yet.
-constexpr int kCoroutineFlags = CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE;
+// Generators and coroutines are compiled (their bodies run compiled from each resume);
+// async generators not yet.
+constexpr int kAsyncGeneratorFlags = CO_ASYNC_GENERATOR;
 constexpr size_t kBytesPerInstr = 320, kBaseBytes = 4096;
 
 enum class Attempt { kDone, kRefused, kTooSmall };
@@ -61,8 +61,8 @@ Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
 bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason,
              unsigned long long* run_count) {
   try {
-    if (co->co_flags & kCoroutineFlags) {
-      *reason = "coroutine and async generator code runs in the interpreter";
+    if (co->co_flags & kAsyncGeneratorFlags) {
+      *reason = "async generator code runs in the interpreter";
       return false;
     }
     frontend::CodeInput input;

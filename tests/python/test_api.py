@@ -86,17 +86,17 @@ def test_info_reason_when_not_enabled_and_below_threshold():
 
 def test_refused_function_reports_reason():
     async def gen():
-        return 1
+        yield 1
 
     with jit_enabled(0):
-        coro = gen()
+        agen = gen()
         try:
-            coro.send(None)
+            agen.asend(None).send(None)
         except StopIteration as e:
             assert e.value == 1
     info = pyjion_x64.info(gen)
     assert info["failed"] and not info["compiled"]
-    assert "coroutine" in info["reason"]
+    assert "async generator" in info["reason"]
     assert pyjion_x64.native(gen) is None
     stats = pyjion_x64.stats()
     assert stats["reasons"][info["reason"]] >= 1
