@@ -151,7 +151,13 @@ void emit_FOR_ITER(Lowering& L, const Instr& in) {
   if (rt::RangeIterLayoutKnown()) {
     pa.Comment("range iterator");
     pa.GuardExactType(it, &PyRangeIter_Type, generic);
-    pa.RangeIterNext(item, it, generic);
+    // `for i in range(...)`: the item goes straight into a local, whose int may be reused
+    const Instr* store = L.Following();
+    if (store != nullptr && store->opcode == frontend::STORE_FAST) {
+      pa.RangeIterNextInto(item, it, L.Local(store->oparg), generic);
+    } else {
+      pa.RangeIterNext(item, it, generic);
+    }
     pa.BranchIfZero(item, L.ErrorHere());  // boxing failed; the iterator has moved on
     pa.Jump(have);
   }

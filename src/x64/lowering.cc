@@ -259,6 +259,11 @@ const Instr* Lowering::PeekNext() const {
   return &a_.instrs[next];
 }
 
+const Instr* Lowering::Following() const {
+  const size_t next = static_cast<size_t>(pos_) + 1;
+  return next < a_.instrs.size() ? &a_.instrs[next] : nullptr;
+}
+
 void Lowering::FuseNext() { fused_next_ = true; }
 
 Label Lowering::TargetLabel(const Instr& jump) const { return labels_.at(jump.target); }

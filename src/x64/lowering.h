@@ -116,6 +116,9 @@ class Lowering {
   // The next instruction, if it can be fused into this one (not a jump target, same
   // exception handler), else null.
   const Instr* PeekNext() const;
+  // The instruction after this one in code order whatever reaches it (nullptr at the end):
+  // for a lowering that only reads what that instruction will do with its result.
+  const Instr* Following() const;
   void FuseNext();                 // the next instruction is emitted by this one
   void Refuse(const std::string& reason);
   // After a call: if tracing or profiling was switched on (sys.settrace, pdb.set_trace),

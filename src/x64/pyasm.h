@@ -234,6 +234,11 @@ class PyAsm {
   // NULL if boxing the int failed (MemoryError); it may call out.
   virtual void ListIterNext(Reg dst, Reg it, Label other) = 0;
   virtual void RangeIterNext(Reg dst, Reg it, Label other) = 0;
+  // RangeIterNext for an item that the next instruction stores into `local`: a positive
+  // one-digit value is written into the local's int in place when nothing but the local
+  // holds that int (ceval's FOR_ITER_RANGE, _PyLong_AssignValue); dst is then that int with
+  // a new reference, which the store drops again.
+  virtual void RangeIterNextInto(Reg dst, Reg it, Slot local, Label other) = 0;
 
   // -- cells and global-name caches (names family; clobber only the implementation's
   //    private scratch register) --

@@ -790,8 +790,9 @@ void XbyakPyAsm::ListIterNext(Reg dst, Reg it, Label other) {
   RefTotal(+1);
 }
 
-void XbyakPyAsm::RangeIterNext(Reg dst, Reg it, Label other) {
-  Require(dst != it && IsKeep(it), "RangeIterNext: dst != it, it in a kKeep register");
+// kTmp0 = the range iterator's next value, the iterator moved on; to other when it ended.
+void XbyakPyAsm::RangeIterStep(Reg it, Label other) {
+  Require(IsKeep(it), "RangeIterNext: it in a kKeep register");
   const Xbyak::Reg64& i = Phys(it);
   gen_->mov(rg::kTmp0, qword[i + kRangeIndex]);
   gen_->cmp(rg::kTmp0, qword[i + kRangeLen]);
@@ -799,7 +800,42 @@ void XbyakPyAsm::RangeIterNext(Reg dst, Reg it, Label other) {
   gen_->inc(qword[i + kRangeIndex]);
   gen_->imul(rg::kTmp0, qword[i + kRangeStep]);  // wraps as rangeiter_next's unsigned math
   gen_->add(rg::kTmp0, qword[i + kRangeStart]);
+}
+
+void XbyakPyAsm::RangeIterNext(Reg dst, Reg it, Label other) {
+  Require(dst != it, "RangeIterNext: dst != it");
+  RangeIterStep(it, other);
   BoxLongInTmp0();
+  gen_->mov(Phys(dst), rax);
+}
+
+void XbyakPyAsm::RangeIterNextInto(Reg dst, Reg it, Slot local, Label other) {
+  Require(dst != it, "RangeIterNextInto: dst != it");
+  const Label box = NewLabel(), done = NewLabel();
+  RangeIterStep(it, other);
+  // small ints come from the cache; values above one digit (and negative ones) are boxed
+  gen_->lea(rax, ptr[rg::kTmp0 - PJ_SMALL_INT_MIN]);
+  gen_->cmp(rax, PJ_SMALL_INT_MAX - PJ_SMALL_INT_MIN);
+  J(kBE, box);
+  gen_->cmp(rg::kTmp0, static_cast<int32_t>(PyLong_MASK));
+  J(kA, box);
+  gen_->mov(rax, qword[rg::kFrame + SlotOffset(local)]);
+  gen_->test(rax, rax);
+  J(kE, box);
+  gen_->mov(rg::kScratch, reinterpret_cast<uint64_t>(&PyLong_Type));
+  gen_->cmp(qword[rax + kObType], rg::kScratch);
+  J(kNE, box);
+  gen_->cmp(qword[rax + kObRefcnt], 1);
+  J(kNE, box);
+  gen_->cmp(qword[rax + kObSize], 1);
+  J(kNE, box);
+  gen_->mov(dword[rax + pj_offsets()->long_digit0], rg::kTmp0.cvt32());
+  gen_->inc(qword[rax + kObRefcnt]);
+  RefTotal(+1);
+  Jmp(done);
+  Here(box);
+  BoxLongInTmp0();
+  Here(done);
   gen_->mov(Phys(dst), rax);
 }
 

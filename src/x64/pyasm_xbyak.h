@@ -91,6 +91,7 @@ class XbyakPyAsm : public PyAsm {
   void CompareSame(Reg dst, Reg a, Reg b, bool negate) override;
   void ListIterNext(Reg dst, Reg it, Label other) override;
   void RangeIterNext(Reg dst, Reg it, Label other) override;
+  void RangeIterNextInto(Reg dst, Reg it, Slot local, Label other) override;
   void LoadCell(Reg dst, Reg cell) override;
   void StoreCell(Reg cell, Reg src) override;
   void GuardDictVersion(Reg dict, const uint64_t* tag, Label fail) override;
@@ -135,6 +136,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadVersionAndCache(Reg obj, const void* cache, Label miss);
   void LoadSplitDictValues(Reg obj, Reg work, Label miss);
   void BoxLongInTmp0();
+  void RangeIterStep(Reg it, Label other);
   void SetCondition(CmpOp op, Reg dst);
   void CallAddress(const void* fn);
   void MoveArgs(const std::vector<Arg>& args);

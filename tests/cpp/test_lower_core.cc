@@ -235,6 +235,21 @@ TEST(LowerControl, JumpBackwardPollsTheEvalBreaker) {
   ASSERT_TRUE(t.Emit(frontend::JUMP_BACKWARD));
 }
 
+TEST(LowerControl, ForIterIntoALocalMayReuseItsInt) {
+  // for i in range(n): the range step writes into local 1's int when only it holds it
+  LoweringTest t("def f(n):\n    for i in range(n):\n        pass\n", "f");
+  EXPECT_CALL(t.pa, RangeIterNextInto(_, _, x64::Slot::Local(1), _)).Times(1);
+  EXPECT_CALL(t.pa, RangeIterNext(_, _, _)).Times(0);
+  ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
+}
+
+TEST(LowerControl, ForIterIntoAnythingElseBoxesAFreshInt) {
+  LoweringTest t("def f(n):\n    for a, b in range(n):\n        pass\n", "f");
+  EXPECT_CALL(t.pa, RangeIterNextInto(_, _, _, _)).Times(0);
+  EXPECT_CALL(t.pa, RangeIterNext(_, _, _)).Times(1);
+  ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
+}
+
 TEST(LowerControl, PopJumpTestsTrueFalseAndNoneInline) {
   LoweringTest t("def f(a):\n    if a:\n        return 1\n    return 2\n", "f");
   {

@@ -181,6 +181,45 @@ def test_loops(n):
     run_both(loops, n)
 
 
+def range_loop_variables(n):
+    # `for i in range(...)` may write the next value into the loop variable's own int when
+    # nothing else holds it (as ceval's FOR_ITER_RANGE does): every value must still be
+    # right, and an int kept elsewhere (a list, another variable, a frame's locals, a
+    # closure) must never change under its holder
+    out, kept = [], []
+    for i in range(1000, 1000 + n):             # one-digit ints above the small-int cache
+        out.append(i - 1000)
+    for i in range(1000, 1000 + n):
+        kept.append(i)                          # held twice: a fresh int each time
+    last = None
+    for i in range(2 ** 30 - 3, 2 ** 30 + 3):   # across the one-digit boundary
+        prev, last = last, i
+        out.append((prev, i))
+    for i in range(-2000, -2000 + n):           # negative: never in place
+        out.append(i)
+    for i in range(5000, 5000 + n, 7):
+        if i % 3 == 0:
+            i = str(i)                          # rebound to something else in the body
+        elif i % 3 == 1:
+            del i                               # or unbound
+    snapshots = []
+    for i in range(3000, 3000 + n):
+        snapshots.append(dict(locals_of(i)))
+    closures = []
+    for i in range(7000, 7000 + n):
+        closures.append(lambda i=i: i)
+    return (out, kept, last, [s["v"] for s in snapshots], [c() for c in closures])
+
+
+def locals_of(v):
+    return {"v": v}
+
+
+@pytest.mark.parametrize("n", [0, 1, 50])
+def test_range_loop_variables(n):
+    run_both(range_loop_variables, n)
+
+
 def truthiness(values):
     out = []
     for v in values:
