@@ -431,6 +431,31 @@ bool IsConversion(PyObject* callable) {
          callable == reinterpret_cast<PyObject*>(&PyLong_Type);
 }
 
+// Py_LT if callable is the builtin min, Py_GT if it is max, else -1: the same C function
+// (PyMethodDef) as the builtins module's own, wherever the object was found.
+int MinMaxOp(PyObject* callable) {
+  static PyMethodDef *min_ml = nullptr, *max_ml = nullptr;
+  if (!PyCFunction_CheckExact(callable)) return -1;
+  if (min_ml == nullptr) {
+    PyObject* builtins = PyImport_AddModule("builtins");  // borrowed; always loaded
+    PyObject* min = builtins ? PyObject_GetAttrString(builtins, "min") : nullptr;
+    PyObject* max = builtins ? PyObject_GetAttrString(builtins, "max") : nullptr;
+    if (min != nullptr && max != nullptr && PyCFunction_CheckExact(min) &&
+        PyCFunction_CheckExact(max)) {
+      min_ml = reinterpret_cast<PyCFunctionObject*>(min)->m_ml;
+      max_ml = reinterpret_cast<PyCFunctionObject*>(max)->m_ml;
+    }
+    Py_XDECREF(min);
+    Py_XDECREF(max);
+    if (min_ml == nullptr) {
+      PyErr_Clear();  // builtins.min replaced before the first call: no fast path
+      return -1;
+    }
+  }
+  PyMethodDef* ml = reinterpret_cast<PyCFunctionObject*>(callable)->m_ml;
+  return ml == min_ml ? Py_LT : ml == max_ml ? Py_GT : -1;
+}
+
 // A specialised handler that does not fit this call: back to the generic one.
 PyObject* Miss(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                CallCache* cache) {
@@ -456,6 +481,10 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
   if (kwnames == nullptr && !is_meth && oparg == 1 && IsConversion(callable)) {
     if (specialise) cache->handler = rt_call_conversion;  // its guards, just checked
     return rt_call_conversion(tstate, base, oparg, kwnames, cache);
+  }
+  if (kwnames == nullptr && !is_meth && oparg >= 2 && MinMaxOp(callable) >= 0) {
+    if (specialise) cache->handler = rt_call_min_max;
+    return rt_call_min_max(tstate, base, oparg, kwnames, cache);
   }
   if (nkw == 0) {
     // A compiled Python function: its frame is pushed and run here, as ceval inlines calls
@@ -586,6 +615,36 @@ extern "C" PyObject* rt_call_conversion(PyThreadState* tstate, PyObject** base, 
                                                                           : PyNumber_Long(arg);
   base[0] = res;
   Py_DECREF(arg);
+  Py_DECREF(base[1]);
+  return res;
+}
+
+extern "C" PyObject* rt_call_min_max(PyThreadState* tstate, PyObject** base, int oparg,
+                                     PyObject* kwnames, CallCache* cache) {
+  const int n = oparg & ~kCallFlags;
+  const int op = kwnames == nullptr && base[0] == nullptr && n >= 2 ? MinMaxOp(base[1]) : -1;
+  if (op < 0) return Miss(tstate, base, oparg, kwnames, cache);
+  // bltinmodule.c's min_max over the positional arguments, no key: the first item that no
+  // later one beats (item `op` best)
+  PyObject** args = base + 2;
+  PyObject* best = args[0];
+  PyObject* res = nullptr;
+  // as _PyObject_MakeTpCall, which calls the METH_VARARGS function
+  if (!Py_EnterRecursiveCall(" while calling a Python object")) {
+    res = best;
+    for (int i = 1; i < n; i++) {
+      const int cmp = PyObject_RichCompareBool(args[i], best, op);
+      if (cmp < 0) {
+        res = nullptr;
+        break;
+      }
+      if (cmp > 0) best = res = args[i];
+    }
+    Py_LeaveRecursiveCall();
+  }
+  Py_XINCREF(res);
+  base[0] = res;
+  for (int i = 0; i < n; i++) Py_DECREF(args[i]);  // ceval's CALL: the arguments, then it
   Py_DECREF(base[1]);
   return res;
 }

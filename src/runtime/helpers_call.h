@@ -49,7 +49,10 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 //                  same class, its version tag unchanged: the same __init__ and __new__);
 //   rt_call_conversion: str(x) and int(x), which are PyObject_Str(x) and PyNumber_Long(x)
 //                  (ceval's PRECALL_NO_KW_STR_1 for str; neither type has a vectorcall in
-//                  3.11, so the generic call builds an argument tuple for type_call).
+//                  3.11, so the generic call builds an argument tuple for type_call);
+//   rt_call_min_max: the builtins min and max with two or more positional arguments,
+//                  compared as builtin_min/builtin_max do (they are METH_VARARGS: the
+//                  generic call builds an argument tuple and iterates over it).
 // No keyword arguments on the specialised paths. A site whose handler keeps missing goes
 // generic for good after kMaxRespecialisations.
 typedef PyObject* (*CallHandler)(PyThreadState* tstate, PyObject** base, int oparg,
@@ -88,6 +91,8 @@ PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int oparg, PyObj
                         CallCache* cache);
 PyObject* rt_call_conversion(PyThreadState* tstate, PyObject** base, int oparg,
                              PyObject* kwnames, CallCache* cache);
+PyObject* rt_call_min_max(PyThreadState* tstate, PyObject** base, int oparg,
+                          PyObject* kwnames, CallCache* cache);
 PyObject* rt_call_descr(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                         CallCache* cache);
 PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,

@@ -1452,3 +1452,76 @@ def test_star_call_reference_counts():
     assert pyjion_x64.info(inner)["run_count"] == runs + 100
     assert_compiled(inner)
     assert_compiled(wrapped)
+
+
+class Ranked:
+    def __init__(self, rank, log):
+        self.rank, self.log = rank, log
+
+    def __lt__(self, other):
+        self.log.append(("lt", self.rank, other.rank))
+        return self.rank < other.rank
+
+    def __gt__(self, other):
+        self.log.append(("gt", self.rank, other.rank))
+        if other.rank == "boom":
+            raise ValueError("cannot rank")
+        return self.rank > other.rank
+
+
+def min_and_max(n):
+    # min/max with two or more positional arguments are compared by the call site itself
+    # (rt_call_min_max): the first of equal items wins, NaN and mixed types behave as the
+    # builtins do, Python comparison methods run in the builtins' order, and every other
+    # shape (one iterable, key=, default=, a shadowing global) takes the ordinary call
+    import builtins
+    log = []
+    a, b = 10 ** 20, 10 ** 20
+    nan = float("nan")
+    out = []
+    for i in range(n):
+        out.append((max(i, 3), min(i, 3), max(i, 2.5, -1), min("b", "a", "c")))
+        out.append((max(a, b) is a, min(a, b) is a, repr(max(nan, 1)), max(1, nan),
+                    repr(min(nan, 1))))
+        out.append((max([i, 7]), min((i, -7)), max([], default="empty"), max(i, -i, key=abs)))
+        r = max(Ranked(1, log), Ranked(3, log), Ranked(2, log))
+        out.append(r.rank)
+        out.append(min(Ranked(1, log), Ranked(0, log)).rank)
+        for bad in ((1, "a"), (Ranked(1, log), Ranked("boom", log))):
+            try:
+                out.append(max(*bad[::-1]) if i % 2 else max(bad[0], bad[1]))
+            except (TypeError, ValueError) as e:
+                out.append((type(e).__name__, str(e)))
+        if i == n // 2:
+            saved = builtins.max
+            builtins.max = lambda *args: ("patched", args)
+            out.append(max(1, 2))
+            builtins.max = saved
+    out.append(log)
+    return out
+
+
+def test_min_and_max():
+    run_both(min_and_max, 6)
+    run_both_warm(min_and_max, (3,), 6)
+
+
+def min_of_globals(x, y):
+    return min(x, y)
+
+
+def test_min_and_max_shadowed_and_reference_counts():
+    big, other = 10 ** 30, 10 ** 31
+    with jit_enabled(0):
+        min_of_globals(big, other)
+        before = sys.getrefcount(big), sys.getrefcount(other)
+        for _ in range(100):
+            assert min_of_globals(big, other) is big
+        assert (sys.getrefcount(big), sys.getrefcount(other)) == before
+        globals()["min"] = lambda x, y: "shadowed"
+        try:
+            assert min_of_globals(big, other) == "shadowed"
+        finally:
+            del globals()["min"]
+        assert min_of_globals(other, big) is big
+    assert_compiled(min_of_globals)
