@@ -2,8 +2,9 @@
 // classes (helpers_dunder.h): the checks that make an operator or a subscript a plain call
 // of a Python method, and that call. Semantics follow CPython 3.11's Objects/abstract.c
 // (binary_op1, binary_iop1, the sequence fallbacks, binop_type_error, PyObject_GetItem,
-// PyObject_SetItem) and Objects/typeobject.c (SLOT1BINFULL, slot_mp_subscript,
-// slot_mp_ass_subscript).
+// PyObject_SetItem), Objects/object.c (PyObject_RichCompare, do_richcompare) and
+// Objects/typeobject.c (SLOT1BINFULL, slot_mp_subscript, slot_mp_ass_subscript,
+// slot_tp_richcompare).
 #include "runtime/helpers_dunder.h"
 
 #include <cstddef>
@@ -154,6 +155,71 @@ PyObject* SubscrLookup(SubscrCache* cache, PyObject* container, bool store) {
   return cache->method;
 }
 
+// typeobject.c's name_op, object.c's opstrings and _Py_SwappedOp, by Py_LT...Py_GE.
+constexpr const char* kCompareMethods[] = {"__lt__", "__le__", "__eq__",
+                                           "__ne__", "__gt__", "__ge__"};
+constexpr const char* kCompareSymbols[] = {"<", "<=", "==", "!=", ">", ">="};
+constexpr int kSwappedOp[] = {Py_GT, Py_GE, Py_EQ, Py_NE, Py_LT, Py_LE};
+
+// slot_tp_richcompare (static in typeobject.c): the tp_richcompare of a class made here
+// with a Python comparison method, once; NULL if that could not be made.
+richcmpfunc SlotRichcompare(PyObject* function) {
+  static richcmpfunc slot = nullptr;
+  if (slot != nullptr) return slot;
+  PyObject* probe = PyObject_CallFunction(reinterpret_cast<PyObject*>(&PyType_Type), "s(){sO}",
+                                          "_pyjion_x64_probe", "__lt__", function);
+  if (probe == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  slot = reinterpret_cast<PyTypeObject*>(probe)->tp_richcompare;
+  Py_DECREF(probe);
+  return slot;
+}
+
+// The Python method that `v op w` calls for v and w both of type tp, as slot_tp_richcompare
+// finds it; NULL for every other type.
+PyObject* CompareMethod(PyTypeObject* tp, int op) {
+  static PyObject* names[6];
+  if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || tp->tp_richcompare == nullptr) return nullptr;
+  if (names[op] == nullptr) {
+    names[op] = PyUnicode_InternFromString(kCompareMethods[op]);
+    if (names[op] == nullptr) {
+      PyErr_Clear();
+      return nullptr;
+    }
+  }
+  PyObject* method = _PyType_Lookup(tp, names[op]);  // lookup_maybe_method
+  if (method == nullptr || !PyFunction_Check(method)) return nullptr;
+  return tp->tp_richcompare == SlotRichcompare(method) ? method : nullptr;
+}
+
+PyObject* CompareLookup(CompareCache* cache, PyTypeObject* tp, int op) {
+  if (tp == cache->type && tp->tp_version_tag == cache->version) return cache->method;
+  if (cache->fills >= kMaxFills || !(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG))
+    return nullptr;
+  cache->type = tp;
+  cache->version = tp->tp_version_tag;
+  cache->method = CompareMethod(tp, op);
+  ++cache->fills;
+  return cache->method;
+}
+
+// What do_richcompare does after the left operand's slot returned NotImplemented, for
+// operands of one type: the right one's slot reflected, then identity for == and !=.
+PyObject* CompareNotImplemented(PyObject* v, PyObject* w, int op) {
+  if (richcmpfunc f = Py_TYPE(w)->tp_richcompare) {
+    PyObject* res = f(w, v, kSwappedOp[op]);
+    if (res != Py_NotImplemented) return res;
+    Py_DECREF(res);
+  }
+  if (op == Py_EQ) return Py_NewRef(v == w ? Py_True : Py_False);
+  if (op == Py_NE) return Py_NewRef(v != w ? Py_True : Py_False);
+  PyErr_Format(PyExc_TypeError, "'%s' not supported between instances of '%.100s' and '%.100s'",
+               kCompareSymbols[op], Py_TYPE(v)->tp_name, Py_TYPE(w)->tp_name);
+  return nullptr;
+}
+
 }  // namespace
 
 bool CachesOperatorMethod(int nb_op) {
@@ -163,6 +229,7 @@ bool CachesOperatorMethod(int nb_op) {
 }  // namespace pyjion::rt
 
 using pyjion::rt::BinaryOpCache;
+using pyjion::rt::CompareCache;
 using pyjion::rt::SubscrCache;
 
 extern "C" PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
@@ -196,4 +263,18 @@ extern "C" int rt_store_subscr_ic(PyObject* value, PyObject* container, PyObject
   Py_DECREF(container);
   Py_DECREF(sub);
   return err;
+}
+
+extern "C" PyObject* rt_compare_op_ic(PyObject* lhs, PyObject* rhs, int op, CompareCache* cache) {
+  PyTypeObject* tp = Py_TYPE(lhs);
+  PyObject* method = Py_TYPE(rhs) == tp ? pyjion::rt::CompareLookup(cache, tp, op) : nullptr;
+  if (method == nullptr) return PyObject_RichCompare(lhs, rhs, op);
+  if (Py_EnterRecursiveCall(" in comparison")) return nullptr;  // PyObject_RichCompare's
+  PyObject* res = pyjion::rt::CallFunction(method, {lhs, rhs}, &cache->py);
+  if (res == Py_NotImplemented) {
+    Py_DECREF(res);
+    res = pyjion::rt::CompareNotImplemented(lhs, rhs, op);
+  }
+  Py_LeaveRecursiveCall();
+  return res;
 }

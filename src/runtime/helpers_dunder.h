@@ -20,6 +20,13 @@
 // taken for a heap type whose mapping slot is set and whose method is a Python function
 // (CPython's BINARY_SUBSCR_GETITEM conditions). Everything else calls PyObject_GetItem /
 // PyObject_SetItem.
+//
+// COMPARE_OP on two instances of the same Python class whose comparison method is a Python
+// function (`p < q` with P.__lt__) calls that method itself, as slot_tp_richcompare does,
+// inside PyObject_RichCompare's recursion check; NotImplemented goes on as do_richcompare
+// does for operands of one type (the reflected slot, then identity for == and !=, else
+// TypeError). Guarded by the type's identity and version tag, and taken only where the
+// type's tp_richcompare is slot_tp_richcompare. Everything else: PyObject_RichCompare.
 #pragma once
 
 #include <Python.h>
@@ -48,6 +55,14 @@ struct SubscrCache {
   uint32_t fills = 0;            // refills after which the site stays generic
 };
 
+struct CompareCache {
+  PyTypeObject* type = nullptr;  // compared by identity
+  uint32_t version = 0;          // its tp_version_tag when filled
+  PyObject* method = nullptr;    // its comparison method (borrowed), NULL: the generic path
+  PjCallCache py{};              // direct calls of method
+  uint32_t fills = 0;            // refills after which the site stays generic
+};
+
 // Whether BINARY_OP nb_op can take the cache: all but ** and **=, which are ternary in
 // CPython (PyNumber_Power with None).
 bool CachesOperatorMethod(int nb_op);
@@ -61,6 +76,9 @@ extern "C" {
 typedef PyObject* (*PjBinaryFunc)(PyObject*, PyObject*);
 PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
                           pyjion::rt::BinaryOpCache* cache, PjBinaryFunc generic);
+
+// COMPARE_OP op (Py_LT...Py_GE) on lhs and rhs (both borrowed): a new reference or NULL.
+PyObject* rt_compare_op_ic(PyObject* lhs, PyObject* rhs, int op, pyjion::rt::CompareCache* cache);
 
 // BINARY_SUBSCR: container[sub] (both borrowed), a new reference or NULL.
 PyObject* rt_binary_subscr_ic(PyObject* container, PyObject* sub, pyjion::rt::SubscrCache* cache);

@@ -292,10 +292,18 @@ void emit_COMPARE_OP(Lowering& L, const Instr& in) {
   }
   const Reg flag = ResultReg(L, o);
   Label slow = pa.NewLabel(), join = pa.NewLabel(), have_object = pa.NewLabel();
-  L.Cold([&L, slow, join, have_object, o, flag, fused, oparg = in.oparg, jump] {
+  // operands that may be instances of a Python class get the site's comparison-method cache
+  auto* dunder = o.lv.known_type() == nullptr && o.rv.known_type() == nullptr
+                     ? L.caches().New<rt::CompareCache>()
+                     : nullptr;
+  L.Cold([&L, slow, join, have_object, o, flag, fused, oparg = in.oparg, jump, dunder] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);
-    CallBorrowing(L, o, PJ_HELPER(PyObject_RichCompare), flag, {AImm(oparg)});
+    if (dunder != nullptr) {
+      CallBorrowing(L, o, PJ_HELPER(rt_compare_op_ic), flag, {AImm(oparg), APtr(dunder)});
+    } else {
+      CallBorrowing(L, o, PJ_HELPER(PyObject_RichCompare), flag, {AImm(oparg)});
+    }
     if (!fused) {
       pa.Jump(have_object);
       return;

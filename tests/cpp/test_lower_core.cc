@@ -183,9 +183,10 @@ TEST(LowerCompareOp, FusedWithJumpComparesInlineWithoutMakingABool) {
     EXPECT_CALL(t.pa, CompareMediumInts(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1, _));
     EXPECT_CALL(t.pa, CompareFloats(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kKeep2, _));  // POP_JUMP_FORWARD_IF_FALSE
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_RichCompare),
-                                 std::vector<x64::Arg>{A(Reg::kKeep0), A(Reg::kKeep1),
-                                                       x64::AImm(Py_LT)}));
+    // cold: the comparison-method cache (PyObject_RichCompare for all but instances of
+    // Python classes), borrowing both
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op_ic),
+                                 ElementsAre(A(Reg::kKeep0), A(Reg::kKeep1), x64::AImm(Py_LT), _)));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_is_true),
                                  std::vector<x64::Arg>{A(Reg::kKeep2)}));
   }
@@ -201,10 +202,19 @@ TEST(LowerCompareOp, AloneComparesInlineAndMakesABool) {
     EXPECT_CALL(t.pa, CompareFloats(x64::CmpOp::kLt, Reg::kKeep2, Reg::kKeep0, Reg::kKeep1));
     EXPECT_CALL(t.pa, SelectBool(Reg::kKeep2, Reg::kKeep2));
     EXPECT_CALL(t.pa, IncRef(Reg::kKeep2));
-    EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_RichCompare), _));  // cold: the rest
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op_ic), _));  // cold: the rest
   }
   EXPECT_CALL(t.pa, CompareStrEqual(_, _, _, _)).Times(0);  // only for == and !=
   ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));
+}
+
+TEST(LowerCompareOp, AConstantOperandTakesNoMethodCache) {
+  // no instance of a Python class compares with a constant through its own method alone
+  LoweringTest t("def f(a):\n    return a < 10\n", "f");
+  EXPECT_CALL(t.pa, CallHelper(_, _)).Times(AnyNumber());
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_compare_op_ic), _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyObject_RichCompare), _)).Times(1);
+  ASSERT_TRUE(t.EmitAll());
 }
 
 TEST(LowerCompareOp, EqualityOfStrsIsInline) {

@@ -1525,3 +1525,104 @@ def test_min_and_max_shadowed_and_reference_counts():
             del globals()["min"]
         assert min_of_globals(other, big) is big
     assert_compiled(min_of_globals)
+
+
+def python_comparison_methods(n):
+    # COMPARE_OP on two instances of one Python class calls its comparison method directly
+    # (rt_compare_op_ic): results of any type, NotImplemented going on to the reflected
+    # method and then identity or TypeError, methods raising, replaced or deleted while
+    # warm, a subclass on one side, dataclass and total_ordering methods, recursion
+    import dataclasses
+    import functools
+
+    class V:
+        def __init__(self, x):
+            self.x = x
+
+        def __lt__(self, other):
+            return self.x < other.x
+
+        def __eq__(self, other):
+            if self.x == "ni":
+                return NotImplemented
+            return self.x == other.x
+
+        def __gt__(self, other):
+            return ("gt", self.x, other.x)
+
+        __hash__ = None
+
+    class W(V):
+        def __gt__(self, other):
+            return "W.__gt__"
+
+    @dataclasses.dataclass(order=True)
+    class D:
+        a: int
+        b: str = "x"
+
+    @functools.total_ordering
+    class T:
+        def __init__(self, k):
+            self.k = k
+
+        def __eq__(self, other):
+            return self.k == other.k
+
+        def __lt__(self, other):
+            return self.k < other.k
+
+    class Deep:
+        def __init__(self, d):
+            self.d = d
+
+        def __lt__(self, other):
+            return self.d < other.d   # recurses through nested Deep objects
+
+    out = []
+    for i in range(n):
+        a, b = V(i), V(i % 3)
+        out.append((a < b, a == b, a != b, a > b))
+        ni, other = V("ni"), V("ni")
+        out.append((ni == ni, ni == other, ni != other))
+        for x, y in ((a, W(1)), (W(2), a)):
+            out.append((x > y, x < y))
+        for x, y in ((a, b), (b, a)):
+            try:
+                out.append((x <= y) if i % 2 else (x >= y))
+            except TypeError as e:
+                out.append(str(e))
+        out.append((D(i, "a") < D(i, "b"), D(i) == D(i), D(i) >= D(i - 1)))
+        out.append((T(i) <= T(2), T(i) > T(2), T(i) == T(i)))
+        if i == n // 4:
+            V.__lt__ = lambda self, other: "replaced"
+        if i == n // 2:
+            del V.__lt__
+        if i == 3 * n // 4:
+            V.__lt__ = lambda self, other: 1 / 0
+            try:
+                out.append(V(1) < V(2))
+            except ZeroDivisionError as e:
+                out.append(repr(e))
+            V.__lt__ = lambda self, other: ("restored", self.x < other.x)
+    deep = Deep(1)
+    for _ in range(400):
+        deep = Deep(deep)
+    other = Deep(2)
+    for _ in range(400):
+        other = Deep(other)
+    out.append(deep < other)
+    try:
+        for _ in range(5000):
+            deep = Deep(deep)
+            other = Deep(other)
+        out.append(deep < other)
+    except RecursionError as e:
+        out.append(str(e))
+    return out
+
+
+def test_python_comparison_methods():
+    result = run_both(python_comparison_methods, 16)
+    assert isinstance(result, list) and result[-1].startswith("maximum recursion depth")
+    run_both_warm(python_comparison_methods, (4,), 16)
