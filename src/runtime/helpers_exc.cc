@@ -165,24 +165,23 @@ extern "C" PyObject* rt_check_exc_match_obj(PyThreadState* tstate, PyObject* exc
   return Py_NewRef(res ? Py_True : Py_False);
 }
 
-extern "C" PyObject* rt_before_with(PyThreadState* tstate, PyObject** top) {
+PyObject* pyjion::rt::EnterContext(PyObject** top, PyObject* enter_name, PyObject* exit_name,
+                                   const char* protocol) {
   PyObject* mgr = top[0];
-  PyObject* enter = _PyObject_LookupSpecial(mgr, EnterName());
+  PyObject* enter = _PyObject_LookupSpecial(mgr, enter_name);
   if (enter == nullptr) {
     if (!PyErr_Occurred()) {
-      PyErr_Format(PyExc_TypeError,
-                   "'%.200s' object does not support the context manager protocol",
-                   Py_TYPE(mgr)->tp_name);
+      PyErr_Format(PyExc_TypeError, "'%.200s' object does not support the %s protocol",
+                   Py_TYPE(mgr)->tp_name, protocol);
     }
     return nullptr;
   }
-  PyObject* exit = _PyObject_LookupSpecial(mgr, ExitName());
+  PyObject* exit = _PyObject_LookupSpecial(mgr, exit_name);
   if (exit == nullptr) {
     if (!PyErr_Occurred()) {
       PyErr_Format(PyExc_TypeError,
-                   "'%.200s' object does not support the context manager protocol "
-                   "(missed __exit__ method)",
-                   Py_TYPE(mgr)->tp_name);
+                   "'%.200s' object does not support the %s protocol (missed %U method)",
+                   Py_TYPE(mgr)->tp_name, protocol, exit_name);
     }
     Py_DECREF(enter);
     return nullptr;
@@ -192,6 +191,11 @@ extern "C" PyObject* rt_before_with(PyThreadState* tstate, PyObject** top) {
   PyObject* res = PyObject_CallNoArgs(enter);
   Py_DECREF(enter);
   return res;
+}
+
+extern "C" PyObject* rt_before_with(PyThreadState* tstate, PyObject** top) {
+  (void)tstate;
+  return pyjion::rt::EnterContext(top, EnterName(), ExitName(), "context manager");
 }
 
 extern "C" PyObject* rt_with_except_start(PyObject* exit_func, PyObject* exc) {

@@ -50,6 +50,20 @@ PyObject* rt_check_exc_match_obj(PyThreadState* tstate, PyObject* exc, PyObject*
 // the stack depth is unchanged either way.
 PyObject* rt_before_with(PyThreadState* tstate, PyObject** top);
 
+}  // extern "C"
+
+namespace pyjion::rt {
+
+// BEFORE_WITH's and BEFORE_ASYNC_WITH's shared body: the special methods `enter` and
+// `exit` (interned names) looked up on mgr in top[0], then called as rt_before_with says;
+// `protocol` names the protocol in the TypeError ("context manager", "asynchronous
+// context manager").
+PyObject* EnterContext(PyObject** top, PyObject* enter, PyObject* exit, const char* protocol);
+
+}  // namespace pyjion::rt
+
+extern "C" {
+
 // WITH_EXCEPT_START (exit, lasti, prev_exc, exc -- exit, lasti, prev_exc, exc, res):
 // borrows everything; calls exit(type(exc), exc, exc.__traceback__). New ref or NULL.
 PyObject* rt_with_except_start(PyObject* exit_func, PyObject* exc);

@@ -3,11 +3,8 @@
 // CPython 3.11's Python/ceval.c (and Objects/genobject.c for what ceval calls there).
 #include "runtime/helpers_gen.h"
 
+#include "runtime/helpers_exc.h"
 #include "runtime/shim.h"
-
-// The exported PyObject* form (see helpers_exc.cc).
-#undef _PyObject_LookupSpecial
-extern "C" PyObject* _PyObject_LookupSpecial(PyObject* self, PyObject* attr);
 
 namespace {
 
@@ -119,33 +116,10 @@ extern "C" PyObject* rt_get_awaitable(PyObject** top, int oparg) {
 
 extern "C" PyObject* rt_before_async_with(PyObject** top) {
   static PyObject *aenter_name, *aexit_name;
-  PyObject* mgr = top[0];
-  PyObject* enter = _PyObject_LookupSpecial(mgr, Interned(&aenter_name, "__aenter__"));
-  if (enter == nullptr) {
-    if (!PyErr_Occurred()) {
-      PyErr_Format(PyExc_TypeError,
-                   "'%.200s' object does not support the asynchronous context manager "
-                   "protocol",
-                   Py_TYPE(mgr)->tp_name);
-    }
-    return nullptr;
-  }
-  PyObject* exit = _PyObject_LookupSpecial(mgr, Interned(&aexit_name, "__aexit__"));
-  if (exit == nullptr) {
-    if (!PyErr_Occurred()) {
-      PyErr_Format(PyExc_TypeError,
-                   "'%.200s' object does not support the asynchronous context manager "
-                   "protocol (missed __aexit__ method)",
-                   Py_TYPE(mgr)->tp_name);
-    }
-    Py_DECREF(enter);
-    return nullptr;
-  }
-  top[0] = exit;
-  Py_DECREF(mgr);
-  PyObject* res = PyObject_CallNoArgs(enter);
-  Py_DECREF(enter);
-  return res;
+  PyObject* aenter = Interned(&aenter_name, "__aenter__");
+  PyObject* aexit = Interned(&aexit_name, "__aexit__");
+  if (aenter == nullptr || aexit == nullptr) return nullptr;
+  return pyjion::rt::EnterContext(top, aenter, aexit, "asynchronous context manager");
 }
 
 extern "C" PyObject* rt_get_aiter(PyObject** top) {
