@@ -6,6 +6,7 @@
 // tracing variants of ceval (trace_call_function, C_TRACE) have no counterpart here.
 #include "runtime/helpers_call.h"
 #include "runtime/helpers.h"
+#include "runtime/interned.h"
 
 #include <frameobject.h>  // PyFrame_FastToLocalsWithError, PyFrame_LocalsToFast
 
@@ -14,20 +15,7 @@
 
 namespace {
 
-// An interned str kept for the life of the process, like ceval's _Py_ID(...). NULL (with
-// MemoryError set) only if the very first creation fails; later calls retry.
-class InternedName {
- public:
-  explicit constexpr InternedName(const char* text) : text_(text) {}
-  PyObject* get() {
-    if (obj_ == nullptr) obj_ = PyUnicode_InternFromString(text_);
-    return obj_;
-  }
-
- private:
-  const char* text_;
-  PyObject* obj_ = nullptr;
-};
+using pyjion::rt::InternedName;
 
 InternedName g_build_class("__build_class__");
 InternedName g_import("__import__");

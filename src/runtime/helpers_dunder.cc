@@ -1,6 +1,6 @@
-// The inline caches of BINARY_OP, BINARY_SUBSCR and STORE_SUBSCR for operands of Python
-// classes (helpers_dunder.h): the checks that make an operator or a subscript a plain call
-// of a Python method, and that call. Semantics follow CPython 3.11's Objects/abstract.c
+// The inline caches of BINARY_OP, BINARY_SUBSCR, STORE_SUBSCR and COMPARE_OP for operands
+// of Python classes (helpers_dunder.h): the checks that make an operator, a subscript or a
+// comparison a plain call of a Python method, and that call. Semantics follow CPython 3.11's Objects/abstract.c
 // (binary_op1, binary_iop1, the sequence fallbacks, binop_type_error, PyObject_GetItem,
 // PyObject_SetItem), Objects/object.c (PyObject_RichCompare, do_richcompare) and
 // Objects/typeobject.c (SLOT1BINFULL, slot_mp_subscript, slot_mp_ass_subscript,
@@ -8,6 +8,8 @@
 #include "runtime/helpers_dunder.h"
 
 #include <cstddef>
+
+#include "runtime/interned.h"
 
 namespace pyjion::rt {
 namespace {
@@ -18,26 +20,26 @@ constexpr uint32_t kMaxFills = 8;
 // Per NB_* code (Include/opcode.h order): the method slot_nb_* calls, the operator as
 // binop_type_error names it, and the number slots binary_op1 and binary_iop1 consult.
 struct Operator {
-  const char* method;
+  InternedName method;
   const char* symbol;
   const char* inplace_symbol;
   size_t slot, inplace_slot;
 };
 #define PJ_NB(name) offsetof(PyNumberMethods, name)
-const Operator kOperators[kNbOperators] = {
-    {"__add__", "+", "+=", PJ_NB(nb_add), PJ_NB(nb_inplace_add)},
-    {"__and__", "&", "&=", PJ_NB(nb_and), PJ_NB(nb_inplace_and)},
-    {"__floordiv__", "//", "//=", PJ_NB(nb_floor_divide), PJ_NB(nb_inplace_floor_divide)},
-    {"__lshift__", "<<", "<<=", PJ_NB(nb_lshift), PJ_NB(nb_inplace_lshift)},
-    {"__matmul__", "@", "@=", PJ_NB(nb_matrix_multiply), PJ_NB(nb_inplace_matrix_multiply)},
-    {"__mul__", "*", "*=", PJ_NB(nb_multiply), PJ_NB(nb_inplace_multiply)},
-    {"__mod__", "%", "%=", PJ_NB(nb_remainder), PJ_NB(nb_inplace_remainder)},
-    {"__or__", "|", "|=", PJ_NB(nb_or), PJ_NB(nb_inplace_or)},
-    {"__pow__", "**", "**=", PJ_NB(nb_power), PJ_NB(nb_inplace_power)},  // never cached
-    {"__rshift__", ">>", ">>=", PJ_NB(nb_rshift), PJ_NB(nb_inplace_rshift)},
-    {"__sub__", "-", "-=", PJ_NB(nb_subtract), PJ_NB(nb_inplace_subtract)},
-    {"__truediv__", "/", "/=", PJ_NB(nb_true_divide), PJ_NB(nb_inplace_true_divide)},
-    {"__xor__", "^", "^=", PJ_NB(nb_xor), PJ_NB(nb_inplace_xor)},
+Operator kOperators[kNbOperators] = {
+    {InternedName("__add__"), "+", "+=", PJ_NB(nb_add), PJ_NB(nb_inplace_add)},
+    {InternedName("__and__"), "&", "&=", PJ_NB(nb_and), PJ_NB(nb_inplace_and)},
+    {InternedName("__floordiv__"), "//", "//=", PJ_NB(nb_floor_divide), PJ_NB(nb_inplace_floor_divide)},
+    {InternedName("__lshift__"), "<<", "<<=", PJ_NB(nb_lshift), PJ_NB(nb_inplace_lshift)},
+    {InternedName("__matmul__"), "@", "@=", PJ_NB(nb_matrix_multiply), PJ_NB(nb_inplace_matrix_multiply)},
+    {InternedName("__mul__"), "*", "*=", PJ_NB(nb_multiply), PJ_NB(nb_inplace_multiply)},
+    {InternedName("__mod__"), "%", "%=", PJ_NB(nb_remainder), PJ_NB(nb_inplace_remainder)},
+    {InternedName("__or__"), "|", "|=", PJ_NB(nb_or), PJ_NB(nb_inplace_or)},
+    {InternedName("__pow__"), "**", "**=", PJ_NB(nb_power), PJ_NB(nb_inplace_power)},  // never cached
+    {InternedName("__rshift__"), ">>", ">>=", PJ_NB(nb_rshift), PJ_NB(nb_inplace_rshift)},
+    {InternedName("__sub__"), "-", "-=", PJ_NB(nb_subtract), PJ_NB(nb_inplace_subtract)},
+    {InternedName("__truediv__"), "/", "/=", PJ_NB(nb_true_divide), PJ_NB(nb_inplace_true_divide)},
+    {InternedName("__xor__"), "^", "^=", PJ_NB(nb_xor), PJ_NB(nb_inplace_xor)},
 };
 #undef PJ_NB
 
@@ -45,14 +47,16 @@ void* SlotAt(const PyNumberMethods* nb, size_t offset) {
   return *reinterpret_cast<void* const*>(reinterpret_cast<const char*>(nb) + offset);
 }
 
-// The interned method name of operator `base`; NULL (no error set) if it cannot be made.
-PyObject* MethodName(int base) {
-  static PyObject* names[kNbOperators];
-  if (names[base] == nullptr) {
-    names[base] = PyUnicode_InternFromString(kOperators[base].method);
-    if (names[base] == nullptr) PyErr_Clear();
+// tp's attribute `name` (found along its MRO) if it is a Python function, else NULL; no
+// error is left set (a name that could not be made means no cache entry).
+PyObject* PythonFunction(PyTypeObject* tp, InternedName& name) {
+  PyObject* key = name.get();
+  if (key == nullptr) {
+    PyErr_Clear();
+    return nullptr;
   }
-  return names[base];
+  PyObject* method = _PyType_Lookup(tp, key);
+  return method != nullptr && PyFunction_Check(method) ? method : nullptr;
 }
 
 // No sequence slot for PyNumber_Add/Multiply (and their in-place forms) to fall back on.
@@ -73,14 +77,12 @@ bool Fill(BinaryOpCache* cache, PyObject* lhs, PyObject* rhs, int nb_op) {
   if (tr != tl && tr != &PyLong_Type && tr != &PyFloat_Type) return false;
   // int's and float's slots compute with an int or float subclass on the left
   if (PyType_IsSubtype(tl, &PyLong_Type) || PyType_IsSubtype(tl, &PyFloat_Type)) return false;
-  const Operator& op = kOperators[base];
+  Operator& op = kOperators[base];
   if (SlotAt(tl->tp_as_number, op.slot) == nullptr || !NoSequenceSlots(tl)) return false;
   if (nb_op >= kNbInplaceOffset && SlotAt(tl->tp_as_number, op.inplace_slot) != nullptr)
     return false;
-  PyObject* name = MethodName(base);
-  if (name == nullptr) return false;
-  PyObject* method = _PyType_Lookup(tl, name);  // slot_nb_*'s lookup_maybe_method
-  if (method == nullptr || !PyFunction_Check(method)) return false;
+  PyObject* method = PythonFunction(tl, op.method);  // slot_nb_*'s lookup_maybe_method
+  if (method == nullptr) return false;
   if (!(tl->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) return false;
   cache->left = tl;
   cache->left_version = tl->tp_version_tag;
@@ -117,47 +119,38 @@ PyObject* CallMethod(PyObject* lhs, PyObject* rhs, int nb_op, BinaryOpCache* cac
   return nullptr;
 }
 
-PyObject* SubscrName(bool store) {
-  static PyObject* names[2];
-  if (names[store] == nullptr) {
-    names[store] = PyUnicode_InternFromString(store ? "__setitem__" : "__getitem__");
-    if (names[store] == nullptr) PyErr_Clear();
-  }
-  return names[store];
-}
-
 // The method that the subscript of a `tp` (a load, or a store) calls, as
 // slot_mp_(ass_)subscript makes it: the type's Python __getitem__ / __setitem__; NULL for
 // every other container.
+InternedName kSubscrMethods[] = {InternedName("__getitem__"), InternedName("__setitem__")};
+
 PyObject* SubscrMethod(PyTypeObject* tp, bool store) {
   if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE)) return nullptr;
   const PyMappingMethods* mp = tp->tp_as_mapping;
   if (mp == nullptr || (store ? mp->mp_ass_subscript == nullptr : mp->mp_subscript == nullptr))
     return nullptr;
-  PyObject* name = SubscrName(store);
-  if (name == nullptr) return nullptr;
-  PyObject* method = _PyType_Lookup(tp, name);  // vectorcall_method's lookup_method
-  return method != nullptr && PyFunction_Check(method) ? method : nullptr;
+  return PythonFunction(tp, kSubscrMethods[store]);  // vectorcall_method's lookup_method
 }
 
-// The cached method for container's type (NULL: the generic path), refilling the cache on a
-// miss: a type that has no Python method is cached too (array.array is a heap type), so
-// that a site's other containers do not look it up every time.
-PyObject* SubscrLookup(SubscrCache* cache, PyObject* container, bool store) {
-  PyTypeObject* tp = Py_TYPE(container);
+// The cached method for instances of tp (NULL: the generic path), found by find(tp) on a
+// miss: a type without one is cached too (array.array is a heap type), so that a site's
+// other operands do not look it up every time.
+template <typename Find>
+PyObject* CachedMethod(TypeMethodCache* cache, PyTypeObject* tp, Find find) {
   if (tp == cache->type && tp->tp_version_tag == cache->version) return cache->method;
   if (cache->fills >= kMaxFills || !(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG))
     return nullptr;
   cache->type = tp;
   cache->version = tp->tp_version_tag;
-  cache->method = SubscrMethod(tp, store);
+  cache->method = find(tp);
   ++cache->fills;
   return cache->method;
 }
 
 // typeobject.c's name_op, object.c's opstrings and _Py_SwappedOp, by Py_LT...Py_GE.
-constexpr const char* kCompareMethods[] = {"__lt__", "__le__", "__eq__",
-                                           "__ne__", "__gt__", "__ge__"};
+InternedName kCompareMethods[] = {InternedName("__lt__"), InternedName("__le__"),
+                                  InternedName("__eq__"), InternedName("__ne__"),
+                                  InternedName("__gt__"), InternedName("__ge__")};
 constexpr const char* kCompareSymbols[] = {"<", "<=", "==", "!=", ">", ">="};
 constexpr int kSwappedOp[] = {Py_GT, Py_GE, Py_EQ, Py_NE, Py_LT, Py_LE};
 
@@ -180,29 +173,10 @@ richcmpfunc SlotRichcompare(PyObject* function) {
 // The Python method that `v op w` calls for v and w both of type tp, as slot_tp_richcompare
 // finds it; NULL for every other type.
 PyObject* CompareMethod(PyTypeObject* tp, int op) {
-  static PyObject* names[6];
   if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || tp->tp_richcompare == nullptr) return nullptr;
-  if (names[op] == nullptr) {
-    names[op] = PyUnicode_InternFromString(kCompareMethods[op]);
-    if (names[op] == nullptr) {
-      PyErr_Clear();
-      return nullptr;
-    }
-  }
-  PyObject* method = _PyType_Lookup(tp, names[op]);  // lookup_maybe_method
-  if (method == nullptr || !PyFunction_Check(method)) return nullptr;
+  PyObject* method = PythonFunction(tp, kCompareMethods[op]);  // lookup_maybe_method
+  if (method == nullptr) return nullptr;
   return tp->tp_richcompare == SlotRichcompare(method) ? method : nullptr;
-}
-
-PyObject* CompareLookup(CompareCache* cache, PyTypeObject* tp, int op) {
-  if (tp == cache->type && tp->tp_version_tag == cache->version) return cache->method;
-  if (cache->fills >= kMaxFills || !(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG))
-    return nullptr;
-  cache->type = tp;
-  cache->version = tp->tp_version_tag;
-  cache->method = CompareMethod(tp, op);
-  ++cache->fills;
-  return cache->method;
 }
 
 // What do_richcompare does after the left operand's slot returned NotImplemented, for
@@ -229,8 +203,7 @@ bool CachesOperatorMethod(int nb_op) {
 }  // namespace pyjion::rt
 
 using pyjion::rt::BinaryOpCache;
-using pyjion::rt::CompareCache;
-using pyjion::rt::SubscrCache;
+using pyjion::rt::TypeMethodCache;
 
 extern "C" PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
                                      BinaryOpCache* cache, PjBinaryFunc generic) {
@@ -243,16 +216,19 @@ extern "C" PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
 }
 
 extern "C" PyObject* rt_binary_subscr_ic(PyObject* container, PyObject* sub,
-                                         SubscrCache* cache) {
-  PyObject* method = pyjion::rt::SubscrLookup(cache, container, false);
+                                         TypeMethodCache* cache) {
+  PyObject* method = pyjion::rt::CachedMethod(
+      cache, Py_TYPE(container), [](PyTypeObject* tp) { return pyjion::rt::SubscrMethod(tp, false); });
   if (method == nullptr) return PyObject_GetItem(container, sub);
   return pyjion::rt::CallFunction(method, {container, sub}, &cache->py);
 }
 
 extern "C" int rt_store_subscr_ic(PyObject* value, PyObject* container, PyObject* sub,
-                                  SubscrCache* cache) {
+                                  TypeMethodCache* cache) {
   int err;
-  if (PyObject* method = pyjion::rt::SubscrLookup(cache, container, true)) {
+  PyObject* method = pyjion::rt::CachedMethod(
+      cache, Py_TYPE(container), [](PyTypeObject* tp) { return pyjion::rt::SubscrMethod(tp, true); });
+  if (method != nullptr) {
     PyObject* res = pyjion::rt::CallFunction(method, {container, sub, value}, &cache->py);
     err = res == nullptr ? -1 : 0;
     Py_XDECREF(res);
@@ -265,9 +241,14 @@ extern "C" int rt_store_subscr_ic(PyObject* value, PyObject* container, PyObject
   return err;
 }
 
-extern "C" PyObject* rt_compare_op_ic(PyObject* lhs, PyObject* rhs, int op, CompareCache* cache) {
+extern "C" PyObject* rt_compare_op_ic(PyObject* lhs, PyObject* rhs, int op,
+                                      TypeMethodCache* cache) {
   PyTypeObject* tp = Py_TYPE(lhs);
-  PyObject* method = Py_TYPE(rhs) == tp ? pyjion::rt::CompareLookup(cache, tp, op) : nullptr;
+  PyObject* method =
+      Py_TYPE(rhs) == tp
+          ? pyjion::rt::CachedMethod(
+                cache, tp, [op](PyTypeObject* t) { return pyjion::rt::CompareMethod(t, op); })
+          : nullptr;
   if (method == nullptr) return PyObject_RichCompare(lhs, rhs, op);
   if (Py_EnterRecursiveCall(" in comparison")) return nullptr;  // PyObject_RichCompare's
   PyObject* res = pyjion::rt::CallFunction(method, {lhs, rhs}, &cache->py);

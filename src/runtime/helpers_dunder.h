@@ -46,19 +46,13 @@ struct BinaryOpCache {
   uint32_t fills = 0;             // refills after which the site stays generic
 };
 
-struct SubscrCache {
+// A subscript's or comparison's site: the Python method that one exact type's instances
+// take there (their __getitem__, __setitem__ or comparison method).
+struct TypeMethodCache {
   PyTypeObject* type = nullptr;  // compared by identity
   uint32_t version = 0;          // its tp_version_tag when filled
-  PyObject* method = nullptr;    // its __getitem__ or __setitem__ (borrowed: the type keeps
-                                 // it); NULL if the type has none (the generic path)
-  PjCallCache py{};              // direct calls of method
-  uint32_t fills = 0;            // refills after which the site stays generic
-};
-
-struct CompareCache {
-  PyTypeObject* type = nullptr;  // compared by identity
-  uint32_t version = 0;          // its tp_version_tag when filled
-  PyObject* method = nullptr;    // its comparison method (borrowed), NULL: the generic path
+  PyObject* method = nullptr;    // borrowed (the type keeps it); NULL if the type has none
+                                 // there (the generic path), cached too
   PjCallCache py{};              // direct calls of method
   uint32_t fills = 0;            // refills after which the site stays generic
 };
@@ -78,14 +72,14 @@ PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
                           pyjion::rt::BinaryOpCache* cache, PjBinaryFunc generic);
 
 // COMPARE_OP op (Py_LT...Py_GE) on lhs and rhs (both borrowed): a new reference or NULL.
-PyObject* rt_compare_op_ic(PyObject* lhs, PyObject* rhs, int op, pyjion::rt::CompareCache* cache);
+PyObject* rt_compare_op_ic(PyObject* lhs, PyObject* rhs, int op, pyjion::rt::TypeMethodCache* cache);
 
 // BINARY_SUBSCR: container[sub] (both borrowed), a new reference or NULL.
-PyObject* rt_binary_subscr_ic(PyObject* container, PyObject* sub, pyjion::rt::SubscrCache* cache);
+PyObject* rt_binary_subscr_ic(PyObject* container, PyObject* sub, pyjion::rt::TypeMethodCache* cache);
 
 // STORE_SUBSCR: container[sub] = value, releasing value, container and sub (stolen) in
 // ceval's order; 0, or -1 with an exception set.
 int rt_store_subscr_ic(PyObject* value, PyObject* container, PyObject* sub,
-                       pyjion::rt::SubscrCache* cache);
+                       pyjion::rt::TypeMethodCache* cache);
 
 }  // extern "C"

@@ -4,6 +4,8 @@
 // and reference counting; see helpers_exc.h for the contract of each.
 #include "runtime/helpers_exc.h"
 
+#include "runtime/interned.h"
+
 // The public headers map _PyObject_LookupSpecial to the _Py_Identifier variant for old
 // extensions; ceval's BEFORE_WITH uses the exported PyObject* one (pycore_object.h).
 #undef _PyObject_LookupSpecial
@@ -11,14 +13,11 @@ extern "C" PyObject* _PyObject_LookupSpecial(PyObject* self, PyObject* attr);
 
 namespace {
 
-// Interned attribute names, created on first use (the GIL serialises the first calls).
-PyObject* Interned(PyObject** cache, const char* text) {
-  if (*cache == nullptr) *cache = PyUnicode_InternFromString(text);
-  return *cache;
-}
-PyObject* EnterName() { static PyObject* s = nullptr; return Interned(&s, "__enter__"); }
-PyObject* ExitName() { static PyObject* s = nullptr; return Interned(&s, "__exit__"); }
-PyObject* GetName() { static PyObject* s = nullptr; return Interned(&s, "get"); }
+using pyjion::rt::InternedName;
+
+InternedName g_enter("__enter__");
+InternedName g_exit("__exit__");
+InternedName g_get("get");
 
 constexpr const char* kCannotCatchMsg =
     "catching classes that do not inherit from BaseException is not allowed";
@@ -167,6 +166,7 @@ extern "C" PyObject* rt_check_exc_match_obj(PyThreadState* tstate, PyObject* exc
 
 PyObject* pyjion::rt::EnterContext(PyObject** top, PyObject* enter_name, PyObject* exit_name,
                                    const char* protocol) {
+  if (enter_name == nullptr || exit_name == nullptr) return nullptr;  // MemoryError, top[0] kept
   PyObject* mgr = top[0];
   PyObject* enter = _PyObject_LookupSpecial(mgr, enter_name);
   if (enter == nullptr) {
@@ -195,7 +195,7 @@ PyObject* pyjion::rt::EnterContext(PyObject** top, PyObject* enter_name, PyObjec
 
 extern "C" PyObject* rt_before_with(PyThreadState* tstate, PyObject** top) {
   (void)tstate;
-  return pyjion::rt::EnterContext(top, EnterName(), ExitName(), "context manager");
+  return pyjion::rt::EnterContext(top, g_enter.get(), g_exit.get(), "context manager");
 }
 
 extern "C" PyObject* rt_with_except_start(PyObject* exit_func, PyObject* exc) {
@@ -220,7 +220,7 @@ extern "C" PyObject* rt_match_keys(PyThreadState* tstate, PyObject* map, PyObjec
   PyObject *seen = nullptr, *dummy = nullptr, *values = nullptr, *get = nullptr;
   // map.get(key, dummy): checks for the key and fetches its value in one call, and does
   // not trigger __missing__ in dict subclasses.
-  const int meth_found = _PyObject_GetMethod(map, GetName(), &get);
+  const int meth_found = _PyObject_GetMethod(map, g_get.get(), &get);
   if (get == nullptr) goto fail;
   seen = PySet_New(nullptr);
   if (seen == nullptr) goto fail;

@@ -55,7 +55,8 @@ PyObject* rt_before_with(PyThreadState* tstate, PyObject** top);
 namespace pyjion::rt {
 
 // BEFORE_WITH's and BEFORE_ASYNC_WITH's shared body: the special methods `enter` and
-// `exit` (interned names) looked up on mgr in top[0], then called as rt_before_with says;
+// `exit` (interned names; NULL when making one failed, which returns NULL with top[0]
+// kept) looked up on mgr in top[0], then called as rt_before_with says;
 // `protocol` names the protocol in the TypeError ("context manager", "asynchronous
 // context manager").
 PyObject* EnterContext(PyObject** top, PyObject* enter, PyObject* exit, const char* protocol);

@@ -4,14 +4,13 @@
 #include "runtime/helpers_gen.h"
 
 #include "runtime/helpers_exc.h"
+#include "runtime/interned.h"
 #include "runtime/shim.h"
 
 namespace {
 
-PyObject* Interned(PyObject** cache, const char* text) {
-  if (*cache == nullptr) *cache = PyUnicode_InternFromString(text);
-  return *cache;
-}
+pyjion::rt::InternedName g_aenter("__aenter__");
+pyjion::rt::InternedName g_aexit("__aexit__");
 
 // genobject.c's gen_is_coroutine: a generator made by a types.coroutine function.
 bool GenIsCoroutine(PyObject* o) {
@@ -115,11 +114,8 @@ extern "C" PyObject* rt_get_awaitable(PyObject** top, int oparg) {
 }
 
 extern "C" PyObject* rt_before_async_with(PyObject** top) {
-  static PyObject *aenter_name, *aexit_name;
-  PyObject* aenter = Interned(&aenter_name, "__aenter__");
-  PyObject* aexit = Interned(&aexit_name, "__aexit__");
-  if (aenter == nullptr || aexit == nullptr) return nullptr;
-  return pyjion::rt::EnterContext(top, aenter, aexit, "asynchronous context manager");
+  return pyjion::rt::EnterContext(top, g_aenter.get(), g_aexit.get(),
+                                  "asynchronous context manager");
 }
 
 extern "C" PyObject* rt_get_aiter(PyObject** top) {

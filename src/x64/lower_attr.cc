@@ -25,7 +25,7 @@ namespace pyjion::x64 {
 namespace {
 
 using frontend::Hint;
-using rt::SubscrCache;
+using rt::TypeMethodCache;
 
 // Whether the fast path for `h` is worth emitting: no feedback, or feedback saying h.
 bool Want(const Instr& in, Hint h) { return in.hint == Hint::kNone || in.hint == h; }
@@ -33,9 +33,9 @@ bool Want(const Instr& in, Hint h) { return in.hint == Hint::kNone || in.hint ==
 // The site's cache for a container that may be an instance of a Python class with its own
 // __getitem__ / __setitem__ (runtime/helpers_dunder.h): none for constants, nor where the
 // interpreter's feedback names a built-in container.
-SubscrCache* PythonSubscrCache(Lowering& L, const Instr& in, const Value& container) {
+TypeMethodCache* PythonSubscrCache(Lowering& L, const Instr& in, const Value& container) {
   if (container.known_type() != nullptr || in.hint != Hint::kNone) return nullptr;
-  return L.caches().New<SubscrCache>();
+  return L.caches().New<TypeMethodCache>();
 }
 
 }  // namespace
@@ -48,7 +48,7 @@ void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
   const Operands o = PopOperands(L);  // l: container, r: subscript
   const Reg res = ResultReg(L, o);
   Label slow = pa.NewLabel(), join = pa.NewLabel(), not_seq = pa.NewLabel();
-  SubscrCache* dunder = PythonSubscrCache(L, in, o.lv);
+  TypeMethodCache* dunder = PythonSubscrCache(L, in, o.lv);
   L.Cold([&L, slow, join, o, res, dunder] {
     L.pa().Bind(slow);
     if (dunder != nullptr) {
@@ -123,7 +123,7 @@ void emit_STORE_SUBSCR(Lowering& L, const Instr& in) {
   L.OwnValue(value, val);  // the container (or the helper) takes it
   Label slow = pa.NewLabel(), join = pa.NewLabel();
   const bool want_list = Want(in, Hint::kList), want_dict = Want(in, Hint::kDict);
-  SubscrCache* dunder = PythonSubscrCache(L, in, o.lv);
+  TypeMethodCache* dunder = PythonSubscrCache(L, in, o.lv);
   L.Cold([&L, slow, join, o, val, dunder] {
     PyAsm& pa = L.pa();
     pa.Bind(slow);

@@ -294,7 +294,7 @@ void emit_COMPARE_OP(Lowering& L, const Instr& in) {
   Label slow = pa.NewLabel(), join = pa.NewLabel(), have_object = pa.NewLabel();
   // operands that may be instances of a Python class get the site's comparison-method cache
   auto* dunder = o.lv.known_type() == nullptr && o.rv.known_type() == nullptr
-                     ? L.caches().New<rt::CompareCache>()
+                     ? L.caches().New<rt::TypeMethodCache>()
                      : nullptr;
   L.Cold([&L, slow, join, have_object, o, flag, fused, oparg = in.oparg, jump, dunder] {
     PyAsm& pa = L.pa();
