@@ -88,6 +88,23 @@ def run_both(func, *args, **kwargs):
     return _compare(want, want_out, got, got_out)
 
 
+def generator_resumes():
+    """How many times generators' and coroutines' machine code resumed them so far."""
+    return pyjion_x64.stats()["generator_resumes"]
+
+
+def run_both_resumed(func, *args, compiled=(), min_resumes=1):
+    """run_both for code driving generators or coroutines: also asserts that their machine
+    code resumed them at least min_resumes times and that every function in `compiled`
+    was compiled."""
+    before = generator_resumes()
+    result = run_both(func, *args)
+    assert generator_resumes() - before >= min_resumes
+    for f in compiled:
+        assert_compiled(f)
+    return result
+
+
 def run_both_warm(func, warm_args, *args, **kwargs):
     """run_both on warm code: two fresh copies of func are first called 50 times with
     warm_args in the plain interpreter (the JIT off), so that CPython quickens and

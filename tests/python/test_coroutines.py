@@ -10,21 +10,11 @@ compiled, and that their machine code really resumed them (stats()['generator_re
 import asyncio
 import types
 
-import pyjion_x64
-from jitutil import assert_compiled, run_both
-
-
-def resumes():
-    return pyjion_x64.stats()["generator_resumes"]
+from jitutil import run_both_resumed
 
 
 def run_coro_test(func, *args, coroutines=(), min_resumes=1):
-    before = resumes()
-    result = run_both(func, *args)
-    assert resumes() - before >= min_resumes
-    for c in coroutines:
-        assert_compiled(c)
-    return result
+    return run_both_resumed(func, *args, compiled=coroutines, min_resumes=min_resumes)
 
 
 def drive(coro):

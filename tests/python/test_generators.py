@@ -13,20 +13,11 @@ import sys
 import pytest
 
 import pyjion_x64
-from jitutil import assert_compiled, run_both
-
-
-def resumes():
-    return pyjion_x64.stats()["generator_resumes"]
+from jitutil import assert_compiled, generator_resumes, run_both_resumed
 
 
 def run_gen_test(func, *args, generators=(), min_resumes=1):
-    before = resumes()
-    result = run_both(func, *args)
-    assert resumes() - before >= min_resumes
-    for g in generators:
-        assert_compiled(g)
-    return result
+    return run_both_resumed(func, *args, compiled=generators, min_resumes=min_resumes)
 
 
 # ---- next, send, return values ----------------------------------------------------------
@@ -437,14 +428,14 @@ def test_generator_made_by_the_interpreter_resumed_by_the_jit():
     g = long_lived(6)
     first = [next(g), next(g)]
     pyjion_x64.config(threshold=0)
-    before = resumes()
+    before = generator_resumes()
     pyjion_x64.enable()
     try:
         rest = list(g)
     finally:
         pyjion_x64.disable()
     assert first + rest == list(range(6))
-    assert resumes() - before >= 3
+    assert generator_resumes() - before >= 3
     assert_compiled(long_lived)
 
 
