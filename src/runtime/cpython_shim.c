@@ -19,6 +19,8 @@
 #include "internal/pycore_interp.h"
 #include "internal/pycore_long.h"
 #include "internal/pycore_moduleobject.h"
+#include "internal/pycore_object.h"
+#include "internal/pycore_pyerrors.h"
 #include "internal/pycore_pystate.h"
 #include "internal/pycore_runtime.h"
 #include "opcode.h"
@@ -100,6 +102,8 @@ PyObject *pj_small_ints(void) { return (PyObject *)&_PyLong_SMALL_INTS[0]; }
 
 static _PyFrameEvalFunction previous_eval_frame = NULL;
 static unsigned long long generator_resumes = 0; /* under the GIL */
+static unsigned long long generators_made = 0;
+static unsigned long long direct_resumes = 0;
 static int hook_installed = 0;
 static int stepped_aside = 0; /* the hook is installed but out of the way (step_aside) */
 static PyInterpreterState *stepped_interp = NULL; /* ... of this interpreter */
@@ -192,54 +196,13 @@ static void take_pending_refs(_PyInterpreterFrame *frame) {
   }
 }
 
-PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag) {
-  if (pending_move.slots != NULL) take_pending_refs(frame);
-  if (c_stack_exhausted()) {
-    PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (C stack)");
-    return NULL;
-  }
-  if (tstate->cframe->use_tracing) {
-    step_aside(tstate);
-    return eval_default(tstate, frame, throwflag);
-  }
-  if (throwflag) return eval_default(tstate, frame, throwflag);
-  /* A generator's or coroutine's frame is created by RETURN_GENERATOR in the interpreter;
-   * its body runs compiled from each resume (gen_send_ex2, with the sent value pushed).
-   * throw() resumes in the interpreter, and so does every async generator for now. */
-  const int resume = frame->owner == FRAME_OWNED_BY_GENERATOR;
-  const int gen_flags = frame->f_code->co_flags &
-                        (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE);
-  if (resume ? (gen_flags & CO_ASYNC_GENERATOR) != 0 : !is_fresh_frame(frame)) {
-    return eval_default(tstate, frame, throwflag);
-  }
-  if (!resume && gen_flags != 0) {
-    /* counted, and compiled when due (or refused, with its reason), but run by ceval */
-    PjDirectTarget *t = direct_target(frame->f_code);
-    if ((t == NULL || t->entry == NULL) && pj_entry_for(tstate, frame->f_code, NULL) == NULL &&
-        PyErr_Occurred())
-      return NULL;
-    return eval_default(tstate, frame, throwflag);
-  }
+/* Runs frame's machine code under the frame contract (the top of this file): a C-stack
+ * _PyCFrame, frame linked and marked as an entry frame, a recursion level; a PJ_DEOPT or
+ * PJ_NOT_RESUMABLE exit hands the frame to the interpreter. `resume`: a generator's or
+ * coroutine's frame resumed (counted for stats()). */
+static PyObject *enter_native(PyThreadState *tstate, _PyInterpreterFrame *frame,
+                              PjNativeEntry entry, int resume) {
   const int stacktop = frame->stacktop;
-  /* compiled already: straight to its machine code; else count, maybe compile */
-  PjDirectTarget *target = direct_target(frame->f_code);
-  PjNativeEntry entry;
-  int64_t *interp_ns = NULL;
-  if (target != NULL && target->entry != NULL) {
-    target->run_count++;
-    entry = target->entry;
-  } else {
-    entry = pj_entry_for(tstate, frame->f_code, &interp_ns);
-  }
-  if (entry == NULL) {
-    if (PyErr_Occurred()) return NULL; /* compiling raised (MemoryError) */
-    if (interp_ns == NULL) return eval_default(tstate, frame, 0);
-    const int64_t start = pj_now_ns();
-    PyObject *res = eval_default(tstate, frame, 0); /* the frame keeps its code (and state) */
-    *interp_ns += pj_now_ns() - start;
-    return res;
-  }
-
   _PyCFrame cframe;
   _PyCFrame *prev_cframe = tstate->cframe;
   cframe.use_tracing = prev_cframe->use_tracing;
@@ -274,7 +237,59 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
   return result;
 }
 
+PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag) {
+  if (pending_move.slots != NULL) take_pending_refs(frame);
+  if (c_stack_exhausted()) {
+    PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (C stack)");
+    return NULL;
+  }
+  if (tstate->cframe->use_tracing) {
+    step_aside(tstate);
+    return eval_default(tstate, frame, throwflag);
+  }
+  if (throwflag) return eval_default(tstate, frame, throwflag);
+  /* A generator's or coroutine's frame is created by RETURN_GENERATOR in the interpreter;
+   * its body runs compiled from each resume (gen_send_ex2, with the sent value pushed).
+   * throw() resumes in the interpreter, and so does every async generator for now. */
+  const int resume = frame->owner == FRAME_OWNED_BY_GENERATOR;
+  const int gen_flags = frame->f_code->co_flags &
+                        (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE);
+  if (resume ? (gen_flags & CO_ASYNC_GENERATOR) != 0 : !is_fresh_frame(frame)) {
+    return eval_default(tstate, frame, throwflag);
+  }
+  if (!resume && gen_flags != 0) {
+    /* counted, and compiled when due (or refused, with its reason), but run by ceval */
+    PjDirectTarget *t = direct_target(frame->f_code);
+    if ((t == NULL || t->entry == NULL) && pj_entry_for(tstate, frame->f_code, NULL) == NULL &&
+        PyErr_Occurred())
+      return NULL;
+    return eval_default(tstate, frame, throwflag);
+  }
+  /* compiled already: straight to its machine code; else count, maybe compile */
+  PjDirectTarget *target = direct_target(frame->f_code);
+  PjNativeEntry entry;
+  int64_t *interp_ns = NULL;
+  if (target != NULL && target->entry != NULL) {
+    target->run_count++;
+    entry = target->entry;
+  } else {
+    entry = pj_entry_for(tstate, frame->f_code, &interp_ns);
+  }
+  if (entry == NULL) {
+    if (PyErr_Occurred()) return NULL; /* compiling raised (MemoryError) */
+    if (interp_ns == NULL) return eval_default(tstate, frame, 0);
+    const int64_t start = pj_now_ns();
+    PyObject *res = eval_default(tstate, frame, 0); /* the frame keeps its code (and state) */
+    *interp_ns += pj_now_ns() - start;
+    return res;
+  }
+
+  return enter_native(tstate, frame, entry, resume);
+}
+
 unsigned long long pj_generator_resumes(void) { return generator_resumes; }
+unsigned long long pj_generators_made(void) { return generators_made; }
+unsigned long long pj_direct_resumes(void) { return direct_resumes; }
 
 /* genobject.c's _PyGen_yf (not exported): what a suspended generator or coroutine is
  * awaiting or delegating to (a new reference), or NULL. Suspended in a `yield from` /
@@ -350,17 +365,16 @@ static void take_ownership(PyFrameObject *f, _PyInterpreterFrame *frame) {
   if (!PyObject_GC_IsTracked((PyObject *)f)) PyObject_GC_Track((PyObject *)f);
 }
 
-/* _PyEvalFrameClearAndPop for a frame pushed by pj_call_direct (never the first frame of a
- * data-stack chunk: those are only made by the interpreter's slow path). */
-static void clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame) {
-  tstate->recursion_remaining--;
+/* _PyFrame_Clear (not exported), for a frame already unlinked: a frame object that outlives
+ * it takes a copy of the frame, else the frame's references go. */
+static void clear_frame(_PyInterpreterFrame *frame) {
   if (frame->frame_obj != NULL) {
     PyFrameObject *f = frame->frame_obj;
     frame->frame_obj = NULL;
     if (Py_REFCNT(f) > 1) {
       take_ownership(f, frame);
       Py_DECREF(f);
-      goto pop;
+      return;
     }
     Py_DECREF(f);
   }
@@ -368,9 +382,114 @@ static void clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame) {
   Py_XDECREF(frame->f_locals);
   Py_DECREF(frame->f_func);
   Py_DECREF(frame->f_code);
-pop:
+}
+
+/* _PyEvalFrameClearAndPop for a frame pushed by pj_call_direct (never the first frame of a
+ * data-stack chunk: those are only made by the interpreter's slow path). */
+static void clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame) {
+  tstate->recursion_remaining--;
+  clear_frame(frame);
   tstate->recursion_remaining++;
   tstate->datastack_top = (PyObject **)frame;
+}
+
+/* Runs frame's machine code linked into the current _PyCFrame, as ceval's inlined calls
+ * link a frame (no _PyCFrame of its own: the caller's tracing state is the callee's), with
+ * a recursion level (RecursionError as ceval); unlinked again after, whatever the result. */
+static inline PyObject *run_linked(PyThreadState *tstate, _PyInterpreterFrame *frame,
+                                   PjNativeEntry entry) {
+  _PyCFrame *cframe = tstate->cframe;
+  frame->previous = cframe->current_frame;
+  cframe->current_frame = frame;
+  PyObject *result;
+  if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+    tstate->recursion_remaining--;
+    result = NULL;
+  } else {
+    frame->stacktop = -1;
+    result = entry(tstate, (PjFrame *)frame);
+  }
+  _Py_LeaveRecursiveCallTstate(tstate);
+  cframe->current_frame = frame->previous;
+  return result;
+}
+
+/* ---- generators and coroutines resumed directly -------------------------------------- */
+
+/* genobject.c's gen_send_ex2 (neither throw() nor close()) for an exact generator or
+ * coroutine whose machine code can take it from where it is (created, or suspended at a
+ * yield), with arg NULL for next(): pushes the sent value, links the generator's frame and
+ * exception state, runs the machine code (a PJ_DEOPT exit hands the frame to the
+ * interpreter, as pj_eval_frame does) and
+ * settles the generator as gen_send_ex2 does: a yield gives PYGEN_NEXT, a return
+ * PYGEN_RETURN with the value (NULL and no exception for next() returning None), an error
+ * PYGEN_ERROR (StopIteration raised inside becomes RuntimeError). PJ_SEND_NOT_DIRECT, having
+ * done nothing, for everything else (states and values gen_send_ex2 reports errors for,
+ * tracing, no compiled code, little C stack): the caller then goes through CPython. */
+#define PJ_SEND_NOT_DIRECT ((PySendResult)-2)
+static inline PySendResult send_direct(PyThreadState *tstate, PyGenObject *gen,
+                                       PyObject *arg, PyObject **presult) {
+  const int state = gen->gi_frame_state;
+  if (state != FRAME_SUSPENDED && (state != FRAME_CREATED || (arg != NULL && arg != Py_None)))
+    return PJ_SEND_NOT_DIRECT;
+  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)gen->gi_iframe;
+  PjDirectTarget *target = direct_target(frame->f_code);
+  if (target == NULL || target->entry == NULL || !hook_installed ||
+      tstate->cframe->use_tracing || c_stack_exhausted())
+    return PJ_SEND_NOT_DIRECT;
+
+  _PyFrame_StackPush(frame, Py_NewRef(arg != NULL ? arg : Py_None));
+  gen->gi_exc_state.previous_item = tstate->exc_info;
+  tstate->exc_info = &gen->gi_exc_state;
+  gen->gi_frame_state = FRAME_EXECUTING;
+  target->run_count++;
+  const int stacktop = frame->stacktop;
+  PyObject *result = run_linked(tstate, frame, target->entry);
+  if (result == PJ_NOT_RESUMABLE) frame->stacktop = stacktop;
+  if (result == PJ_DEOPT || result == PJ_NOT_RESUMABLE) {
+    result = eval_default(tstate, frame, 0);
+  } else {
+    generator_resumes++;
+    direct_resumes++;
+  }
+  if (gen->gi_frame_state == FRAME_EXECUTING) gen->gi_frame_state = FRAME_COMPLETED;
+  tstate->exc_info = gen->gi_exc_state.previous_item;
+  gen->gi_exc_state.previous_item = NULL;
+  frame->previous = NULL;
+  if (result != NULL) {
+    if (gen->gi_frame_state == FRAME_SUSPENDED) {
+      *presult = result;
+      return PYGEN_NEXT;
+    }
+    if (result == Py_None && arg == NULL) Py_CLEAR(result);
+  } else if (PyErr_ExceptionMatches(PyExc_StopIteration)) {
+    _PyErr_FormatFromCause(PyExc_RuntimeError, "%s",
+                           PyCoro_CheckExact(gen) ? "coroutine raised StopIteration"
+                                                  : "generator raised StopIteration");
+  }
+  /* finished: clear the frame, first the exception state (a cycle through its traceback) */
+  _PyErr_ClearExcState(&gen->gi_exc_state);
+  gen->gi_frame_state = FRAME_CLEARED;
+  clear_frame(frame);
+  *presult = result;
+  return result != NULL ? PYGEN_RETURN : PYGEN_ERROR;
+}
+
+int pj_gen_iternext(PyObject *gen, PyObject **item) {
+  PyObject *result;
+  const PySendResult status = send_direct(_PyThreadState_GET(), (PyGenObject *)gen, NULL, &result);
+  if (status == PJ_SEND_NOT_DIRECT) return 0;
+  if (status == PYGEN_RETURN) { /* gen_iternext: a value returned is StopIteration's */
+    _PyGen_SetStopIterationValue(result);
+    Py_CLEAR(result);
+  }
+  *item = result;
+  return 1;
+}
+
+int pj_gen_send(PyObject *gen, PyObject *arg, PyObject **result) {
+  const PySendResult status = send_direct(_PyThreadState_GET(), (PyGenObject *)gen, arg, result);
+  return status == PJ_SEND_NOT_DIRECT ? -2 : (int)status;
 }
 
 static unsigned code_epoch = 1;
@@ -390,19 +509,14 @@ void pj_direct_clear_and_pop(PyThreadState *tstate, PjFrame *frame) {
   clear_and_pop(tstate, (_PyInterpreterFrame *)frame);
 }
 
-/* A frame of `size` words for func (whose code's machine code is target->entry) on the data
- * stack, with nargs positional arguments (stolen) and, up to argcount, the function's
- * defaults; run it and pop it. _PyFrame_PushUnchecked + CALL_PY_EXACT_ARGS /
- * CALL_PY_WITH_DEFAULTS + RETURN_VALUE's pop_frame. The caller checked the space. */
-static PyObject *run_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args,
-                            Py_ssize_t nargs, PjDirectTarget *target, size_t size) {
+/* A direct call's frame for func (stolen) with nargs positional arguments (stolen) and, up
+ * to argcount, the function's defaults; the other locals cleared. */
+static inline void init_direct_frame(_PyInterpreterFrame *frame, PyFunctionObject *func,
+                                     PyObject *const *args, Py_ssize_t nargs,
+                                     Py_ssize_t argcount) {
   PyCodeObject *code = (PyCodeObject *)func->func_code;
-  PyObject **base = tstate->datastack_top;
-  tstate->datastack_top = base + size;
-  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)base;
   _PyFrame_InitializeSpecials(frame, func, NULL, code->co_nlocalsplus);
   for (Py_ssize_t i = 0; i < nargs; i++) frame->localsplus[i] = args[i];
-  const Py_ssize_t argcount = target->argcount;
   if (nargs < argcount) {
     const Py_ssize_t ndefaults = PyTuple_GET_SIZE(func->func_defaults);
     for (Py_ssize_t i = nargs; i < argcount; i++)
@@ -410,24 +524,98 @@ static PyObject *run_direct(PyThreadState *tstate, PyFunctionObject *func, PyObj
           Py_NewRef(PyTuple_GET_ITEM(func->func_defaults, ndefaults - (argcount - i)));
   }
   for (int i = (int)argcount; i < code->co_nlocalsplus; i++) frame->localsplus[i] = NULL;
+}
+
+/* A frame of `size` words for func (whose code's machine code is target->entry) on the data
+ * stack, with nargs positional arguments (stolen) and, up to argcount, the function's
+ * defaults; run it and pop it. _PyFrame_PushUnchecked + CALL_PY_EXACT_ARGS /
+ * CALL_PY_WITH_DEFAULTS + RETURN_VALUE's pop_frame. The caller checked the space. */
+static PyObject *run_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args,
+                            Py_ssize_t nargs, PjDirectTarget *target, size_t size) {
+  PyObject **base = tstate->datastack_top;
+  tstate->datastack_top = base + size;
+  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)base;
+  init_direct_frame(frame, func, args, nargs, target->argcount);
 
   target->run_count++;
-  _PyCFrame *cframe = tstate->cframe;
-  frame->previous = cframe->current_frame;
-  cframe->current_frame = frame;
-  PyObject *result;
-  if (_Py_EnterRecursiveCallTstate(tstate, "")) {
-    tstate->recursion_remaining--;
-    result = NULL;
-  } else {
-    frame->stacktop = -1;
-    result = target->entry(tstate, (PjFrame *)frame);
-  }
-  _Py_LeaveRecursiveCallTstate(tstate);
-  cframe->current_frame = frame->previous;
+  PyObject *result = run_linked(tstate, frame, target->entry);
   if (result == PJ_DEOPT) result = eval_default(tstate, frame, 0);
   clear_and_pop(tstate, frame);
   return result;
+}
+
+/* The generator or coroutine that calling func with nargs arguments (stolen, as is func)
+ * makes: what the call's frame does up to RETURN_GENERATOR (genobject.c's make_gen and
+ * _Py_MakeCoro, then ceval's COPY_FREE_VARS, MAKE_CELL and RETURN_GENERATOR), done in the
+ * generator's own frame, which the first send() then enters at the machine code's resume
+ * point after RETURN_GENERATOR. PJ_NOT_DIRECT, consuming nothing, for a coroutine while
+ * coroutine origins are tracked (the interpreter records them). */
+static PyObject *make_generator(PyThreadState *tstate, PyFunctionObject *func,
+                                PyObject *const *args, Py_ssize_t nargs, PjDirectTarget *target) {
+  PyCodeObject *code = (PyCodeObject *)func->func_code;
+  const int coro = (code->co_flags & CO_COROUTINE) != 0;
+  if (coro && tstate->coroutine_origin_tracking_depth != 0) return PJ_NOT_DIRECT;
+  PyGenObject *gen = PyObject_GC_NewVar(PyGenObject, coro ? &PyCoro_Type : &PyGen_Type,
+                                        code->co_nlocalsplus + code->co_stacksize);
+  if (gen == NULL) {
+    for (Py_ssize_t i = 0; i < nargs; i++) Py_DECREF(args[i]);
+    Py_DECREF(func);
+    return NULL;
+  }
+  gen->gi_code = (PyCodeObject *)Py_NewRef(code);
+  gen->gi_weakreflist = NULL;
+  gen->gi_name = Py_NewRef(func->func_name != NULL ? func->func_name : code->co_name);
+  gen->gi_qualname =
+      Py_NewRef(func->func_qualname != NULL ? func->func_qualname : code->co_qualname);
+  gen->gi_exc_state.exc_value = NULL;
+  gen->gi_exc_state.previous_item = NULL;
+  gen->gi_origin_or_finalizer = NULL;
+  gen->gi_hooks_inited = 0;
+  gen->gi_closed = 0;
+  gen->gi_running_async = 0;
+
+  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)gen->gi_iframe;
+  init_direct_frame(frame, func, args, nargs, target->argcount);
+  const _Py_CODEUNIT *units = _PyCode_CODE(code);
+  for (int i = 0; i < target->gen_start; i++) {
+    const int oparg = _Py_OPARG(units[i]);
+    if (_Py_OPCODE(units[i]) == COPY_FREE_VARS) {
+      PyObject *closure = func->func_closure;
+      const int offset = code->co_nlocalsplus - oparg;
+      for (int k = 0; k < oparg; k++)
+        frame->localsplus[offset + k] = Py_NewRef(PyTuple_GET_ITEM(closure, k));
+    } else { /* MAKE_CELL */
+      PyObject *initial = frame->localsplus[oparg];
+      PyObject *cell = PyCell_New(initial);
+      if (cell == NULL) {
+        for (int k = 0; k < code->co_nlocalsplus; k++) Py_CLEAR(frame->localsplus[k]);
+        Py_DECREF(frame->f_func);
+        Py_DECREF(frame->f_code);
+        gen->gi_frame_state = FRAME_CLEARED; /* nothing for gen_dealloc to finalise */
+        _PyObject_GC_TRACK(gen);
+        Py_DECREF(gen);
+        return NULL;
+      }
+      Py_XDECREF(initial);
+      frame->localsplus[oparg] = cell;
+    }
+  }
+  frame->prev_instr = (_Py_CODEUNIT *)units + target->gen_start;
+  frame->owner = FRAME_OWNED_BY_GENERATOR;
+  frame->previous = NULL;
+  gen->gi_frame_state = FRAME_CREATED;
+  _PyObject_GC_TRACK(gen);
+  target->run_count++;
+  generators_made++;
+  return (PyObject *)gen;
+}
+
+/* A direct call of target's code: its frame run (run_direct), or the generator it makes. */
+static inline PyObject *start_direct(PyThreadState *tstate, PyFunctionObject *func,
+                                     PyObject *const *args, Py_ssize_t nargs,
+                                     PjDirectTarget *target, size_t size) {
+  if (target->gen_start >= 0) return make_generator(tstate, func, args, nargs, target);
+  return run_direct(tstate, func, args, nargs, target, size);
 }
 
 static PyObject *c_stack_error(PyObject *callable, PyObject *const *args, Py_ssize_t nargs) {
@@ -470,7 +658,7 @@ PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *co
   PjDirectTarget *target = lookup_direct(tstate, callable, nargs, &size);
   if (target == NULL || !has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
   if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
-  return run_direct(tstate, (PyFunctionObject *)callable, args, nargs, target, size);
+  return start_direct(tstate, (PyFunctionObject *)callable, args, nargs, target, size);
 }
 
 int pj_can_call_direct(PyThreadState *tstate, PyObject *callable, Py_ssize_t nargs) {
@@ -506,7 +694,7 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
   }
   if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
   if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
-  return run_direct(tstate, func, args, nargs, target, size);
+  return start_direct(tstate, func, args, nargs, target, size);
 }
 
 void pj_install_hook(void) {

@@ -84,7 +84,11 @@ extern "C" long rt_send(PyObject** base) {
   PyObject* receiver = base[0];
   PyObject* v = base[1];
   PyObject* retval = nullptr;
-  const PySendResult status = PyIter_Send(receiver, v, &retval);
+  int direct = -2;
+  if (Py_IS_TYPE(receiver, &PyCoro_Type) || Py_IS_TYPE(receiver, &PyGen_Type))
+    direct = pj_gen_send(receiver, v, &retval);
+  const PySendResult status =
+      direct != -2 ? static_cast<PySendResult>(direct) : PyIter_Send(receiver, v, &retval);
   Py_DECREF(v);
   if (status == PYGEN_ERROR) return -1;
   if (status == PYGEN_RETURN) {

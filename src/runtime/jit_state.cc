@@ -36,12 +36,29 @@ int64_t NowNs() {
       .count();
 }
 
-// Positional parameters when that is all the code takes (what a direct call can bind).
+// For a generator or coroutine (not an async generator) whose bytecode before
+// RETURN_GENERATOR only copies free variables and makes cells: RETURN_GENERATOR's index, at
+// which a direct call can make the generator object itself (runtime/cpython_shim.c). Else -1.
+int GeneratorStart(PyCodeObject* code) {
+  if (!(code->co_flags & (CO_GENERATOR | CO_COROUTINE)) || (code->co_flags & CO_ASYNC_GENERATOR))
+    return -1;
+  const auto* units = reinterpret_cast<const uint16_t*>(_PyCode_CODE(code));
+  for (Py_ssize_t i = 0; i < Py_SIZE(code); ++i) {
+    const int op = units[i] & 0xff;
+    if (op == frontend::RETURN_GENERATOR) return static_cast<int>(i);
+    if (op != frontend::COPY_FREE_VARS && op != frontend::MAKE_CELL) return -1;
+  }
+  return -1;
+}
+
+// Positional parameters when that is all the code takes (what a direct call can bind), for a
+// generator or coroutine only if a direct call can make it (GeneratorStart).
 int DirectArgcount(PyCodeObject* code) {
-  constexpr int kNotDirect = CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE |
-                             CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE;
+  constexpr int kNotDirect = CO_VARARGS | CO_VARKEYWORDS | CO_ASYNC_GENERATOR;
+  constexpr int kMakesGenerator = CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE;
   if ((code->co_flags & kNotDirect) || code->co_kwonlyargcount != 0 ||
-      !(code->co_flags & CO_OPTIMIZED))
+      !(code->co_flags & CO_OPTIMIZED) ||
+      ((code->co_flags & kMakesGenerator) && GeneratorStart(code) < 0))
     return -1;
   return code->co_argcount;
 }
@@ -104,7 +121,7 @@ bool CompiledByTime(const CodeState& state) {
 }
 
 CodeState::CodeState(PyCodeObject* code)
-    : PjDirectTarget{nullptr, nullptr, DirectArgcount(code), 0},
+    : PjDirectTarget{nullptr, nullptr, DirectArgcount(code), GeneratorStart(code), 0},
       code(code),
       has_loop(HasLoop(code)),
       stdlib(InStdlib(code)) {}
