@@ -427,8 +427,8 @@ static inline PyObject *run_linked(PyThreadState *tstate, _PyInterpreterFrame *f
  * done nothing, for everything else (states and values gen_send_ex2 reports errors for,
  * tracing, no compiled code, little C stack): the caller then goes through CPython. */
 #define PJ_SEND_NOT_DIRECT ((PySendResult)-2)
-static inline PySendResult send_direct(PyThreadState *tstate, PyGenObject *gen,
-                                       PyObject *arg, PyObject **presult) {
+static inline __attribute__((always_inline)) PySendResult
+send_direct(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presult) {
   const int state = gen->gi_frame_state;
   if (state != FRAME_SUSPENDED && (state != FRAME_CREATED || (arg != NULL && arg != Py_None)))
     return PJ_SEND_NOT_DIRECT;
@@ -475,21 +475,41 @@ static inline PySendResult send_direct(PyThreadState *tstate, PyGenObject *gen,
   return result != NULL ? PYGEN_RETURN : PYGEN_ERROR;
 }
 
-int pj_gen_iternext(PyObject *gen, PyObject **item) {
-  PyObject *result;
-  const PySendResult status = send_direct(_PyThreadState_GET(), (PyGenObject *)gen, NULL, &result);
-  if (status == PJ_SEND_NOT_DIRECT) return 0;
-  if (status == PYGEN_RETURN) { /* gen_iternext: a value returned is StopIteration's */
-    _PyGen_SetStopIterationValue(result);
-    Py_CLEAR(result);
+/* FOR_ITER's helper (runtime/helpers.h): gen_iternext for a generator resumed directly. */
+PyObject *rt_for_iter(PyObject *iter) {
+  if (Py_IS_TYPE(iter, &PyGen_Type)) {
+    PyObject *item;
+    const PySendResult status =
+        send_direct(_PyThreadState_GET(), (PyGenObject *)iter, NULL, &item);
+    if (status == PYGEN_RETURN) { /* a value returned is StopIteration's */
+      _PyGen_SetStopIterationValue(item);
+      Py_DECREF(item);
+      return NULL;
+    }
+    if (status != PJ_SEND_NOT_DIRECT) return item;
   }
-  *item = result;
-  return 1;
+  return (*Py_TYPE(iter)->tp_iternext)(iter);
 }
 
-int pj_gen_send(PyObject *gen, PyObject *arg, PyObject **result) {
-  const PySendResult status = send_direct(_PyThreadState_GET(), (PyGenObject *)gen, arg, result);
-  return status == PJ_SEND_NOT_DIRECT ? -2 : (int)status;
+/* SEND's helper (runtime/helpers_gen.h): PyIter_Send, a generator or coroutine resumed
+ * directly. */
+long rt_send(PyObject **base) {
+  PyObject *receiver = base[0];
+  PyObject *v = base[1];
+  PyObject *retval = NULL;
+  PySendResult status = PJ_SEND_NOT_DIRECT;
+  if (Py_IS_TYPE(receiver, &PyCoro_Type) || Py_IS_TYPE(receiver, &PyGen_Type))
+    status = send_direct(_PyThreadState_GET(), (PyGenObject *)receiver, v, &retval);
+  if (status == PJ_SEND_NOT_DIRECT) status = PyIter_Send(receiver, v, &retval);
+  Py_DECREF(v);
+  if (status == PYGEN_ERROR) return -1;
+  if (status == PYGEN_RETURN) {
+    base[0] = retval;
+    Py_DECREF(receiver);
+    return 1;
+  }
+  base[1] = retval;
+  return 0;
 }
 
 static unsigned code_epoch = 1;

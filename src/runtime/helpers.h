@@ -67,7 +67,8 @@ PyObject* rt_unary_negative(PyObject* v);
 PyObject* rt_unary_not(PyObject* v);
 PyObject* rt_unary_invert(PyObject* v);
 PyObject* rt_get_iter(PyObject* iterable);
-// FOR_ITER: borrows iter. Next item, or NULL: exhausted (no exception) or error.
+// FOR_ITER: borrows iter. Next item, or NULL: exhausted (no exception) or error. Defined
+// in cpython_shim.c, which resumes a generator straight into its machine code.
 PyObject* rt_for_iter(PyObject* iter);
 // After rt_for_iter returned NULL: 0 if the iterator is exhausted (StopIteration cleared),
 // -1 if a real error is pending.

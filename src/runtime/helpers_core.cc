@@ -210,12 +210,6 @@ extern "C" PyObject* rt_get_iter(PyObject* iterable) {
   return Steal1(PyObject_GetIter(iterable), iterable);
 }
 
-extern "C" PyObject* rt_for_iter(PyObject* iter) {
-  PyObject* item;
-  if (Py_IS_TYPE(iter, &PyGen_Type) && pj_gen_iternext(iter, &item)) return item;
-  return (*Py_TYPE(iter)->tp_iternext)(iter);
-}
-
 extern "C" int rt_for_iter_end(PyThreadState* tstate) {
   if (PyErr_Occurred()) {
     if (!PyErr_ExceptionMatches(PyExc_StopIteration)) return -1;

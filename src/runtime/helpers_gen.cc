@@ -80,26 +80,6 @@ extern "C" PyObject* rt_get_yield_from_iter(PyObject* iterable, int code_flags) 
   return iter;
 }
 
-extern "C" long rt_send(PyObject** base) {
-  PyObject* receiver = base[0];
-  PyObject* v = base[1];
-  PyObject* retval = nullptr;
-  int direct = -2;
-  if (Py_IS_TYPE(receiver, &PyCoro_Type) || Py_IS_TYPE(receiver, &PyGen_Type))
-    direct = pj_gen_send(receiver, v, &retval);
-  const PySendResult status =
-      direct != -2 ? static_cast<PySendResult>(direct) : PyIter_Send(receiver, v, &retval);
-  Py_DECREF(v);
-  if (status == PYGEN_ERROR) return -1;
-  if (status == PYGEN_RETURN) {
-    base[0] = retval;
-    Py_DECREF(receiver);
-    return 1;
-  }
-  base[1] = retval;
-  return 0;
-}
-
 extern "C" PyObject* rt_get_awaitable(PyObject** top, int oparg) {
   PyObject* iterable = top[0];
   PyObject* iter = GetAwaitableIter(iterable);

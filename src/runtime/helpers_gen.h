@@ -18,7 +18,8 @@ PyObject* rt_get_yield_from_iter(PyObject* iterable, int code_flags);
 // SEND (receiver, v -- receiver, retval) on base[0..1] (PyIter_Send; compiled code never
 // runs with a trace function set). Returns 0 when the receiver yielded (base[1] = the
 // value: fall through), 1 when it returned (base[0] = the return value, the receiver
-// released: jump), -1 on error (v released, the receiver left in base[0]).
+// released: jump), -1 on error (v released, the receiver left in base[0]). Defined in
+// cpython_shim.c, which resumes a generator or coroutine straight into its machine code.
 long rt_send(PyObject** base);
 
 // GET_AWAITABLE oparg (iterable -- awaitable) on top[0]: _PyCoro_GetAwaitableIter, with

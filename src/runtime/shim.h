@@ -68,7 +68,7 @@ typedef PyObject *(*PjNativeEntry)(PyThreadState *tstate, PjFrame *frame);
  * resume it (the caller restores frame->stacktop and hands the frame to the interpreter). */
 #define PJ_NOT_RESUMABLE ((PyObject *)3)
 /* How many times a generator's machine code resumed it (stats()['generator_resumes']), how
- * many of those resumes compiled code made directly (pj_gen_iternext, pj_gen_send:
+ * many of those resumes compiled code made directly (rt_for_iter, rt_send:
  * stats()['direct_resumes']), and how many generators and coroutines direct calls made
  * (stats()['generators_made']). */
 unsigned long long pj_generator_resumes(void);
@@ -77,14 +77,6 @@ unsigned long long pj_generators_made(void);
 /* genobject.c's _PyGen_yf for a generator or coroutine: the object its `yield from` or
  * `await` delegates to (a new reference), or NULL if it is not suspended in one. */
 PyObject *pj_gen_yf(PyObject *gen);
-/* next() and send() of an exact generator (or, for send, coroutine) resumed straight into
- * its machine code, as gen_iternext / PyIter_Send would resume it through the evaluator.
- * pj_gen_iternext: 1 with *item the next value or NULL (exhausted, StopIteration set for a
- * value returned; or an error), or 0, having done nothing, when it cannot be resumed so.
- * pj_gen_send: a PySendResult with *result as PyIter_Send gives it, or -2, having done
- * nothing. */
-int pj_gen_iternext(PyObject *gen, PyObject **item);
-int pj_gen_send(PyObject *gen, PyObject *arg, PyObject **result);
 
 /* Whether the hook has added its audit hook, which every PySys_Audit call in the process
  * then pays for; it is added by the first traced frame (stats()['audit_hook']). */
