@@ -550,8 +550,9 @@ static inline void init_direct_frame(_PyInterpreterFrame *frame, PyFunctionObjec
  * stack, with nargs positional arguments (stolen) and, up to argcount, the function's
  * defaults; run it and pop it. _PyFrame_PushUnchecked + CALL_PY_EXACT_ARGS /
  * CALL_PY_WITH_DEFAULTS + RETURN_VALUE's pop_frame. The caller checked the space. */
-static PyObject *run_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args,
-                            Py_ssize_t nargs, PjDirectTarget *target, size_t size) {
+static inline __attribute__((always_inline)) PyObject *run_direct(
+    PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
+    PjDirectTarget *target, size_t size) {
   PyObject **base = tstate->datastack_top;
   tstate->datastack_top = base + size;
   _PyInterpreterFrame *frame = (_PyInterpreterFrame *)base;
