@@ -546,6 +546,15 @@ static inline void init_direct_frame(_PyInterpreterFrame *frame, PyFunctionObjec
   for (int i = (int)argcount; i < code->co_nlocalsplus; i++) frame->localsplus[i] = NULL;
 }
 
+void pj_direct_args_with_defaults(PyObject **locals, PyObject *func, PyObject *const *args,
+                                  Py_ssize_t nargs, Py_ssize_t argcount) {
+  PyObject *defaults = ((PyFunctionObject *)func)->func_defaults;
+  const Py_ssize_t ndefaults = PyTuple_GET_SIZE(defaults);
+  for (Py_ssize_t i = 0; i < nargs; i++) locals[i] = args[i];
+  for (Py_ssize_t i = nargs; i < argcount; i++)
+    locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - (argcount - i)));
+}
+
 /* A frame of `size` words for func (whose code's machine code is target->entry) on the data
  * stack, with nargs positional arguments (stolen) and, up to argcount, the function's
  * defaults; run it and pop it. _PyFrame_PushUnchecked + CALL_PY_EXACT_ARGS /
@@ -709,8 +718,8 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
     cache->nargs = (int)nargs;
     cache->framesize = (int)size;
   }
-  if (target->direct_entry != NULL && nargs == target->argcount) {
-    PyObject *res = target->direct_entry(tstate, callable, args);
+  if (target->direct_entry != NULL) {
+    PyObject *res = target->direct_entry(tstate, callable, args, nargs);
     if (res != PJ_NOT_DIRECT) return res;
   }
   if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;

@@ -86,11 +86,18 @@ int pj_audit_hook_added(void);
  * interpreter's call machinery: the head of the per-code JIT state kept in co_extra
  * (runtime/jit_state.h). */
 /* A compiled function's direct entry (x64/pyasm_xbyak_entry.cc): pushes its own frame on the
- * data stack for `func` with its argcount arguments (stolen, as is the function
- * reference), runs, pops the frame and returns the result or NULL with an exception set; or
- * returns PJ_NOT_DIRECT, consuming nothing, when the data stack or the C stack has no room
- * (the caller then makes an ordinary call). */
-typedef PyObject *(*PjDirectEntry)(PyThreadState *tstate, PyObject *func, PyObject *const *args);
+ * data stack for `func` with nargs arguments (stolen, as is the function reference; the
+ * function's defaults give the rest up to argcount), runs, pops the frame and returns the
+ * result or NULL with an exception set; or returns PJ_NOT_DIRECT, consuming nothing, when
+ * the data stack or the C stack has no room, or nargs does not fit (more than argcount, or
+ * too few defaults): the caller then makes an ordinary call. */
+typedef PyObject *(*PjDirectEntry)(PyThreadState *tstate, PyObject *func, PyObject *const *args,
+                                   Py_ssize_t nargs);
+/* For a direct entry called with fewer arguments than argcount: moves the nargs arguments'
+ * references into locals[0..nargs) and new references to func's last defaults into the
+ * rest, up to argcount (the entry checked that there are enough). */
+void pj_direct_args_with_defaults(PyObject **locals, PyObject *func, PyObject *const *args,
+                                  Py_ssize_t nargs, Py_ssize_t argcount);
 
 typedef struct PjDirectTarget {
   PjNativeEntry entry; /* non-NULL once compiled */

@@ -125,10 +125,11 @@ class PyAsm {
   virtual void Comment(const char* text) = 0;  // text: a static string
   virtual void BeginInstr(int unit_index, const char* opname) = 0;  // pc map + dump text
   // Calls the callee the site's cache last ran directly through its direct entry, when the
-  // callable is a function with that code, no code state died since, the count is the
-  // callee's argcount, and neither tracing nor a missing hook rules it out: result in kRet
-  // (NULL with an exception set; the operands are consumed either way). Jumps to `other`,
-  // consuming nothing, when a check fails or the entry had no room. Calls out.
+  // callable is a function with that code, no code state died since, the count is at most
+  // the callee's argcount (the entry takes the rest from the defaults, or refuses), and
+  // neither tracing nor a missing hook rules it out: result in kRet (NULL with an exception
+  // set; the operands are consumed either way). Jumps to `other`, consuming nothing, when a
+  // check fails or the entry refused. Calls out.
   virtual void DirectCall(const DirectCallSite& site, Label other) = 0;
   // Calls the C function of the builtin the site's cache names when the operands have
   // site.form and the callable (and for kDescr the exact type of self) matches it; result in

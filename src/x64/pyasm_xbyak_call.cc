@@ -58,7 +58,7 @@ void XbyakPyAsm::DirectCall(const DirectCallSite& site, Label other) {
   J(kNE, other);
   gen_->mov(r11, qword[r10 + py + offsetof(PjCallCache, target)]);
   gen_->cmp(dword[r11 + offsetof(PjDirectTarget, argcount)], r8d);
-  J(kNE, other);
+  J(kL, other);  // more arguments than parameters; fewer: the entry checks the defaults
   gen_->mov(rax, qword[r11 + offsetof(PjDirectTarget, direct_entry)]);
   gen_->test(rax, rax);
   J(kE, other);
@@ -70,6 +70,7 @@ void XbyakPyAsm::DirectCall(const DirectCallSite& site, Label other) {
   J(kE, other);
   CommitPrevInstr();
   gen_->mov(rdi, rg::kTstate);
+  gen_->mov(ecx, r8d);
   gen_->call(rax);
   gen_->cmp(rax, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(PJ_NOT_DIRECT)));
   J(kE, other);

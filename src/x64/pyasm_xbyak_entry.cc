@@ -2,8 +2,8 @@
 // PjDirectEntry), so that a compiled caller (or pj_call_cached) runs it without the
 // interpreter's call machinery. It is CPython 3.11's inlined call with this function's own
 // numbers baked in: push the frame on the thread's data stack (_PyFrame_PushUnchecked),
-// initialise it (_PyFrame_InitializeSpecials), move the arguments in and clear the other
-// locals, link it (frame->previous, cframe->current_frame), enter a recursion level, call
+// initialise it (_PyFrame_InitializeSpecials), move the arguments in (the function's
+// defaults for those not given) and clear the other locals, link it (frame->previous, cframe->current_frame), enter a recursion level, call
 // the body (offset 0, the ordinary native entry), leave, unlink, and clear and pop the frame
 // (_PyEvalFrameClearAndPop: the locals in order, f_locals, f_func, f_code). A frame object
 // that outlives the call and a deopt to the interpreter take C slow paths; no room on the
@@ -46,6 +46,20 @@ void XbyakPyAsm::DirectEntry(const DirectEntryLayout& d, Label entry, Label body
   for (const Xbyak::Reg64* r : {&rbp, &rbx, &r12, &r13, &r14, &r15}) gen_->push(*r);
   gen_->sub(rsp, 8);
   gen_->mov(tstate, rdi);
+  // ecx: the argument count; fewer than argcount only if the defaults give the rest
+  const Label exact = NewLabel();
+  gen_->cmp(ecx, d.argcount);
+  J(kE, exact);
+  J(kG, no_room);
+  gen_->mov(rax, qword[rsi + offsetof(PyFunctionObject, func_defaults)]);
+  gen_->test(rax, rax);
+  J(kE, no_room);
+  gen_->mov(r11d, d.argcount);
+  gen_->sub(r11d, ecx);  // the defaults needed
+  gen_->cmp(qword[rax + offsetof(PyVarObject, ob_size)], r11);
+  J(kL, no_room);
+  Here(exact);
+  gen_->mov(r14d, ecx);  // kept across the calls below
   // the C stack, as pj_eval_frame checks it (below the floor: let the ordinary call raise)
   // mov r11, fs:[0]: the thread pointer (the TCB's pointer to itself), encoded by hand
   // (absolute disp32 0 through a SIB byte; xbyak has no segment overrides)
@@ -79,11 +93,15 @@ void XbyakPyAsm::DirectEntry(const DirectEntryLayout& d, Label entry, Label body
   gen_->mov(dword[frame + o->frame_stacktop], -1);  // running
   gen_->mov(rcx, reinterpret_cast<uint64_t>(d.first_instr - 1));
   gen_->mov(qword[frame + o->frame_prev_instr], rcx);
+  for (int i = d.argcount; i < d.nlocalsplus; ++i) gen_->mov(local(i), rax);
+  const Label moved = NewLabel(), with_defaults = NewLabel();
+  gen_->cmp(r14d, d.argcount);
+  J(kNE, with_defaults);
   for (int i = 0; i < d.argcount; ++i) {  // the arguments' references move in
     gen_->mov(rcx, qword[rdx + 8 * i]);
     gen_->mov(local(i), rcx);
   }
-  for (int i = d.argcount; i < d.nlocalsplus; ++i) gen_->mov(local(i), rax);
+  Here(moved);
   gen_->mov(rcx, reinterpret_cast<uint64_t>(d.run_count));
   gen_->inc(qword[rcx]);
 
@@ -155,6 +173,14 @@ void XbyakPyAsm::DirectEntry(const DirectEntryLayout& d, Label entry, Label body
   gen_->mov(rsi, frame);
   CallLabel(body);
   Jmp(ran);
+
+  Here(with_defaults);  // the arguments given, then the defaults for the rest
+  gen_->lea(rdi, local(0));
+  gen_->mov(ecx, r14d);
+  gen_->mov(r8d, d.argcount);
+  gen_->mov(rax, reinterpret_cast<uint64_t>(&pj_direct_args_with_defaults));
+  gen_->call(rax);
+  Jmp(moved);
 
   Here(deopt);  // the interpreter runs the rest, then the frame is popped in C
   gen_->mov(rdi, tstate);

@@ -507,6 +507,83 @@ def kw_call(f, b):
         return None
 
 
+# ---- direct calls that take parameters from the defaults ----------------------------------
+
+SHARED = []
+
+
+def with_defaults(a, b=10, c=SHARED, d=None):
+    c.append(a)
+    return (a, b, len(c), d)
+
+
+class Walker:
+    def step(self, n, scale=3):
+        return n * scale
+
+
+def calls_with_defaults(n):
+    out = []
+    w = Walker()
+    for i in range(n):
+        out.append(with_defaults(i))
+        out.append(with_defaults(i, 1))
+        out.append(with_defaults(i, 1, [], "d"))
+        out.append(w.step(i))
+        out.append(w.step(i, 1))
+    del SHARED[:]
+    return out
+
+
+def test_direct_calls_fill_parameters_from_the_defaults():
+    run_both(calls_with_defaults, 20)
+    assert_compiled(with_defaults)
+    assert_compiled(Walker.step)
+
+
+def replaced_defaults(f):
+    f.__defaults__ = (5,)
+    out = []
+    for step in range(5):
+        if step == 2:
+            f.__defaults__ = (7,)
+        if step == 3:
+            f.__defaults__ = ()
+        if step == 4:
+            f.__defaults__ = None
+        try:
+            out.append(f(1))
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+def test_defaults_replaced_between_direct_calls():
+    def one_default(a, b=5):
+        return a + b
+    got = run_both(replaced_defaults, one_default)
+    assert got[:3] == [6, 6, 8] and "missing 1 required positional argument" in got[3]
+
+
+def test_default_reference_counts_after_direct_calls():
+    default = object()
+
+    def f(a, b=default):
+        return b
+
+    def loop(n):
+        for i in range(n):
+            f(i)
+    with jit_enabled(0):
+        loop(10)
+        before = sys.getrefcount(default)
+        loop(1000)
+        after = sys.getrefcount(default)
+    assert before == after
+    assert_compiled(loop)
+    assert_compiled(f)
+
+
 # ---- super() ------------------------------------------------------------------------------
 
 class Base:
