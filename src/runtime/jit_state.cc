@@ -212,8 +212,10 @@ using namespace pyjion::rt;
 
 extern "C" int64_t pj_now_ns(void) { return NowNs(); }
 
-extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code,
-                                      int64_t** interp_ns) {
+namespace pyjion::rt {
+namespace {
+
+PjNativeEntry EntryFor(PyCodeObject* code, int64_t** interp_ns) {
   CodeState* state = StateFor(code, g_config.enabled);
   if (state == nullptr) {
     PyErr_Clear();
@@ -227,4 +229,21 @@ extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code,
     return nullptr;
   }
   return EnsureCompiled(code, state) ? state->entry : nullptr;
+}
+
+}  // namespace
+}  // namespace pyjion::rt
+
+// The evaluator's (C) entry into the JIT: no C++ exception may cross it. Memory running
+// out anywhere in the JIT's own bookkeeping becomes MemoryError, as in the interpreter.
+extern "C" PjNativeEntry pj_entry_for(PyThreadState* tstate, PyCodeObject* code,
+                                      int64_t** interp_ns) {
+  try {
+    return pyjion::rt::EntryFor(code, interp_ns);
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (...) {
+    PyErr_SetString(PyExc_SystemError, "pyjion_x64: internal error while compiling");
+  }
+  return nullptr;
 }

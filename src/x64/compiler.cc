@@ -2,6 +2,7 @@
 // executable region. Every failure becomes a refusal with a reason (never a crash).
 #include "x64/compiler.h"
 
+#include <new>
 #include <stdexcept>
 
 #include "frontend/analysis.h"
@@ -41,6 +42,11 @@ Attempt TryEmit(PyCodeObject* co, const frontend::Analysis& a, size_t capacity,
     out->notes = pa.annotations();
     out->caches = std::move(caches);
     out->direct_entry_offset = lowering.direct_entry() >= 0 ? pa.LabelOffset(lowering.direct_entry()) : 0;
+  } catch (const std::bad_alloc&) {
+    // nothing here may allocate: "out of memory" fits std::string's inline buffer
+    rt::FreeRegion(&region);
+    *reason = "out of memory";
+    return Attempt::kRefused;
   } catch (const std::exception& e) {
     rt::FreeRegion(&region);
     if (XbyakPyAsm::IsBufferFull(e)) return Attempt::kTooSmall;
@@ -85,6 +91,9 @@ bool Compile(PyCodeObject* co, CompiledCode* out, std::string* reason,
       }
     }
     *reason = "function too large";
+    return false;
+  } catch (const std::bad_alloc&) {
+    *reason = "out of memory";  // no allocation (see TryEmit)
     return false;
   } catch (const std::exception& e) {
     *reason = std::string("internal compiler error: ") + e.what();
