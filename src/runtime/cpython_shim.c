@@ -196,22 +196,14 @@ static void take_pending_refs(_PyInterpreterFrame *frame) {
   }
 }
 
-/* Runs frame's machine code under the frame contract (the top of this file): a C-stack
- * _PyCFrame, frame linked and marked as an entry frame, a recursion level; a PJ_DEOPT or
- * PJ_NOT_RESUMABLE exit hands the frame to the interpreter. `resume`: a generator's or
- * coroutine's frame resumed (counted for stats()). */
-static PyObject *enter_native(PyThreadState *tstate, _PyInterpreterFrame *frame,
-                              PjNativeEntry entry, int resume) {
-  const int stacktop = frame->stacktop;
-  _PyCFrame cframe;
-  _PyCFrame *prev_cframe = tstate->cframe;
-  cframe.use_tracing = prev_cframe->use_tracing;
-  cframe.previous = prev_cframe;
-  tstate->cframe = &cframe;
-  frame->is_entry = true;
-  frame->previous = prev_cframe->current_frame;
-  cframe.current_frame = frame;
-
+/* Runs frame's machine code linked into the current _PyCFrame, as ceval's inlined calls
+ * link a frame (no _PyCFrame of its own: the caller's tracing state is the callee's), with
+ * a recursion level (RecursionError as ceval); unlinked again after, whatever the result. */
+static inline PyObject *run_linked(PyThreadState *tstate, _PyInterpreterFrame *frame,
+                                   PjNativeEntry entry) {
+  _PyCFrame *cframe = tstate->cframe;
+  frame->previous = cframe->current_frame;
+  cframe->current_frame = frame;
   PyObject *result;
   if (_Py_EnterRecursiveCallTstate(tstate, "")) {
     tstate->recursion_remaining--;
@@ -221,19 +213,43 @@ static PyObject *enter_native(PyThreadState *tstate, _PyInterpreterFrame *frame,
     result = entry(tstate, (PjFrame *)frame);
   }
   _Py_LeaveRecursiveCallTstate(tstate);
+  cframe->current_frame = frame->previous;
+  return result;
+}
+
+/* After a native exit that hands the frame to the interpreter, the interpreter's result
+ * in *result, and 1: PJ_DEOPT (prev_instr and stacktop were written by the native code; the
+ * interpreter links the frame again and resumes at prev_instr + 1) or PJ_NOT_RESUMABLE (the
+ * frame gets back the stacktop it was entered with). Else 0, *result untouched. */
+static inline int hand_over(PyThreadState *tstate, _PyInterpreterFrame *frame, int stacktop,
+                            PyObject **result) {
+  if (*result == PJ_NOT_RESUMABLE) {
+    frame->stacktop = stacktop;
+  } else if (*result != PJ_DEOPT) {
+    return 0;
+  }
+  *result = eval_default(tstate, frame, 0);
+  return 1;
+}
+
+/* Runs frame's machine code under the frame contract (the top of this file): a C-stack
+ * _PyCFrame of its own, frame linked and marked as an entry frame, a recursion level
+ * (run_linked); a PJ_DEOPT or PJ_NOT_RESUMABLE exit hands the frame to the interpreter.
+ * `resume`: a generator's or coroutine's frame resumed (counted for stats()). */
+static PyObject *enter_native(PyThreadState *tstate, _PyInterpreterFrame *frame,
+                              PjNativeEntry entry, int resume) {
+  const int stacktop = frame->stacktop;
+  _PyCFrame cframe;
+  _PyCFrame *prev_cframe = tstate->cframe;
+  cframe.use_tracing = prev_cframe->use_tracing;
+  cframe.previous = prev_cframe;
+  cframe.current_frame = prev_cframe->current_frame;
+  tstate->cframe = &cframe;
+  frame->is_entry = true;
+  PyObject *result = run_linked(tstate, frame, entry);
   tstate->cframe = cframe.previous;
   tstate->cframe->use_tracing = cframe.use_tracing;
-
-  if (result == PJ_DEOPT) {
-    /* prev_instr and stacktop were written by the native code; the interpreter links the
-     * frame again and resumes at prev_instr + 1. */
-    return eval_default(tstate, frame, 0);
-  }
-  if (result == PJ_NOT_RESUMABLE) {
-    frame->stacktop = stacktop;
-    return eval_default(tstate, frame, 0);
-  }
-  if (resume) generator_resumes++;
+  if (!hand_over(tstate, frame, stacktop, &result) && resume) generator_resumes++;
   return result;
 }
 
@@ -393,27 +409,6 @@ static void clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame) {
   tstate->datastack_top = (PyObject **)frame;
 }
 
-/* Runs frame's machine code linked into the current _PyCFrame, as ceval's inlined calls
- * link a frame (no _PyCFrame of its own: the caller's tracing state is the callee's), with
- * a recursion level (RecursionError as ceval); unlinked again after, whatever the result. */
-static inline PyObject *run_linked(PyThreadState *tstate, _PyInterpreterFrame *frame,
-                                   PjNativeEntry entry) {
-  _PyCFrame *cframe = tstate->cframe;
-  frame->previous = cframe->current_frame;
-  cframe->current_frame = frame;
-  PyObject *result;
-  if (_Py_EnterRecursiveCallTstate(tstate, "")) {
-    tstate->recursion_remaining--;
-    result = NULL;
-  } else {
-    frame->stacktop = -1;
-    result = entry(tstate, (PjFrame *)frame);
-  }
-  _Py_LeaveRecursiveCallTstate(tstate);
-  cframe->current_frame = frame->previous;
-  return result;
-}
-
 /* ---- generators and coroutines resumed directly -------------------------------------- */
 
 /* genobject.c's gen_send_ex2 (neither throw() nor close()) for an exact generator or
@@ -445,10 +440,7 @@ send_direct(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **p
   target->run_count++;
   const int stacktop = frame->stacktop;
   PyObject *result = run_linked(tstate, frame, target->entry);
-  if (result == PJ_NOT_RESUMABLE) frame->stacktop = stacktop;
-  if (result == PJ_DEOPT || result == PJ_NOT_RESUMABLE) {
-    result = eval_default(tstate, frame, 0);
-  } else {
+  if (!hand_over(tstate, frame, stacktop, &result)) {
     generator_resumes++;
     direct_resumes++;
   }
@@ -529,6 +521,17 @@ void pj_direct_clear_and_pop(PyThreadState *tstate, PjFrame *frame) {
   clear_and_pop(tstate, (_PyInterpreterFrame *)frame);
 }
 
+void pj_direct_args_with_defaults(PyObject **locals, PyObject *func, PyObject *const *args,
+                                  Py_ssize_t nargs, Py_ssize_t argcount) {
+  for (Py_ssize_t i = 0; i < nargs; i++) locals[i] = args[i];
+  if (nargs < argcount) {
+    PyObject *defaults = ((PyFunctionObject *)func)->func_defaults;
+    const Py_ssize_t ndefaults = PyTuple_GET_SIZE(defaults);
+    for (Py_ssize_t i = nargs; i < argcount; i++)
+      locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - (argcount - i)));
+  }
+}
+
 /* A direct call's frame for func (stolen) with nargs positional arguments (stolen) and, up
  * to argcount, the function's defaults; the other locals cleared. */
 static inline void init_direct_frame(_PyInterpreterFrame *frame, PyFunctionObject *func,
@@ -536,23 +539,8 @@ static inline void init_direct_frame(_PyInterpreterFrame *frame, PyFunctionObjec
                                      Py_ssize_t argcount) {
   PyCodeObject *code = (PyCodeObject *)func->func_code;
   _PyFrame_InitializeSpecials(frame, func, NULL, code->co_nlocalsplus);
-  for (Py_ssize_t i = 0; i < nargs; i++) frame->localsplus[i] = args[i];
-  if (nargs < argcount) {
-    const Py_ssize_t ndefaults = PyTuple_GET_SIZE(func->func_defaults);
-    for (Py_ssize_t i = nargs; i < argcount; i++)
-      frame->localsplus[i] =
-          Py_NewRef(PyTuple_GET_ITEM(func->func_defaults, ndefaults - (argcount - i)));
-  }
+  pj_direct_args_with_defaults(frame->localsplus, (PyObject *)func, args, nargs, argcount);
   for (int i = (int)argcount; i < code->co_nlocalsplus; i++) frame->localsplus[i] = NULL;
-}
-
-void pj_direct_args_with_defaults(PyObject **locals, PyObject *func, PyObject *const *args,
-                                  Py_ssize_t nargs, Py_ssize_t argcount) {
-  PyObject *defaults = ((PyFunctionObject *)func)->func_defaults;
-  const Py_ssize_t ndefaults = PyTuple_GET_SIZE(defaults);
-  for (Py_ssize_t i = 0; i < nargs; i++) locals[i] = args[i];
-  for (Py_ssize_t i = nargs; i < argcount; i++)
-    locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - (argcount - i)));
 }
 
 /* A frame of `size` words for func (whose code's machine code is target->entry) on the data

@@ -52,15 +52,20 @@ int GeneratorStart(PyCodeObject* code) {
 }
 
 // Positional parameters when that is all the code takes (what a direct call can bind), for a
-// generator or coroutine only if a direct call can make it (GeneratorStart).
-int DirectArgcount(PyCodeObject* code) {
+// generator or coroutine only if a direct call can make it (gen_start, GeneratorStart's).
+int DirectArgcount(PyCodeObject* code, int gen_start) {
   constexpr int kNotDirect = CO_VARARGS | CO_VARKEYWORDS | CO_ASYNC_GENERATOR;
   constexpr int kMakesGenerator = CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE;
   if ((code->co_flags & kNotDirect) || code->co_kwonlyargcount != 0 ||
-      !(code->co_flags & CO_OPTIMIZED) ||
-      ((code->co_flags & kMakesGenerator) && GeneratorStart(code) < 0))
+      !(code->co_flags & CO_OPTIMIZED) || ((code->co_flags & kMakesGenerator) && gen_start < 0))
     return -1;
   return code->co_argcount;
+}
+
+// What pj_call_direct reads of a code object that has not been compiled yet.
+PjDirectTarget DirectTargetFor(PyCodeObject* code) {
+  const int gen_start = GeneratorStart(code);
+  return PjDirectTarget{nullptr, nullptr, DirectArgcount(code, gen_start), gen_start, 0};
 }
 
 // Whether the code has a backward jump (a loop), read from its live units.
@@ -121,7 +126,7 @@ bool CompiledByTime(const CodeState& state) {
 }
 
 CodeState::CodeState(PyCodeObject* code)
-    : PjDirectTarget{nullptr, nullptr, DirectArgcount(code), GeneratorStart(code), 0},
+    : PjDirectTarget(DirectTargetFor(code)),
       code(code),
       has_loop(HasLoop(code)),
       stdlib(InStdlib(code)) {}
