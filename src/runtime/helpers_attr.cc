@@ -161,15 +161,49 @@ void Remember(AttrCache* cache, const AttrEntry& e) {
   }
 }
 
-// Calls a property's getter with the owner (borrowed); a compiled getter runs directly.
-PyObject* CallGetter(PyThreadState* tstate, PyObject* fget, PyObject* owner) {
-  Py_INCREF(fget);
-  Py_INCREF(owner);
-  PyObject* res = pj_call_direct(tstate, fget, &owner, 1);
+// descrobject.c's propertyobject (private): its functions follow the object header.
+struct PropertyLayout {
+  PyObject_HEAD
+  PyObject* prop_get;
+  PyObject* prop_set;
+  PyObject* prop_del;
+};
+
+// The fget (for_set: fset) of an exact property, as the property's own attribute gives it
+// (which also checks the layout above), if it is a plain function; else nullptr.
+PyObject* PropertyFunction(PyObject* descr, bool for_set) {
+  if (!Py_IS_TYPE(descr, &PyProperty_Type)) return nullptr;
+  PyObject* func = PyObject_GetAttrString(descr, for_set ? "fset" : "fget");
+  if (func == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  Py_DECREF(func);  // kept alive by the property
+  const auto* layout = reinterpret_cast<PropertyLayout*>(descr);
+  if (func != (for_set ? layout->prop_set : layout->prop_get) || !PyFunction_Check(func))
+    return nullptr;
+  return func;
+}
+
+// Whether a property entry's function is still the property's: property.__init__ can be
+// called again on a live property, which changes its functions and not the type's version.
+bool SameFunction(const AttrEntry& e) {
+  const auto* layout = reinterpret_cast<PropertyLayout*>(e.owner);
+  return (e.kind == AttrKind::kProperty ? layout->prop_get : layout->prop_set) == e.obj;
+}
+
+// Calls a property's function with nargs arguments (borrowed), as property_descr_get /
+// property_descr_set do; a compiled function runs directly (through the site's call cache),
+// its frame holding references of its own, as a call from the property would.
+PyObject* CallPropertyFunction(PyThreadState* tstate, AttrCache* cache, PyObject* func,
+                               PyObject* const* args, int nargs) {
+  PyObject* owned[2];
+  for (int i = 0; i < nargs; ++i) owned[i] = Py_NewRef(args[i]);
+  PyObject* res = pj_call_cached(tstate, Py_NewRef(func), owned, nargs, &cache->call);
   if (res != PJ_NOT_DIRECT) return res;
-  res = PyObject_CallOneArg(fget, owner);
-  Py_DECREF(owner);
-  Py_DECREF(fget);
+  res = PyObject_Vectorcall(func, owned, nargs, nullptr);
+  for (int i = 0; i < nargs; ++i) Py_DECREF(owned[i]);
+  Py_DECREF(func);
   return res;
 }
 
@@ -194,8 +228,8 @@ PyObject* LoadCached(PyThreadState* tstate, PyObject* owner, AttrCache* cache, b
         }
         break;
       case AttrKind::kProperty:
-        if (version == e.version) {
-          PyObject* res = CallGetter(tstate, e.obj, owner);
+        if (version == e.version && SameFunction(e)) {
+          PyObject* res = CallPropertyFunction(tstate, cache, e.obj, &owner, 1);
           *error = res == nullptr;
           return res;
         }
@@ -324,16 +358,10 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
                reinterpret_cast<PyGetSetDescrObject*>(descr)->d_getset->get != nullptr) {
       e.kind = AttrKind::kGetSet;  // frame.f_back, code.co_name, func.__name__, ...
       e.obj = descr;               // kept alive by the type
-    } else if (Py_IS_TYPE(descr, &PyProperty_Type)) {
-      PyObject* fget = PyObject_GetAttrString(descr, "fget");  // kept alive by the property
-      if (fget == nullptr) {
-        PyErr_Clear();
-        return;
-      }
-      Py_DECREF(fget);
-      if (!PyFunction_Check(fget)) return;
+    } else if (PyObject* fget = PropertyFunction(descr, false)) {
       e.kind = AttrKind::kProperty;
       e.obj = fget;
+      e.owner = descr;
     } else {
       return;
     }
@@ -402,6 +430,14 @@ extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cac
       Py_DECREF(owner);
       return 0;
     }
+    if (e.kind == AttrKind::kPropertySet && SameFunction(e)) {
+      PyObject* args[2] = {owner, value};
+      PyObject* res = CallPropertyFunction(PyThreadState_GET(), cache, e.obj, args, 2);
+      Py_XDECREF(res);
+      Py_DECREF(value);
+      Py_DECREF(owner);
+      return res == nullptr ? -1 : 0;
+    }
   }
   const int err = PyObject_SetAttr(owner, cache->name, value);
   if (err == 0 && cache->fills < kMaxFills && tp->tp_setattro == PyObject_GenericSetAttr) {
@@ -411,6 +447,11 @@ extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cac
     if (e.version != 0) {
       if (IsObjectSlot(descr, true, &e.index)) {
         e.kind = AttrKind::kSlot;
+        Remember(cache, e);
+      } else if (PyObject* fset = descr != nullptr ? PropertyFunction(descr, true) : nullptr) {
+        e.kind = AttrKind::kPropertySet;
+        e.obj = fset;
+        e.owner = descr;
         Remember(cache, e);
       } else if (ShadowedForGood(descr) && HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
         const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);

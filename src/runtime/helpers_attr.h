@@ -14,13 +14,15 @@
 // keeps seeing new receivers stops filling after kMaxFills (megamorphic: the full path,
 // without thrashing). Borrowed pointers in entries are kept alive by what the guard checks
 // (the type's or the module's dict). Semantics follow CPython 3.11's LOAD_ATTR_*,
-// STORE_ATTR_* and LOAD_METHOD_* specialisations, and more kinds (properties, class
-// attributes).
+// STORE_ATTR_* and LOAD_METHOD_* specialisations, and more kinds (property getters and
+// setters, class attributes).
 #pragma once
 
 #include <Python.h>
 
 #include <cstdint>
+
+#include "runtime/shim.h"
 
 namespace pyjion::rt {
 
@@ -32,7 +34,8 @@ enum class AttrKind : uint8_t {
   kInstanceValue,  // entry `index` of a managed-dict instance's values array (loads: or
                    // of its split dict over the type's shared keys; stores: the array only)
   kSlot,           // __slots__ member at byte offset `index` (T_OBJECT_EX)
-  kProperty,       // property whose fget (`obj`) is called with the owner
+  kProperty,       // LOAD_ATTR: the exact property `owner`, whose fget `obj` (a function)
+                   // is called with the instance, while the property's fget is still it
   kModule,         // `obj` in the dict of module `owner` while its version tag is `tag`
   kClassValue,     // `obj`, found on the type `owner` itself (plain metaclass)
   kDictValue,      // the value of `name` in the instance's own dict (at `offset`)
@@ -43,6 +46,8 @@ enum class AttrKind : uint8_t {
                    // descriptor), when the instance has no attribute `name` (see Own)
   kGetSet,         // LOAD_ATTR: the getter of the type's getset descriptor `obj` (a data
                    // descriptor: no instance attribute can shadow it)
+  kPropertySet,    // STORE_ATTR: the exact property `owner`, whose fset `obj` (a function)
+                   // is called with the instance and the value, while its fset is still it
 };
 
 // Where an instance keeps its own attributes, for the "has no attribute `name` of its own"
@@ -63,7 +68,8 @@ struct AttrEntry {
   uint32_t index = 0;
   int32_t offset = 0;         // Own::kDict, kDictValue: where the instance dict pointer is
   PyObject* obj = nullptr;    // borrowed
-  PyObject* owner = nullptr;  // kModule: the module (compared by identity only)
+  PyObject* owner = nullptr;  // kModule: the module (compared by identity only); kProperty,
+                              // kPropertySet: the property (kept alive by the type)
   uint64_t tag = 0;           // kModule: its dict's ma_version_tag
 };
 
@@ -84,6 +90,7 @@ struct AttrCache {
   PyObject* name = nullptr;    // borrowed from co_names
   Py_hash_t hash = -1;         // hash(name), for dict lookups (-1 until needed)
   uint32_t fills = 0;
+  PjCallCache call{};          // the direct call of the last property function called
 };
 
 // The values array of an instance with a managed dict (NULL once its __dict__ exists):

@@ -223,6 +223,122 @@ def test_property_replaced_and_removed():
     run_both(replace_property, 10)
 
 
+class WithSetter:
+    def __init__(self, v):
+        self._v = v
+        self.sets = 0
+
+    @property
+    def v(self):
+        return self._v
+
+    @v.setter
+    def v(self, value):
+        if value < 0:
+            raise ValueError("negative %d" % value)
+        self._v = value
+        self.sets += 1
+
+
+def property_setter_loop(n):
+    objs = [WithSetter(i) for i in range(4)]
+    out = []
+    for i in range(n):
+        o = objs[i % 4]
+        try:
+            o.v = o.v + i if i != n - 2 else -i
+        except ValueError as e:
+            out.append(str(e))
+    return out, [(o.v, o.sets) for o in objs]
+
+
+def test_property_setter_runs_and_raises():
+    run_both(property_setter_loop, 30)
+    assert_compiled(WithSetter.v.fset)
+
+
+def property_functions_reinitialised(n):
+    # property.__init__ called again on the live property: new functions, same class
+    # version, so the sites must notice that the property's functions changed
+    class C:
+        def __init__(self):
+            self.log = []
+
+        p = property(lambda self: "old get", lambda self, v: self.log.append(("old", v)))
+
+    prop = C.__dict__["p"]
+    c = C()
+    out = []
+    for i in range(n):
+        if i == 4:
+            prop.__init__(lambda self: "new get", lambda self, v: self.log.append(("new", v)))
+        if i == 7:
+            prop.__init__(lambda self: "read-only now")
+        try:
+            c.p = i
+        except AttributeError as e:
+            out.append(str(e))
+        out.append(c.p)
+    return out, c.log
+
+
+def test_property_functions_reinitialised_after_warm_up():
+    run_both(property_functions_reinitialised, 10)
+
+
+def property_setter_removed_or_replaced(n):
+    class C:
+        @property
+        def p(self):
+            return self.__dict__.get("p", "getter")
+
+        @p.setter
+        def p(self, v):
+            self.__dict__["p"] = ("set", v)
+
+    c = C()
+    out = []
+    for i in range(n):
+        if i == 3:
+            C.p = property(C.p.fget, lambda self, v: self.__dict__.__setitem__("p", ("new", v)))
+        if i == 6:
+            del C.p  # assignments now make an instance attribute
+        c.p = i
+        out.append(c.p)
+    return out
+
+
+def test_property_setter_replaced_and_removed():
+    run_both(property_setter_removed_or_replaced, 10)
+
+
+def property_references(n):
+    # the owner and the value keep the references the interpreter gives them while the
+    # property's functions run, and none is lost or leaked after
+    seen = []
+
+    class C:
+        @property
+        def p(self):
+            seen.append(sys.getrefcount(self))
+            return 1
+
+        @p.setter
+        def p(self, v):
+            seen.append((sys.getrefcount(self), sys.getrefcount(v)))
+
+    c = C()
+    value = object()
+    for _ in range(n):
+        c.p = value
+        c.p
+    return seen, sys.getrefcount(c), sys.getrefcount(value)
+
+
+def test_property_functions_see_the_interpreters_references():
+    run_both(property_references, 10)
+
+
 class Dynamic:
     def __init__(self):
         self.a = 1
