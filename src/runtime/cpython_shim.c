@@ -543,23 +543,34 @@ static inline void init_direct_frame(_PyInterpreterFrame *frame, PyFunctionObjec
   for (int i = (int)argcount; i < code->co_nlocalsplus; i++) frame->localsplus[i] = NULL;
 }
 
-/* A frame of `size` words for func (whose code's machine code is target->entry) on the data
- * stack, with nargs positional arguments (stolen) and, up to argcount, the function's
- * defaults; run it and pop it. _PyFrame_PushUnchecked + CALL_PY_EXACT_ARGS /
- * CALL_PY_WITH_DEFAULTS + RETURN_VALUE's pop_frame. The caller checked the space. */
-static inline __attribute__((always_inline)) PyObject *run_direct(
-    PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
-    PjDirectTarget *target, size_t size) {
+/* A frame of `size` words on the data stack (the caller checked the space), for the
+ * caller to fill. _PyFrame_PushUnchecked. */
+static inline _PyInterpreterFrame *push_frame(PyThreadState *tstate, size_t size) {
   PyObject **base = tstate->datastack_top;
   tstate->datastack_top = base + size;
-  _PyInterpreterFrame *frame = (_PyInterpreterFrame *)base;
-  init_direct_frame(frame, func, args, nargs, target->argcount);
+  return (_PyInterpreterFrame *)base;
+}
 
+/* Runs a pushed and filled frame of target's code and pops it: CALL_PY_EXACT_ARGS /
+ * CALL_PY_WITH_DEFAULTS entering the frame, then RETURN_VALUE's pop_frame. */
+static inline __attribute__((always_inline)) PyObject *run_pushed(
+    PyThreadState *tstate, _PyInterpreterFrame *frame, PjDirectTarget *target) {
   target->run_count++;
   PyObject *result = run_linked(tstate, frame, target->entry);
   if (result == PJ_DEOPT) result = eval_default(tstate, frame, 0);
   clear_and_pop(tstate, frame);
   return result;
+}
+
+/* A frame of `size` words for func (whose code's machine code is target->entry) with nargs
+ * positional arguments (stolen) and, up to argcount, the function's defaults, run and
+ * popped. */
+static inline __attribute__((always_inline)) PyObject *run_direct(
+    PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
+    PjDirectTarget *target, size_t size) {
+  _PyInterpreterFrame *frame = push_frame(tstate, size);
+  init_direct_frame(frame, func, args, nargs, target->argcount);
+  return run_pushed(tstate, frame, target);
 }
 
 /* The generator or coroutine that calling func with nargs arguments (stolen, as is func)
@@ -713,6 +724,98 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
   if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
   if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
   return start_direct(tstate, func, args, nargs, target, size);
+}
+
+/* Where each of code's parameters gets its value in a call with nargs arguments, the last
+ * of them named by kwnames (initialize_locals's matching): cache->source and
+ * first_default. 0 if the call does not bind that simply (the ordinary call then binds it,
+ * or raises its TypeError). */
+static int match_keywords(PyCodeObject *code, Py_ssize_t nargs, PyObject *kwnames,
+                          PjKwCallCache *cache) {
+  const Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+  const Py_ssize_t npos = nargs - nkw;
+  const int argcount = code->co_argcount;
+  const int nparams = argcount + code->co_kwonlyargcount;
+  if (npos < 0 || npos > argcount || nparams > PJ_KW_MAX_PARAMS) return 0;
+  for (int j = 0; j < nparams; j++) cache->source[j] = (signed char)(j < npos ? j : -1);
+  for (Py_ssize_t k = 0; k < nkw; k++) {
+    PyObject *name = PyTuple_GET_ITEM(kwnames, k);
+    int found = -1;
+    for (int j = code->co_posonlyargcount; j < nparams && found < 0; j++) {
+      PyObject *param = PyTuple_GET_ITEM(code->co_localsplusnames, j);
+      if (param == name || (PyUnicode_CheckExact(name) && _PyUnicode_Equal(param, name)))
+        found = j;
+    }
+    if (found < 0 || cache->source[found] >= 0) return 0; /* unknown, or given twice */
+    cache->source[found] = (signed char)(npos + k);
+  }
+  cache->first_default = argcount;
+  for (int j = (int)npos; j < argcount; j++) {
+    if (cache->source[j] < 0) {
+      cache->first_default = j;
+      break;
+    }
+  }
+  return 1;
+}
+
+PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames, PjKwCallCache *cache) {
+  if (!hook_installed || !Py_IS_TYPE(callable, &PyFunction_Type) ||
+      tstate->cframe->use_tracing)
+    return PJ_NOT_DIRECT;
+  PyFunctionObject *func = (PyFunctionObject *)callable;
+  PyCodeObject *code = (PyCodeObject *)func->func_code;
+  if (func->func_code != cache->code || cache->epoch != code_epoch ||
+      kwnames != cache->kwnames || nargs != cache->nargs) {
+    PjDirectTarget *target = direct_target(code);
+    const int flags = CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE |
+                      CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE;
+    if (target == NULL || target->entry == NULL || (code->co_flags & flags) != 0 ||
+        !match_keywords(code, nargs, kwnames, cache)) {
+      cache->code = NULL;
+      return PJ_NOT_DIRECT;
+    }
+    cache->code = func->func_code;
+    cache->kwnames = kwnames;
+    cache->target = target;
+    cache->epoch = code_epoch;
+    cache->nargs = (int)nargs;
+    cache->framesize = code->co_nlocalsplus + code->co_stacksize + FRAME_SPECIALS_SIZE;
+  }
+  /* the defaults, as they are now: positional ones from __defaults__, keyword-only ones
+   * from __kwdefaults__ (looked up before anything is consumed) */
+  const int argcount = code->co_argcount;
+  const int nparams = argcount + code->co_kwonlyargcount;
+  PyObject *defaults = func->func_defaults;
+  Py_ssize_t ndefaults = defaults != NULL ? PyTuple_GET_SIZE(defaults) : 0;
+  if (cache->first_default < argcount - ndefaults) return PJ_NOT_DIRECT;
+  PyObject *kwonly[PJ_KW_MAX_PARAMS];
+  for (int j = argcount; j < nparams; j++) {
+    if (cache->source[j] >= 0) continue;
+    PyObject *kwdefs = func->func_kwdefaults;
+    PyObject *value = NULL;
+    if (kwdefs != NULL && PyDict_CheckExact(kwdefs)) {
+      value = PyDict_GetItemWithError(kwdefs, PyTuple_GET_ITEM(code->co_localsplusnames, j));
+      if (value == NULL && PyErr_Occurred()) PyErr_Clear(); /* the ordinary call raises */
+    }
+    if (value == NULL) return PJ_NOT_DIRECT;
+    kwonly[j] = value;
+  }
+  const size_t size = (size_t)cache->framesize;
+  if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
+  if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
+  _PyInterpreterFrame *frame = push_frame(tstate, size);
+  _PyFrame_InitializeSpecials(frame, func, NULL, code->co_nlocalsplus);
+  PyObject **locals = frame->localsplus;
+  for (int j = 0; j < nparams; j++) {
+    const int from = cache->source[j];
+    if (from >= 0) locals[j] = args[from];
+    else if (j < argcount) locals[j] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - (argcount - j)));
+    else locals[j] = Py_NewRef(kwonly[j]);
+  }
+  for (int j = nparams; j < code->co_nlocalsplus; j++) locals[j] = NULL;
+  return run_pushed(tstate, frame, cache->target);
 }
 
 void pj_install_hook(void) {

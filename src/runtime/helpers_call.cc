@@ -531,6 +531,14 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
       }
     }
   }
+  if (nkw != 0 && Py_IS_TYPE(callable, &PyFunction_Type)) {
+    PyObject* res = pj_call_kw_cached(tstate, callable, args, total, kwnames, &cache->kw);
+    if (res != PJ_NOT_DIRECT) {
+      if (specialise) cache->handler = rt_call_py;
+      base[0] = res;
+      return res;
+    }
+  }
   if (specialise && InlineVectorcall(callable, site_descr_fast)) cache->vectorcall = 1;
   // a plain function's frame takes the caller's references, as in ceval's CALL
   const bool move_refs = Py_IS_TYPE(callable, &PyFunction_Type);
@@ -569,12 +577,14 @@ extern "C" PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int opar
   UnpackBoundMethod(base);
   const int is_meth = base[0] != nullptr;
   const int total = (oparg & ~kCallFlags) + is_meth;
-  if (kwnames == nullptr) {
-    PyObject* res = pj_call_cached(tstate, base[1 - is_meth], base + 2 - is_meth, total, &cache->py);
-    if (res != PJ_NOT_DIRECT) {
-      base[0] = res;
-      return res;
-    }
+  PyObject* callable = base[1 - is_meth];
+  PyObject** args = base + 2 - is_meth;
+  PyObject* res = kwnames == nullptr
+                      ? pj_call_cached(tstate, callable, args, total, &cache->py)
+                      : pj_call_kw_cached(tstate, callable, args, total, kwnames, &cache->kw);
+  if (res != PJ_NOT_DIRECT) {
+    base[0] = res;
+    return res;
   }
   return Miss(tstate, base, oparg, kwnames, cache);
 }

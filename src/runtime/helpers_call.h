@@ -39,7 +39,8 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 // A CALL site's inline cache. Compiled code calls `handler` (initially rt_call); the
 // specialised handlers take the site's usual kind of callable straight to it, guarded by
 // what they check on every call, and hand anything else back to rt_call:
-//   rt_call_py:    a Python function run directly (pj_call_cached);
+//   rt_call_py:    a Python function run directly (pj_call_cached; with keyword
+//                  arguments pj_call_kw_cached);
 //   rt_call_descr: a method descriptor of a builtin type (LOAD_METHOD gave [descr, self]),
 //                  METH_O / METH_NOARGS / METH_FASTCALL[|METH_KEYWORDS], same PyMethodDef
 //                  and exact type of self as when filled;
@@ -53,13 +54,14 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 //   rt_call_min_max: the builtins min and max with two or more positional arguments,
 //                  compared as builtin_min/builtin_max do (they are METH_VARARGS: the
 //                  generic call builds an argument tuple and iterates over it).
-// No keyword arguments on the specialised paths. A site whose handler keeps missing goes
+// No keyword arguments on the other specialised paths. A site whose handler keeps missing goes
 // generic for good after kMaxRespecialisations.
 typedef PyObject* (*CallHandler)(PyThreadState* tstate, PyObject** base, int oparg,
                                  PyObject* kwnames, CallCache* cache);
 struct CallCache {
   CallHandler handler = rt_call;
   PjCallCache py{};              // the last directly called Python function (shim.h)
+  PjKwCallCache kw{};            // ... called with keyword arguments
   PyMethodDef* ml = nullptr;     // the builtin's method definition (static C data)
   PyTypeObject* self_type = nullptr;
   PyTypeObject* cls = nullptr;   // rt_call_class: the class (compared by identity),

@@ -158,6 +158,30 @@ void pj_move_call_refs_done(void);
 PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
                          Py_ssize_t nargs, PjCallCache *cache);
 
+/* A keyword call site's memory of its last direct callee: the function's code, the site's
+ * keyword names (the KW_NAMES constant) and positional count, and where each parameter's
+ * value comes from, worked out once (initialize_locals's matching of names to parameters). */
+#define PJ_KW_MAX_PARAMS 16
+typedef struct PjKwCallCache {
+  PyObject *code;      /* compared only */
+  PyObject *kwnames;   /* compared only */
+  PjDirectTarget *target;
+  unsigned epoch;
+  int nargs;           /* all arguments, positional and keyword */
+  int framesize;
+  int first_default;   /* the first positional parameter left to its default (or argcount) */
+  signed char source[PJ_KW_MAX_PARAMS]; /* per parameter: its argument, or -1: the default */
+} PjKwCallCache;
+
+/* pj_call_cached for a call with keyword arguments (kwnames: their names, the last
+ * PyTuple_GET_SIZE(kwnames) of the nargs arguments) of a compiled plain function without
+ * *args or **kwargs, every keyword naming one of its parameters once: the function's frame
+ * is filled as _PyEvalFramePushAndInit fills it (keyword-only parameters from
+ * __kwdefaults__) and run directly. PJ_NOT_DIRECT, consuming nothing, otherwise (the
+ * ordinary call then binds the arguments, or raises the TypeError). */
+PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames, PjKwCallCache *cache);
+
 /* Called whenever a code object's JIT state is freed: invalidates every PjCallCache. */
 void pj_code_state_freed(void);
 
