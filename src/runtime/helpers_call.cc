@@ -165,10 +165,11 @@ PyObject* DirectInit(PyTypeObject* tp) {
 
 // Instantiates base[1], a class DirectInit gave `init` for, as type_call does
 // (object.__new__, then __init__, which must return None), with __init__ run directly when
-// it is compiled (through the call site's cache `py`). base is [NULL, cls, args[nargs]]; the
-// class and the arguments are consumed and the new object (or NULL) is returned.
-PyObject* Instantiate(PyThreadState* tstate, PyObject** base, int nargs, PyObject* init,
-                      PjCallCache* py) {
+// it is compiled (through the call site's caches `py`, or `kw` with keyword arguments).
+// base is [NULL, cls, args[nargs]], the last of them named by kwnames (or NULL); the class
+// and the arguments are consumed and the new object (or NULL) is returned.
+PyObject* Instantiate(PyThreadState* tstate, PyObject** base, int nargs, PyObject* kwnames,
+                      PyObject* init, PjCallCache* py, PjKwCallCache* kw) {
   auto* tp = reinterpret_cast<PyTypeObject*>(base[1]);
   // object.__new__(cls) with no arguments: the abstract-class check and the instance dict
   static PyObject* empty = PyTuple_New(0);
@@ -180,10 +181,13 @@ PyObject* Instantiate(PyThreadState* tstate, PyObject** base, int nargs, PyObjec
     return nullptr;
   }
   base[1] = Py_NewRef(obj);  // self, then the arguments: the __init__ frame takes them
-  PyObject* res = pj_call_cached(tstate, Py_NewRef(init), base + 1, nargs + 1, py);
+  PyObject* res = kwnames == nullptr
+                      ? pj_call_cached(tstate, Py_NewRef(init), base + 1, nargs + 1, py)
+                      : pj_call_kw_cached(tstate, Py_NewRef(init), base + 1, nargs + 1, kwnames, kw);
   if (res == PJ_NOT_DIRECT) {  // not compiled (yet): an ordinary call of __init__
     Py_DECREF(init);
-    res = PyObject_Vectorcall(init, base + 1, static_cast<size_t>(nargs + 1), nullptr);
+    const Py_ssize_t npos = nargs + 1 - (kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0);
+    res = PyObject_Vectorcall(init, base + 1, static_cast<size_t>(npos), kwnames);
     for (int i = 0; i <= nargs; ++i) Py_DECREF(base[1 + i]);
   }
   Py_DECREF(cls);
@@ -483,22 +487,6 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
       base[0] = res;
       return res;
     }
-    if (!is_meth && Py_IS_TYPE(callable, &PyType_Type)) {
-      auto* tp = reinterpret_cast<PyTypeObject*>(callable);
-      PyObject* init = DirectInit(tp);
-      if (init != nullptr) {
-        // _PyType_Lookup gave the class a version tag, unless none was left
-        if (specialise && (tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
-          cache->cls = tp;
-          cache->cls_version = tp->tp_version_tag;
-          cache->init = init;
-          cache->handler = rt_call_class;
-        }
-        res = Instantiate(tstate, base, total, init, &cache->py);
-        base[0] = res;
-        return res;
-      }
-    }
     // The kind of builtin callable the next calls may take straight to its C function.
     if (specialise && is_meth && Py_IS_TYPE(callable, &PyMethodDescr_Type)) {
       auto* descr = reinterpret_cast<PyMethodDescrObject*>(callable);
@@ -529,6 +517,22 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
           cache->inline_conv = static_cast<uint8_t>(conv);
         }
       }
+    }
+  }
+  if (!is_meth && Py_IS_TYPE(callable, &PyType_Type)) {
+    auto* tp = reinterpret_cast<PyTypeObject*>(callable);
+    PyObject* init = DirectInit(tp);
+    if (init != nullptr) {
+      // _PyType_Lookup gave the class a version tag, unless none was left
+      if (specialise && (tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
+        cache->cls = tp;
+        cache->cls_version = tp->tp_version_tag;
+        cache->init = init;
+        cache->handler = rt_call_class;
+      }
+      PyObject* res = Instantiate(tstate, base, total, kwnames, init, &cache->py, &cache->kw);
+      base[0] = res;
+      return res;
     }
   }
   if (nkw != 0 && Py_IS_TYPE(callable, &PyFunction_Type)) {
@@ -593,10 +597,11 @@ extern "C" PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int o
                                    PyObject* kwnames, CallCache* cache) {
   // the same class, unchanged since: the same __init__, object.__new__ and slot_tp_init
   PyObject* callable = base[1];
-  if (kwnames != nullptr || base[0] != nullptr || callable != reinterpret_cast<PyObject*>(cache->cls) ||
+  if (base[0] != nullptr || callable != reinterpret_cast<PyObject*>(cache->cls) ||
       !Py_IS_TYPE(callable, &PyType_Type) || cache->cls->tp_version_tag != cache->cls_version)
     return Miss(tstate, base, oparg, kwnames, cache);
-  PyObject* res = Instantiate(tstate, base, oparg & ~kCallFlags, cache->init, &cache->py);
+  PyObject* res = Instantiate(tstate, base, oparg & ~kCallFlags, kwnames, cache->init,
+                              &cache->py, &cache->kw);
   base[0] = res;
   return res;
 }

@@ -47,15 +47,16 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 //   rt_call_cfunc: a builtin function object (len, isinstance, a bound builtin method)
 //                  with the same PyMethodDef, METH_O / METH_FASTCALL[|METH_KEYWORDS];
 //   rt_call_class: a plain class instantiated with its Python __init__ run directly (the
-//                  same class, its version tag unchanged: the same __init__ and __new__);
+//                  same class, its version tag unchanged: the same __init__ and __new__),
+//                  keyword arguments included;
 //   rt_call_conversion: str(x) and int(x), which are PyObject_Str(x) and PyNumber_Long(x)
 //                  (ceval's PRECALL_NO_KW_STR_1 for str; neither type has a vectorcall in
 //                  3.11, so the generic call builds an argument tuple for type_call);
 //   rt_call_min_max: the builtins min and max with two or more positional arguments,
 //                  compared as builtin_min/builtin_max do (they are METH_VARARGS: the
 //                  generic call builds an argument tuple and iterates over it).
-// No keyword arguments on the other specialised paths. A site whose handler keeps missing goes
-// generic for good after kMaxRespecialisations.
+// No keyword arguments on the other specialised paths. A site whose handler keeps missing
+// goes generic for good after kMaxRespecialisations.
 typedef PyObject* (*CallHandler)(PyThreadState* tstate, PyObject** base, int oparg,
                                  PyObject* kwnames, CallCache* cache);
 struct CallCache {

@@ -901,6 +901,37 @@ def test_instantiation_site_sees_the_class_change():
     run_both(class_changed_under_an_instantiation_site, 48)
 
 
+def keyword_instantiation(n):
+    # class instantiation with keyword arguments (__init__ run directly, as positional
+    # instantiation is), then __init__ replaced by one that binds them otherwise, one that
+    # rejects them, and __kwdefaults__ changed
+    class Node:
+        def __init__(self, x, y=0, *, pinned=False, tag="n"):
+            self.v = (x, y, pinned, tag)
+
+    def other(self, x, pinned=None, **rest):
+        self.v = ("other", x, pinned, sorted(rest))
+
+    out = []
+    for i in range(n):
+        try:
+            out.append(Node(i, pinned=i % 2 == 0).v)
+            out.append(Node(x=i, tag="t%d" % i, y=-i).v)
+        except TypeError as e:
+            out.append(str(e))
+        if i == n // 4:
+            Node.__init__.__kwdefaults__ = {"pinned": "default", "tag": "k"}
+        if i == n // 2:
+            Node.__init__ = other
+        if i == 3 * n // 4:
+            Node.__init__ = lambda self, x: None
+    return out
+
+
+def test_keyword_instantiation():
+    run_both(keyword_instantiation, 16)
+
+
 def python_operator_methods(n):
     # BINARY_OP on instances of Python classes: the site calls V.__add__ itself where
     # CPython's dispatch comes down to that call (same class or an int/float on the right),
