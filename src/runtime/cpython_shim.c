@@ -727,17 +727,25 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
 }
 
 /* Where each of code's parameters gets its value in a call with nargs arguments, the last
- * of them named by kwnames (initialize_locals's matching): cache->source and
- * first_default. 0 if the call does not bind that simply (the ordinary call then binds it,
- * or raises its TypeError). */
+ * of them named by kwnames (or none: NULL), as initialize_locals binds them: cache->source
+ * and first_default, and with *args or **kwargs which arguments go there (varargs_from,
+ * to_kwargs). 0 if the call does not bind that simply (the ordinary call then binds it, or
+ * raises its TypeError). */
 static int match_keywords(PyCodeObject *code, Py_ssize_t nargs, PyObject *kwnames,
                           PjKwCallCache *cache) {
-  const Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+  const Py_ssize_t nkw = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
   const Py_ssize_t npos = nargs - nkw;
   const int argcount = code->co_argcount;
   const int nparams = argcount + code->co_kwonlyargcount;
-  if (npos < 0 || npos > argcount || nparams > PJ_KW_MAX_PARAMS) return 0;
-  for (int j = 0; j < nparams; j++) cache->source[j] = (signed char)(j < npos ? j : -1);
+  const int varargs = (code->co_flags & CO_VARARGS) != 0;
+  const int varkw = (code->co_flags & CO_VARKEYWORDS) != 0;
+  if (npos < 0 || (npos > argcount && !varargs) || nparams > PJ_KW_MAX_PARAMS ||
+      nargs > PJ_KW_MAX_ARGS)
+    return 0;
+  for (int j = 0; j < nparams; j++)
+    cache->source[j] = (signed char)(j < npos && j < argcount ? j : -1);
+  cache->varargs_from = (signed char)(npos < argcount ? npos : argcount);
+  cache->to_kwargs = 0;
   for (Py_ssize_t k = 0; k < nkw; k++) {
     PyObject *name = PyTuple_GET_ITEM(kwnames, k);
     int found = -1;
@@ -746,8 +754,14 @@ static int match_keywords(PyCodeObject *code, Py_ssize_t nargs, PyObject *kwname
       if (param == name || (PyUnicode_CheckExact(name) && _PyUnicode_Equal(param, name)))
         found = j;
     }
-    if (found < 0 || cache->source[found] >= 0) return 0; /* unknown, or given twice */
-    cache->source[found] = (signed char)(npos + k);
+    if (found >= 0 && cache->source[found] >= 0) return 0; /* given twice */
+    if (found >= 0) {
+      cache->source[found] = (signed char)(npos + k);
+    } else if (varkw) {
+      cache->to_kwargs |= 1u << k;
+    } else {
+      return 0; /* no such parameter */
+    }
   }
   cache->first_default = argcount;
   for (int j = (int)npos; j < argcount; j++) {
@@ -757,6 +771,38 @@ static int match_keywords(PyCodeObject *code, Py_ssize_t nargs, PyObject *kwname
     }
   }
   return 1;
+}
+
+/* The *args tuple and **kwargs dict of a call bound by cache (new references in *tuple and
+ * *dict, NULL where the code has none), made from borrowed arguments before anything is
+ * consumed. 0 on a failure to allocate them (the error cleared: the ordinary call then
+ * fails as it will). */
+static int make_star_args(PyCodeObject *code, PyObject *const *args, Py_ssize_t nargs,
+                          PyObject *kwnames, const PjKwCallCache *cache, PyObject **tuple,
+                          PyObject **dict) {
+  *tuple = *dict = NULL;
+  const Py_ssize_t nkw = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (code->co_flags & CO_VARKEYWORDS) {
+    *dict = PyDict_New();
+    if (*dict == NULL) goto failed;
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+      if ((cache->to_kwargs & (1u << k)) &&
+          PyDict_SetItem(*dict, PyTuple_GET_ITEM(kwnames, k), args[nargs - nkw + k]) < 0)
+        goto failed;
+    }
+  }
+  if (code->co_flags & CO_VARARGS) {
+    const Py_ssize_t from = cache->varargs_from, n = nargs - nkw - from;
+    *tuple = PyTuple_New(n > 0 ? n : 0);
+    if (*tuple == NULL) goto failed;
+    for (Py_ssize_t i = 0; i < n; i++) PyTuple_SET_ITEM(*tuple, i, Py_NewRef(args[from + i]));
+  }
+  return 1;
+failed:
+  Py_CLEAR(*tuple);
+  Py_CLEAR(*dict);
+  PyErr_Clear();
+  return 0;
 }
 
 PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
@@ -769,8 +815,7 @@ PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject 
   if (func->func_code != cache->code || cache->epoch != code_epoch ||
       kwnames != cache->kwnames || nargs != cache->nargs) {
     PjDirectTarget *target = direct_target(code);
-    const int flags = CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE |
-                      CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE;
+    const int flags = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE;
     if (target == NULL || target->entry == NULL || (code->co_flags & flags) != 0 ||
         !match_keywords(code, nargs, kwnames, cache)) {
       cache->code = NULL;
@@ -804,7 +849,14 @@ PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject 
   }
   const size_t size = (size_t)cache->framesize;
   if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
-  if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
+  PyObject *star_tuple, *star_dict;
+  if (!make_star_args(code, args, nargs, kwnames, cache, &star_tuple, &star_dict))
+    return PJ_NOT_DIRECT;
+  if (c_stack_exhausted()) {
+    Py_XDECREF(star_tuple);
+    Py_XDECREF(star_dict);
+    return c_stack_error(callable, args, nargs);
+  }
   _PyInterpreterFrame *frame = push_frame(tstate, size);
   _PyFrame_InitializeSpecials(frame, func, NULL, code->co_nlocalsplus);
   PyObject **locals = frame->localsplus;
@@ -814,7 +866,19 @@ PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject 
     else if (j < argcount) locals[j] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - (argcount - j)));
     else locals[j] = Py_NewRef(kwonly[j]);
   }
-  for (int j = nparams; j < code->co_nlocalsplus; j++) locals[j] = NULL;
+  int next = nparams;
+  if (star_tuple != NULL) {  /* the tuple holds references of its own */
+    locals[next++] = star_tuple;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(star_tuple); i++)
+      Py_DECREF(args[cache->varargs_from + i]);
+  }
+  if (star_dict != NULL) {  /* the dict holds references of its own */
+    locals[next++] = star_dict;
+    const Py_ssize_t nkw = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t k = 0; k < nkw; k++)
+      if (cache->to_kwargs & (1u << k)) Py_DECREF(args[nargs - nkw + k]);
+  }
+  for (int j = next; j < code->co_nlocalsplus; j++) locals[j] = NULL;
   return run_pushed(tstate, frame, cache->target);
 }
 

@@ -535,7 +535,7 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
       return res;
     }
   }
-  if (nkw != 0 && Py_IS_TYPE(callable, &PyFunction_Type)) {
+  if (Py_IS_TYPE(callable, &PyFunction_Type)) {  // keywords, *args, **kwargs, kw-only
     PyObject* res = pj_call_kw_cached(tstate, callable, args, total, kwnames, &cache->kw);
     if (res != PJ_NOT_DIRECT) {
       if (specialise) cache->handler = rt_call_py;
@@ -583,9 +583,10 @@ extern "C" PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int opar
   const int total = (oparg & ~kCallFlags) + is_meth;
   PyObject* callable = base[1 - is_meth];
   PyObject** args = base + 2 - is_meth;
-  PyObject* res = kwnames == nullptr
-                      ? pj_call_cached(tstate, callable, args, total, &cache->py)
-                      : pj_call_kw_cached(tstate, callable, args, total, kwnames, &cache->kw);
+  PyObject* res = kwnames == nullptr ? pj_call_cached(tstate, callable, args, total, &cache->py)
+                                     : PJ_NOT_DIRECT;
+  if (res == PJ_NOT_DIRECT)
+    res = pj_call_kw_cached(tstate, callable, args, total, kwnames, &cache->kw);
   if (res != PJ_NOT_DIRECT) {
     base[0] = res;
     return res;

@@ -162,23 +162,27 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
  * keyword names (the KW_NAMES constant) and positional count, and where each parameter's
  * value comes from, worked out once (initialize_locals's matching of names to parameters). */
 #define PJ_KW_MAX_PARAMS 16
+#define PJ_KW_MAX_ARGS 32
 typedef struct PjKwCallCache {
   PyObject *code;      /* compared only */
-  PyObject *kwnames;   /* compared only */
+  PyObject *kwnames;   /* compared only (NULL: positional arguments only) */
   PjDirectTarget *target;
   unsigned epoch;
   int nargs;           /* all arguments, positional and keyword */
   int framesize;
   int first_default;   /* the first positional parameter left to its default (or argcount) */
+  unsigned to_kwargs;  /* bit k: keyword argument k goes into **kwargs */
+  signed char varargs_from; /* the first positional argument that goes into *args */
   signed char source[PJ_KW_MAX_PARAMS]; /* per parameter: its argument, or -1: the default */
 } PjKwCallCache;
 
-/* pj_call_cached for a call with keyword arguments (kwnames: their names, the last
- * PyTuple_GET_SIZE(kwnames) of the nargs arguments) of a compiled plain function without
- * *args or **kwargs, every keyword naming one of its parameters once: the function's frame
- * is filled as _PyEvalFramePushAndInit fills it (keyword-only parameters from
- * __kwdefaults__) and run directly. PJ_NOT_DIRECT, consuming nothing, otherwise (the
- * ordinary call then binds the arguments, or raises the TypeError). */
+/* pj_call_cached for any call of a compiled plain function (not a generator or coroutine)
+ * whose arguments bind without an error, keyword arguments included (kwnames: their names,
+ * the last PyTuple_GET_SIZE(kwnames) of the nargs arguments; or NULL): the function's frame
+ * is filled as _PyEvalFramePushAndInit fills it (defaults, keyword-only parameters from
+ * __kwdefaults__, *args and **kwargs made) and run directly. PJ_NOT_DIRECT, consuming
+ * nothing, otherwise (the ordinary call then binds the arguments, or raises the
+ * TypeError). */
 PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
                             Py_ssize_t nargs, PyObject *kwnames, PjKwCallCache *cache);
 

@@ -1192,3 +1192,101 @@ def test_keyword_call_refcounts():
         after = (sys.getrefcount(a), sys.getrefcount(b))
     assert before == after
     assert_compiled(keyword_calls_of)
+
+
+# ---- direct calls of functions with *args, **kwargs and keyword-only parameters -----------
+
+def star_target(a, b=2, /, c=3, *rest, k, m=6, **extra):
+    extra["seen"] = True  # a fresh dict every call
+    return (a, b, c, rest, k, m, sorted(extra.items()))
+
+
+def star_call_forms(n):
+    out = []
+    for i in range(n):
+        out.append(star_target(i, k=0))                         # empty *rest and **extra
+        out.append(star_target(i, 1, 2, 3, 4, k=i))             # extra positionals
+        out.append(star_target(i, k=1, z=2, c=-1))              # unknown name to **extra
+        out.append(star_target(i, b=9, k=1))                    # positional-only by name
+        out.append(star_target(i, 5, 6, 7, m=8, k=9, q=10))     # everything at once
+    return out
+
+
+def test_star_parameters_bind_as_the_interpreter_does():
+    run_both(star_call_forms, 5)
+    assert_compiled(star_target)
+
+
+def kwonly_after_star(message, *args, verbosity=1):
+    return (message, args, verbosity)
+
+
+def positional_calls_of_star_functions(n):
+    # positional calls (no KW_NAMES) of functions with *args or keyword-only parameters
+    out = []
+    for i in range(n):
+        out.append(kwonly_after_star("m", i, i + 1))
+        out.append(kwonly_after_star("m"))
+        out.append(kwonly_after_star("m", verbosity=i))
+    return out
+
+
+def test_positional_calls_of_star_functions():
+    run_both(positional_calls_of_star_functions, 6)
+    assert_compiled(kwonly_after_star)
+
+
+def forwarding(func):
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+    return wrapper
+
+
+@forwarding
+@forwarding
+def wrapped(x, y, *, scale=1):
+    return (x - y) * scale
+
+
+def decorated_calls(n):
+    return [wrapped(i, 1, scale=2) + wrapped(y=i, x=3) for i in range(n)]
+
+
+def test_forwarding_decorators():
+    run_both(decorated_calls, 8)
+    assert_compiled(wrapped)
+
+
+def star_call_errors(n):
+    out = []
+    for i in range(n):
+        for call in (lambda: star_target(i),                 # k missing
+                     lambda: star_target(k=1),               # a missing
+                     lambda: star_target(i, c=1, k=2, **{"c": 3}),
+                     lambda: kwonly_after_star(verbosity=1)):
+            try:
+                out.append(call())
+            except TypeError as e:
+                out.append(str(e))
+    return out
+
+
+def test_star_call_errors():
+    run_both(star_call_errors, 3)
+
+
+def star_argument_refcounts(a, b, n):
+    for _ in range(n):
+        star_target(a, b, a, b, k=a, z=b)
+        kwonly_after_star(a, b, verbosity=b)
+
+
+def test_star_call_refcounts():
+    a, b = object(), [1]
+    with jit_enabled(0):
+        star_argument_refcounts(a, b, 2)
+        before = (sys.getrefcount(a), sys.getrefcount(b))
+        star_argument_refcounts(a, b, 200)
+        after = (sys.getrefcount(a), sys.getrefcount(b))
+    assert before == after
+    assert_compiled(star_argument_refcounts)
