@@ -748,12 +748,12 @@ static int match_keywords(PyCodeObject *code, Py_ssize_t nargs, PyObject *kwname
   cache->to_kwargs = 0;
   for (Py_ssize_t k = 0; k < nkw; k++) {
     PyObject *name = PyTuple_GET_ITEM(kwnames, k);
+    PyObject *const *params = &PyTuple_GET_ITEM(code->co_localsplusnames, 0);
     int found = -1;
-    for (int j = code->co_posonlyargcount; j < nparams && found < 0; j++) {
-      PyObject *param = PyTuple_GET_ITEM(code->co_localsplusnames, j);
-      if (param == name || (PyUnicode_CheckExact(name) && _PyUnicode_Equal(param, name)))
-        found = j;
-    }
+    for (int j = code->co_posonlyargcount; j < nparams && found < 0; j++)  /* as ceval: */
+      if (params[j] == name) found = j;                                    /* identity, */
+    for (int j = code->co_posonlyargcount; j < nparams && found < 0; j++)  /* then equality */
+      if (PyUnicode_CheckExact(name) && _PyUnicode_Equal(params[j], name)) found = j;
     if (found >= 0 && cache->source[found] >= 0) return 0; /* given twice */
     if (found >= 0) {
       cache->source[found] = (signed char)(npos + k);
