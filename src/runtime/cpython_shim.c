@@ -828,15 +828,23 @@ PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject 
     cache->nargs = (int)nargs;
     cache->framesize = code->co_nlocalsplus + code->co_stacksize + FRAME_SPECIALS_SIZE;
   }
+  const size_t size = (size_t)cache->framesize;
+  if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
+  /* *args and **kwargs first: making them may collect garbage, whose finalizers may change
+   * the function (its code: checked again; its defaults: read after) */
+  PyObject *star_tuple, *star_dict;
+  if (!make_star_args(code, args, nargs, kwnames, cache, &star_tuple, &star_dict))
+    return PJ_NOT_DIRECT;
   /* the defaults, as they are now: positional ones from __defaults__, keyword-only ones
-   * from __kwdefaults__ (looked up before anything is consumed) */
+   * from __kwdefaults__ (looked up before anything is consumed; no allocation after) */
   const int argcount = code->co_argcount;
   const int nparams = argcount + code->co_kwonlyargcount;
   PyObject *defaults = func->func_defaults;
   Py_ssize_t ndefaults = defaults != NULL ? PyTuple_GET_SIZE(defaults) : 0;
-  if (cache->first_default < argcount - ndefaults) return PJ_NOT_DIRECT;
   PyObject *kwonly[PJ_KW_MAX_PARAMS];
-  for (int j = argcount; j < nparams; j++) {
+  int bound = func->func_code == cache->code && cache->epoch == code_epoch &&
+              cache->first_default >= argcount - ndefaults;
+  for (int j = argcount; j < nparams && bound; j++) {
     if (cache->source[j] >= 0) continue;
     PyObject *kwdefs = func->func_kwdefaults;
     PyObject *value = NULL;
@@ -844,18 +852,13 @@ PyObject *pj_call_kw_cached(PyThreadState *tstate, PyObject *callable, PyObject 
       value = PyDict_GetItemWithError(kwdefs, PyTuple_GET_ITEM(code->co_localsplusnames, j));
       if (value == NULL && PyErr_Occurred()) PyErr_Clear(); /* the ordinary call raises */
     }
-    if (value == NULL) return PJ_NOT_DIRECT;
+    bound = value != NULL;
     kwonly[j] = value;
   }
-  const size_t size = (size_t)cache->framesize;
-  if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
-  PyObject *star_tuple, *star_dict;
-  if (!make_star_args(code, args, nargs, kwnames, cache, &star_tuple, &star_dict))
-    return PJ_NOT_DIRECT;
-  if (c_stack_exhausted()) {
+  if (!bound || c_stack_exhausted()) {
     Py_XDECREF(star_tuple);
     Py_XDECREF(star_dict);
-    return c_stack_error(callable, args, nargs);
+    return bound ? c_stack_error(callable, args, nargs) : PJ_NOT_DIRECT;
   }
   _PyInterpreterFrame *frame = push_frame(tstate, size);
   _PyFrame_InitializeSpecials(frame, func, NULL, code->co_nlocalsplus);

@@ -173,16 +173,15 @@ struct PropertyLayout {
 // (which also checks the layout above), if it is a plain function; else nullptr.
 PyObject* PropertyFunction(PyObject* descr, bool for_set) {
   if (!Py_IS_TYPE(descr, &PyProperty_Type)) return nullptr;
+  Py_INCREF(descr);  // the lookup allocates: a collection's finalizers may drop the class's
   PyObject* func = PyObject_GetAttrString(descr, for_set ? "fset" : "fget");
-  if (func == nullptr) {
-    PyErr_Clear();
-    return nullptr;
-  }
-  Py_DECREF(func);  // kept alive by the property
   const auto* layout = reinterpret_cast<PropertyLayout*>(descr);
-  if (func != (for_set ? layout->prop_set : layout->prop_get) || !PyFunction_Check(func))
-    return nullptr;
-  return func;
+  const bool usable = func != nullptr && PyFunction_Check(func) &&
+                      func == (for_set ? layout->prop_set : layout->prop_get);
+  if (func == nullptr) PyErr_Clear();
+  Py_XDECREF(func);  // when usable, kept alive by the property (which the type keeps)
+  Py_DECREF(descr);
+  return usable ? func : nullptr;
 }
 
 // Whether a property entry's function is still the property's: property.__init__ can be
