@@ -191,23 +191,9 @@ bool SameFunction(const AttrEntry& e) {
   return (e.kind == AttrKind::kProperty ? layout->prop_get : layout->prop_set) == e.obj;
 }
 
-// Calls a property's function with nargs arguments (borrowed), as property_descr_get /
-// property_descr_set do; a compiled function runs directly (through the site's call cache),
-// its frame holding references of its own, as a call from the property would.
-PyObject* CallPropertyFunction(PyThreadState* tstate, AttrCache* cache, PyObject* func,
-                               PyObject* const* args, int nargs) {
-  PyObject* owned[2];
-  for (int i = 0; i < nargs; ++i) owned[i] = Py_NewRef(args[i]);
-  PyObject* res = pj_call_cached(tstate, Py_NewRef(func), owned, nargs, &cache->call);
-  if (res != PJ_NOT_DIRECT) return res;
-  res = PyObject_Vectorcall(func, owned, nargs, nullptr);
-  for (int i = 0; i < nargs; ++i) Py_DECREF(owned[i]);
-  Py_DECREF(func);
-  return res;
-}
 
 // The cached answer for owner, or nullptr on a miss. *error when the getter raised.
-PyObject* LoadCached(PyThreadState* tstate, PyObject* owner, AttrCache* cache, bool* error) {
+PyObject* LoadCached(PyObject* owner, AttrCache* cache, bool* error) {
   PyTypeObject* tp = Py_TYPE(owner);
   const uint32_t version = tp->tp_version_tag;
   for (const AttrEntry& e : cache->entries) {
@@ -228,7 +214,7 @@ PyObject* LoadCached(PyThreadState* tstate, PyObject* owner, AttrCache* cache, b
         break;
       case AttrKind::kProperty:
         if (version == e.version && SameFunction(e)) {
-          PyObject* res = CallPropertyFunction(tstate, cache, e.obj, &owner, 1);
+          PyObject* res = CallFunction(e.obj, {owner}, &cache->call);  // property_descr_get
           *error = res == nullptr;
           return res;
         }
@@ -392,7 +378,7 @@ using namespace pyjion::rt;
 
 extern "C" PyObject* rt_load_attr_ic(PyThreadState* tstate, PyObject* owner, AttrCache* cache) {
   bool error = false;
-  PyObject* res = LoadCached(tstate, owner, cache, &error);
+  PyObject* res = LoadCached(owner, cache, &error);
   if (res == nullptr && !error) {
     res = PyObject_GetAttr(owner, cache->name);
     if (res != nullptr && cache->fills < kMaxFills) {
@@ -430,8 +416,7 @@ extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cac
       return 0;
     }
     if (e.kind == AttrKind::kPropertySet && SameFunction(e)) {
-      PyObject* args[2] = {owner, value};
-      PyObject* res = CallPropertyFunction(PyThreadState_GET(), cache, e.obj, args, 2);
+      PyObject* res = CallFunction(e.obj, {owner, value}, &cache->call);  // property_descr_set
       Py_XDECREF(res);
       Py_DECREF(value);
       Py_DECREF(owner);

@@ -39,8 +39,8 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 // A CALL site's inline cache. Compiled code calls `handler` (initially rt_call); the
 // specialised handlers take the site's usual kind of callable straight to it, guarded by
 // what they check on every call, and hand anything else back to rt_call:
-//   rt_call_py:    a Python function run directly (pj_call_cached; with keyword
-//                  arguments pj_call_kw_cached);
+//   rt_call_py:    a Python function run directly (pj_call_cached; pj_call_kw_cached
+//                  for keyword arguments, *args, **kwargs, keyword-only parameters);
 //   rt_call_descr: a method descriptor of a builtin type (LOAD_METHOD gave [descr, self]),
 //                  METH_O / METH_NOARGS / METH_FASTCALL[|METH_KEYWORDS], same PyMethodDef
 //                  and exact type of self as when filled;
@@ -140,3 +140,23 @@ PyObject* rt_import_from(PyThreadState* tstate, PyObject* module, PyObject* name
 int rt_import_star(PyThreadState* tstate, PjFrame* frame, PyObject* module);
 
 }  // extern "C"
+
+namespace pyjion::rt {
+
+// func(*args) (borrowed) for the runtime's own calls of a Python function (an operator
+// method, a property's getter or setter), directly when it is compiled (through the
+// caller's cache `py`), its frame holding references of its own: a new reference or NULL.
+template <int N>
+PyObject* CallFunction(PyObject* func, PyObject* const (&borrowed)[N], PjCallCache* py) {
+  PyObject* args[N];
+  for (int i = 0; i < N; i++) args[i] = Py_NewRef(borrowed[i]);
+  PyObject* res = pj_call_cached(PyThreadState_Get(), Py_NewRef(func), args, N, py);
+  if (res != PJ_NOT_DIRECT) return res;  // the call took the references
+  // not compiled (yet), or tracing: an ordinary call
+  res = PyObject_Vectorcall(func, args, N, nullptr);
+  Py_DECREF(func);
+  for (int i = 0; i < N; i++) Py_DECREF(args[i]);
+  return res;
+}
+
+}  // namespace pyjion::rt

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 
+#include "runtime/helpers_call.h"
 #include "runtime/interned.h"
 
 namespace pyjion::rt {
@@ -90,20 +91,6 @@ bool Fill(BinaryOpCache* cache, PyObject* lhs, PyObject* rhs, int nb_op) {
   cache->method = method;
   ++cache->fills;
   return true;
-}
-
-// method(*args) (borrowed), directly when it is compiled: a new reference or NULL.
-template <int N>
-PyObject* CallFunction(PyObject* method, PyObject* const (&borrowed)[N], PjCallCache* py) {
-  PyObject* args[N];
-  for (int i = 0; i < N; i++) args[i] = Py_NewRef(borrowed[i]);
-  PyObject* res = pj_call_cached(PyThreadState_Get(), Py_NewRef(method), args, N, py);
-  if (res != PJ_NOT_DIRECT) return res;  // the call took the references
-  // not compiled (yet), or tracing: an ordinary call
-  res = PyObject_Vectorcall(method, args, N, nullptr);
-  Py_DECREF(method);
-  for (int i = 0; i < N; i++) Py_DECREF(args[i]);
-  return res;
 }
 
 // left.__op__(lhs, rhs), as slot_nb_*'s vectorcall_maybe makes it; NotImplemented becomes

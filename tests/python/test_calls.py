@@ -1054,6 +1054,17 @@ def test_keyword_calls_bind_as_the_interpreter_does():
     assert_compiled(kw_target)
 
 
+def results_or_type_errors(calls):
+    """Each call's result, or the message of the TypeError it raised."""
+    out = []
+    for call in calls:
+        try:
+            out.append(call())
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
 def keyword_call_errors(n):
     out = []
     calls = [
@@ -1064,11 +1075,7 @@ def keyword_call_errors(n):
         lambda: posonly(1, b=2, c=3),          # positional-only by name
     ]
     for i in range(n):
-        for call in calls:
-            try:
-                out.append(call())
-            except TypeError as e:
-                out.append(str(e))
+        out += results_or_type_errors(calls)
     return out
 
 
@@ -1260,14 +1267,10 @@ def test_forwarding_decorators():
 def star_call_errors(n):
     out = []
     for i in range(n):
-        for call in (lambda: star_target(i),                 # k missing
-                     lambda: star_target(k=1),               # a missing
-                     lambda: star_target(i, c=1, k=2, **{"c": 3}),
-                     lambda: kwonly_after_star(verbosity=1)):
-            try:
-                out.append(call())
-            except TypeError as e:
-                out.append(str(e))
+        out += results_or_type_errors((lambda: star_target(i),                 # k missing
+                                       lambda: star_target(k=1),               # a missing
+                                       lambda: star_target(i, c=1, k=2, **{"c": 3}),
+                                       lambda: kwonly_after_star(verbosity=1)))
     return out
 
 
