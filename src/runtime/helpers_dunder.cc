@@ -197,7 +197,9 @@ extern "C" PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
   PyTypeObject* tl = Py_TYPE(lhs);
   const bool hit = tl == cache->left && tl->tp_version_tag == cache->left_version &&
                    Py_TYPE(rhs) == cache->right;
-  if (hit || pyjion::rt::Fill(cache, lhs, rhs, nb_op))
+  if (hit) return pyjion::rt::CallMethod(lhs, rhs, nb_op, cache);
+  // only a Python class has operator methods to cache: builtin operands go straight on
+  if ((tl->tp_flags & Py_TPFLAGS_HEAPTYPE) && pyjion::rt::Fill(cache, lhs, rhs, nb_op))
     return pyjion::rt::CallMethod(lhs, rhs, nb_op, cache);
   return generic(lhs, rhs);
 }

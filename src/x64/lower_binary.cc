@@ -62,6 +62,31 @@ Helper BinaryOpFunction(int nb_op) {
 
 bool IntOp(ArithOp op) { return op != ArithOp::kTrueDivide; }
 
+// The slot of int an operation of two exact ints ends in: binary_op1 (and binary_iop1, int
+// having no in-place slots) calls it and nothing else, since it never returns
+// NotImplemented to two ints. Called directly once the inline path has given up (an operand
+// or the result beyond one digit, a zero divisor, a negative shift count).
+Helper LongSlot(ArithOp op) {
+  const PyNumberMethods& nb = *PyLong_Type.tp_as_number;
+  auto slot = [](binaryfunc fn, const char* name) {
+    return Helper{reinterpret_cast<const void*>(fn), name};
+  };
+  switch (op) {
+    case ArithOp::kAdd: return slot(nb.nb_add, "long_add");
+    case ArithOp::kSubtract: return slot(nb.nb_subtract, "long_sub");
+    case ArithOp::kMultiply: return slot(nb.nb_multiply, "long_mul");
+    case ArithOp::kAnd: return slot(nb.nb_and, "long_and");
+    case ArithOp::kOr: return slot(nb.nb_or, "long_or");
+    case ArithOp::kXor: return slot(nb.nb_xor, "long_xor");
+    case ArithOp::kLshift: return slot(nb.nb_lshift, "long_lshift");
+    case ArithOp::kRshift: return slot(nb.nb_rshift, "long_rshift");
+    case ArithOp::kFloorDivide: return slot(nb.nb_floor_divide, "long_div");
+    case ArithOp::kRemainder: return slot(nb.nb_remainder, "long_mod");
+    case ArithOp::kTrueDivide: break;
+  }
+  return slot(nb.nb_true_divide, "long_true_divide");
+}
+
 bool Commutes(ArithOp op) {
   return op == ArithOp::kAdd || op == ArithOp::kMultiply || op == ArithOp::kAnd ||
          op == ArithOp::kOr || op == ArithOp::kXor;
@@ -231,15 +256,21 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
       pa.Comment("int fast path");
       GuardType(L, o.lv, o.l, &PyLong_Type, not_int);
       GuardType(L, o.rv, o.r, &PyLong_Type, not_int);
+      const Label long_slot = pa.NewLabel();
       int64_t imm;
       if (SmallIntConst(o.rv, &imm) && ImmediateFits(op, imm)) {
-        pa.MediumIntArithImm(op, Reg::kRet, o.l, imm, slow);
+        pa.MediumIntArithImm(op, Reg::kRet, o.l, imm, long_slot);
       } else if (SmallIntConst(o.lv, &imm) && Commutes(op)) {
-        pa.MediumIntArithImm(op, Reg::kRet, o.r, imm, slow);
+        pa.MediumIntArithImm(op, Reg::kRet, o.r, imm, long_slot);
       } else {
-        pa.MediumIntArith(op, Reg::kRet, o.l, o.r, slow);
+        pa.MediumIntArith(op, Reg::kRet, o.l, o.r, long_slot);
       }
       pa.Jump(boxed);
+      L.Cold([&L, long_slot, join, o, res, op] {  // two exact ints past one digit
+        L.pa().Bind(long_slot);
+        CallBorrowing(L, o, LongSlot(op), res);
+        L.pa().Jump(join);
+      });
     }
     pa.Bind(not_int);
     if (floats) {

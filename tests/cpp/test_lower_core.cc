@@ -22,11 +22,14 @@ constexpr const char* kAdd = "def f(a, b):\n    return a + b\n";
 
 TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
   LoweringTest t(kAdd, "f");
+  EXPECT_CALL(t.pa, Bind(_)).Times(::testing::AnyNumber());  // the one below is checked
   {
     InSequence seq;
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyLong_Type, _));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyLong_Type, _));
-    EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, Reg::kKeep1, _));
+    x64::Label past_one_digit = -1;
+    EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, Reg::kKeep1, _))
+        .WillOnce(::testing::SaveArg<4>(&past_one_digit));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyFloat_Type, _));
     EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyFloat_Type, _));
     // both operands are owned temporaries here (in their slots): the left may take the result
@@ -40,6 +43,13 @@ TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
                                  ElementsAre(A(Reg::kKeep0), A(Reg::kKeep1), x64::AImm(0), _,
                                              x64::APtr(reinterpret_cast<const void*>(
                                                  &PyNumber_Add)))));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
+    EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
+    EXPECT_CALL(t.pa, BranchIfZero(Reg::kKeep2, _));
+    // cold: two exact ints the inline path gave up on go straight to int's nb_add
+    EXPECT_CALL(t.pa, Bind(::testing::Truly([&past_one_digit](x64::Label l) { return l == past_one_digit; })));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(PyLong_Type.tp_as_number->nb_add),
+                                 ElementsAre(A(Reg::kKeep0), A(Reg::kKeep1))));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kKeep2, _));

@@ -62,6 +62,36 @@ def test_inplace_loops_of_two_digit_ints():
     run_both(inplace_ops, 5000)
 
 
+class Loud(int):
+    def __add__(self, other):
+        return ("Loud.__add__", int(self), other)
+
+    def __rmod__(self, other):
+        return ("Loud.__rmod__", other, int(self))
+
+
+def multi_digit_site(pairs):
+    """One site each, fed multi-digit ints (int's own slot, past the inline path) first,
+    then bools, an int subclass with operator methods, floats and a zero divisor."""
+    out = []
+    for a, b in pairs:
+        row = []
+        for f in (lambda: a + b, lambda: a % b, lambda: a >> b, lambda: a * b - b):
+            try:
+                row.append(f())
+            except (ZeroDivisionError, ValueError, TypeError) as e:
+                row.append((type(e).__name__, str(e)))
+        out.append(row)
+    return out
+
+
+def test_multi_digit_ints_then_other_types_at_the_same_sites():
+    big = [(2 ** 64 + k, 2 ** 40 + 3 * k) for k in range(50)]
+    rest = [(True, 3), (2 ** 70, Loud(5)), (Loud(2 ** 65), 7), (2 ** 80, 0), (2 ** 80, -1),
+            (10 ** 30, 2.5), (2 ** 64, 2 ** 64)]
+    run_both(multi_digit_site, big + rest + big)
+
+
 FLOATS = [0.0, -0.0, 1.5, -2.25, 1e300, -1e300, 1e-310, math.inf, -math.inf, math.nan,
           3, -4, 0, 2 ** 53 + 1, 2 ** 60, -(2 ** 61), 10 ** 20]
 
