@@ -70,11 +70,13 @@ bool NoSequenceSlots(const PyTypeObject* tp) {
 // Fills the cache for lhs `op` rhs if that operator is a call of the left type's Python
 // method (see helpers_dunder.h); true if it did.
 bool Fill(BinaryOpCache* cache, PyObject* lhs, PyObject* rhs, int nb_op) {
+  PyTypeObject* tl = Py_TYPE(lhs);
+  // only a Python class has operator methods to cache: tested first, since builtin operands
+  // come through here at every miss
+  if (!(tl->tp_flags & Py_TPFLAGS_HEAPTYPE) || tl->tp_as_number == nullptr) return false;
   const int base = nb_op >= kNbInplaceOffset ? nb_op - kNbInplaceOffset : nb_op;
   if (!CachesOperatorMethod(nb_op) || cache->fills >= kMaxFills) return false;
-  PyTypeObject* tl = Py_TYPE(lhs);
   PyTypeObject* tr = Py_TYPE(rhs);
-  if (!(tl->tp_flags & Py_TPFLAGS_HEAPTYPE) || tl->tp_as_number == nullptr) return false;
   if (tr != tl && tr != &PyLong_Type && tr != &PyFloat_Type) return false;
   // int's and float's slots compute with an int or float subclass on the left
   if (PyType_IsSubtype(tl, &PyLong_Type) || PyType_IsSubtype(tl, &PyFloat_Type)) return false;
@@ -197,9 +199,7 @@ extern "C" PyObject* rt_binary_op_ic(PyObject* lhs, PyObject* rhs, int nb_op,
   PyTypeObject* tl = Py_TYPE(lhs);
   const bool hit = tl == cache->left && tl->tp_version_tag == cache->left_version &&
                    Py_TYPE(rhs) == cache->right;
-  if (hit) return pyjion::rt::CallMethod(lhs, rhs, nb_op, cache);
-  // only a Python class has operator methods to cache: builtin operands go straight on
-  if ((tl->tp_flags & Py_TPFLAGS_HEAPTYPE) && pyjion::rt::Fill(cache, lhs, rhs, nb_op))
+  if (hit || pyjion::rt::Fill(cache, lhs, rhs, nb_op))
     return pyjion::rt::CallMethod(lhs, rhs, nb_op, cache);
   return generic(lhs, rhs);
 }

@@ -82,7 +82,7 @@ Helper LongSlot(ArithOp op) {
     case ArithOp::kRshift: return slot(nb.nb_rshift, "long_rshift");
     case ArithOp::kFloorDivide: return slot(nb.nb_floor_divide, "long_div");
     case ArithOp::kRemainder: return slot(nb.nb_remainder, "long_mod");
-    case ArithOp::kTrueDivide: break;
+    case ArithOp::kTrueDivide: break;  // not an IntOp: never inline for two ints
   }
   return slot(nb.nb_true_divide, "long_true_divide");
 }
