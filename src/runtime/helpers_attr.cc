@@ -134,6 +134,7 @@ void Remember(AttrCache* cache, const AttrEntry& e) {
   cache->entries[0] = e;
   switch (e.kind) {
     case AttrKind::kInstanceValue:
+      if (e.owner != nullptr) break;  // a shadow guard the machine code does not check
       cache->value_version = e.version;
       cache->value_index = e.index;
       break;
@@ -192,6 +193,53 @@ bool SameFunction(const AttrEntry& e) {
 }
 
 
+// A class attribute that an instance attribute of the same name shadows stays shadowed
+// only while its type is no data descriptor; the owner's version tag does not see a
+// mutable type gaining __set__ (test_opcache's descriptor added after optimisation), so
+// only class attributes of immutable types let the instance's own value be cached.
+bool ShadowedForGood(PyObject* descr) {
+  return descr == nullptr ||
+         (Py_TYPE(descr)->tp_descr_set == nullptr &&
+          PyType_HasFeature(Py_TYPE(descr), Py_TPFLAGS_IMMUTABLETYPE));
+}
+
+// Else (an enum member or another instance of a class as a dataclass default, say) the
+// entry also guards the class attribute's type: while `obj` is still of type `owner` at
+// version `tag`, that type has gained no __set__ (nor __get__): modifying a type or any of
+// its bases changes its version. Fills e->obj/owner/tag; false if that cannot be guarded.
+bool GuardShadow(AttrCache* cache, PyObject* descr, AttrEntry* e) {
+  PyTypeObject* dtp = Py_TYPE(descr);
+  if (dtp->tp_descr_set != nullptr) return false;
+  (void)_PyType_Lookup(dtp, cache->name);  // assigns dtp a version tag if it can
+  const uint32_t version = VersionOf(dtp);
+  if (version == 0) return false;
+  e->obj = descr;  // kept alive by the instance's type, whose version the entry checks
+  e->owner = reinterpret_cast<PyObject*>(dtp);
+  e->tag = version;
+  return true;
+}
+
+// The guard GuardShadow filled (true for entries without one).
+bool ShadowHolds(const AttrEntry& e) {
+  if (e.owner == nullptr) return true;
+  PyTypeObject* dtp = Py_TYPE(e.obj);
+  return reinterpret_cast<PyObject*>(dtp) == e.owner && dtp->tp_version_tag == e.tag;
+}
+
+// kInstanceValue, kOwnValue (version checked): the instance's value (borrowed), or nullptr.
+PyObject* CachedValue(PyObject* owner, PyTypeObject* tp, const AttrEntry& e) {
+  PyObject** values = AttributeValues(owner, tp);
+  return values != nullptr ? values[e.index] : nullptr;
+}
+
+// kDictValue (version checked): the value in the instance's own dict (borrowed), or nullptr.
+PyObject* CachedDictValue(AttrCache* cache, PyObject* owner, PyTypeObject* tp,
+                          const AttrEntry& e) {
+  if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) return nullptr;
+  bool unusable = false;
+  return LookupInDict(cache, DictAt(owner, e.offset), &unusable);
+}
+
 // The cached answer for owner, or nullptr on a miss. *error when the getter raised.
 PyObject* LoadCached(PyObject* owner, AttrCache* cache, bool* error) {
   PyTypeObject* tp = Py_TYPE(owner);
@@ -201,9 +249,8 @@ PyObject* LoadCached(PyObject* owner, AttrCache* cache, bool* error) {
       case AttrKind::kEmpty:
         return nullptr;
       case AttrKind::kInstanceValue:
-        if (version == e.version) {
-          PyObject** values = AttributeValues(owner, tp);
-          if (values != nullptr && values[e.index] != nullptr) return Py_NewRef(values[e.index]);
+        if (version == e.version && ShadowHolds(e)) {
+          if (PyObject* v = CachedValue(owner, tp, e)) return Py_NewRef(v);
         }
         break;
       case AttrKind::kSlot:
@@ -223,10 +270,8 @@ PyObject* LoadCached(PyObject* owner, AttrCache* cache, bool* error) {
         if (owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag) return Py_NewRef(e.obj);
         break;
       case AttrKind::kDictValue:
-        if (version == e.version && (!HasManagedDict(tp) || ValuesOf(owner) == nullptr)) {
-          bool unusable = false;
-          PyObject* v = LookupInDict(cache, DictAt(owner, e.offset), &unusable);
-          if (v != nullptr) return Py_NewRef(v);
+        if (version == e.version && ShadowHolds(e)) {
+          if (PyObject* v = CachedDictValue(cache, owner, tp, e)) return Py_NewRef(v);
         }
         break;
       case AttrKind::kBoundMethod:
@@ -242,7 +287,7 @@ PyObject* LoadCached(PyObject* owner, AttrCache* cache, bool* error) {
           return Py_NewRef(e.obj);
         break;
       case AttrKind::kClassAttr:
-        if (version == e.version && StillNoOwnAttribute(cache, owner, tp, e))
+        if (version == e.version && ShadowHolds(e) && StillNoOwnAttribute(cache, owner, tp, e))
           return Py_NewRef(e.obj);
         break;
       case AttrKind::kGetSet:
@@ -309,14 +354,22 @@ void FillClassValue(AttrCache* cache, PyObject* type, PyObject* res) {
   Remember(cache, e);
 }
 
-// A class attribute that an instance attribute of the same name shadows stays shadowed
-// only while its type is no data descriptor; the owner's version tag does not see a
-// mutable type gaining __set__ (test_opcache's descriptor added after optimisation), so
-// only class attributes of immutable types let the instance's own value be cached.
-bool ShadowedForGood(PyObject* descr) {
-  return descr == nullptr ||
-         (Py_TYPE(descr)->tp_descr_set == nullptr &&
-          PyType_HasFeature(Py_TYPE(descr), Py_TPFLAGS_IMMUTABLETYPE));
+// The entry of a value the instance holds itself, if `res` is what is there now:
+// kInstanceValue (its values array) or kDictValue (its dict).
+bool OwnValueEntry(AttrCache* cache, PyObject* owner, PyTypeObject* tp, PyObject* res,
+                   AttrEntry* e) {
+  if (HasManagedDict(tp) && AttributeValues(owner, tp) != nullptr) {
+    const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
+    if (index < 0 || AttributeValues(owner, tp)[index] != res) return false;
+    e->kind = AttrKind::kInstanceValue;
+    e->index = static_cast<uint32_t>(index);
+    return true;
+  }
+  if (!InstanceDictOffset(owner, tp, &e->offset)) return false;
+  bool unusable = false;
+  if (LookupInDict(cache, DictAt(owner, e->offset), &unusable) != res || unusable) return false;
+  e->kind = AttrKind::kDictValue;
+  return true;
 }
 
 // What the generic lookup of an instance attribute went through, as a cache entry.
@@ -350,24 +403,30 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
     } else {
       return;
     }
-  } else if (!ShadowedForGood(descr)) {
+  } else if (!ShadowedForGood(descr) && !GuardShadow(cache, descr, &e)) {
     return;
   } else if (descr != nullptr && res == descr && Py_TYPE(descr)->tp_descr_get == nullptr &&
              NoOwnAttribute(cache, owner, tp, &e)) {
     e.kind = AttrKind::kClassAttr;  // a class constant read through self
     e.obj = descr;                  // kept alive by the type
-  } else if (HasManagedDict(tp) && AttributeValues(owner, tp) != nullptr) {
-    const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
-    if (index < 0 || AttributeValues(owner, tp)[index] != res) return;
-    e.kind = AttrKind::kInstanceValue;
-    e.index = static_cast<uint32_t>(index);
-  } else if (InstanceDictOffset(owner, tp, &e.offset)) {
-    bool unusable = false;
-    if (LookupInDict(cache, DictAt(owner, e.offset), &unusable) != res || unusable) return;
-    e.kind = AttrKind::kDictValue;
-  } else {
+  } else if (!OwnValueEntry(cache, owner, tp, res, &e)) {
     return;
   }
+  Remember(cache, e);
+}
+
+// LOAD_METHOD gave NULL | res for an instance: an attribute it holds itself (a callable
+// kept on the instance: self.write = file.write), which wins over a method of its type.
+void FillOwnAttribute(AttrCache* cache, PyObject* owner, PyObject* res) {
+  PyTypeObject* tp = Py_TYPE(owner);
+  if (tp->tp_getattro != PyObject_GenericGetAttr) return;
+  PyObject* descr = _PyType_Lookup(tp, cache->name);
+  AttrEntry e;
+  e.version = VersionOf(tp);
+  if (e.version == 0) return;
+  if (!ShadowedForGood(descr) && !GuardShadow(cache, descr, &e)) return;
+  if (!OwnValueEntry(cache, owner, tp, res, &e)) return;
+  if (e.kind == AttrKind::kInstanceValue) e.kind = AttrKind::kOwnValue;  // never inline here
   Remember(cache, e);
 }
 
@@ -397,7 +456,7 @@ extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cac
   for (const AttrEntry& e : cache->entries) {
     if (e.kind == AttrKind::kEmpty) break;
     if (e.version != version) continue;
-    if (e.kind == AttrKind::kInstanceValue) {
+    if (e.kind == AttrKind::kInstanceValue && ShadowHolds(e)) {
       PyObject** values = ValuesOf(owner);
       if (values == nullptr) continue;
       PyObject* old = values[e.index];
@@ -437,7 +496,8 @@ extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cac
         e.obj = fset;
         e.owner = descr;
         Remember(cache, e);
-      } else if (ShadowedForGood(descr) && HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
+      } else if ((ShadowedForGood(descr) || GuardShadow(cache, descr, &e)) &&
+                 HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
         const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
         if (index >= 0 && ValuesOf(owner)[index] == value) {
           e.kind = AttrKind::kInstanceValue;
@@ -457,55 +517,61 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
   PyTypeObject* tp = Py_TYPE(owner);
   const uint32_t version = tp->tp_version_tag;
   for (const AttrEntry& e : cache->entries) {
-    bool hit = false, method = true;
+    PyObject* found = nullptr;  // borrowed
+    bool method = false;
     switch (e.kind) {
       case AttrKind::kEmpty:
         break;
       case AttrKind::kMethod:
-        hit = version == e.version && StillNoOwnAttribute(cache, owner, tp, e);
+        if (version == e.version && StillNoOwnAttribute(cache, owner, tp, e)) found = e.obj;
+        method = true;
         break;
       case AttrKind::kModule:
-        hit = owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag;
-        method = false;
+        if (owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag) found = e.obj;
         break;
       case AttrKind::kClassValue:
-        hit = tp == &PyType_Type &&
-              reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version;
-        method = false;
+        if (tp == &PyType_Type &&
+            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version)
+          found = e.obj;
+        break;
+      case AttrKind::kOwnValue:
+        if (version == e.version && ShadowHolds(e)) found = CachedValue(owner, tp, e);
+        break;
+      case AttrKind::kDictValue:
+        if (version == e.version && ShadowHolds(e)) found = CachedDictValue(cache, owner, tp, e);
         break;
       default:
         break;
     }
     if (e.kind == AttrKind::kEmpty) break;
-    if (!hit) continue;
+    if (found == nullptr) continue;
     if (method) {  // meth | self
-      base[0] = Py_NewRef(e.obj);
+      base[0] = Py_NewRef(found);
       base[1] = owner;
     } else {  // NULL | attr
       base[0] = nullptr;
-      base[1] = Py_NewRef(e.obj);
+      base[1] = Py_NewRef(found);
       Py_DECREF(owner);
     }
     return 0;
   }
-  // Modules and classes give [NULL, attr]: keep the owner for the fill (released within
-  // this instruction either way, before anything else can run).
-  const bool keep = cache->fills < kMaxFills && (PyModule_CheckExact(owner) || PyType_Check(owner));
+  // NULL | attr releases the owner: keep it for the fill (released within this
+  // instruction either way, before anything else can run).
+  const bool keep = cache->fills < kMaxFills;
   if (keep) Py_INCREF(owner);
   if (rt_load_method(base, cache->name) < 0) {
     if (keep) Py_DECREF(owner);
     return -1;
   }
+  if (!keep) return 0;
   if (base[0] == nullptr) {
-    if (keep) {
-      if (PyModule_CheckExact(owner)) FillModule(cache, owner, base[1]);
-      else FillClassValue(cache, owner, base[1]);
-      Py_DECREF(owner);
-    }
+    if (PyModule_CheckExact(owner)) FillModule(cache, owner, base[1]);
+    else if (PyType_Check(owner)) FillClassValue(cache, owner, base[1]);
+    else FillOwnAttribute(cache, owner, base[1]);
+    Py_DECREF(owner);
     return 0;
   }
-  if (keep) Py_DECREF(owner);  // still referenced by base[1]
-  if (cache->fills >= kMaxFills) return 0;
+  Py_DECREF(owner);  // still referenced by base[1]
   // meth | self: _PyObject_GetMethod found a method descriptor on the type and nothing in
   // the instance dict.
   PyObject* meth = base[0];

@@ -42,12 +42,16 @@ enum class AttrKind : uint8_t {
   kMethod,         // LOAD_METHOD: method `obj` of the type, when the instance has no
                    // attribute `name` of its own (see Own)
   kBoundMethod,    // LOAD_ATTR: obj.__get__(owner): a method bound to the owner, same rule
-  kClassAttr,      // LOAD_ATTR: `obj`, a plain class attribute of an immutable type (never a
-                   // descriptor), when the instance has no attribute `name` (see Own)
+  kClassAttr,      // LOAD_ATTR: `obj`, a plain class attribute (no descriptor: of an
+                   // immutable type, or guarded as a shadow is), when the instance has no
+                   // attribute `name` (see Own)
   kGetSet,         // LOAD_ATTR: the getter of the type's getset descriptor `obj` (a data
                    // descriptor: no instance attribute can shadow it)
   kPropertySet,    // STORE_ATTR: the exact property `owner`, whose fset `obj` (a function)
                    // is called with the instance and the value, while its fset is still it
+  kOwnValue,       // LOAD_METHOD: NULL | the instance's own attribute, entry `index` of its
+                   // values array as kInstanceValue (a callable kept on the instance:
+                   // self.write = file.write); kDictValue serves instance dicts
 };
 
 // Where an instance keeps its own attributes, for the "has no attribute `name` of its own"
@@ -69,8 +73,12 @@ struct AttrEntry {
   int32_t offset = 0;         // Own::kDict, kDictValue: where the instance dict pointer is
   PyObject* obj = nullptr;    // borrowed
   PyObject* owner = nullptr;  // kModule: the module (compared by identity only); kProperty,
-                              // kPropertySet: the property (kept alive by the type)
-  uint64_t tag = 0;           // kModule: its dict's ma_version_tag
+                              // kPropertySet: the property (kept alive by the type);
+                              // kInstanceValue, kDictValue, kClassAttr, kOwnValue: the type
+                              // of the class attribute `obj` the value shadows (or is), when
+                              // that type is mutable (see ShadowHolds), else NULL
+  uint64_t tag = 0;           // kModule: its dict's ma_version_tag; shadow: that type's
+                              // tp_version_tag
 };
 
 // One LOAD_ATTR / STORE_ATTR / LOAD_METHOD site.

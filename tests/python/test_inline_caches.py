@@ -659,6 +659,103 @@ def test_instance_attribute_shadows_a_cached_method():
         Greeter.greet = GREET
 
 
+def instance_held_callables(n):
+    """LOAD_METHOD finding the instance's own attribute (pickle's self.write(...)), then
+    the attribute replaced, deleted (the class's method again), shadowing a method, given
+    to a materialised instance dict, a data descriptor of that name added to the class,
+    another receiver type at the site, and an attribute that is not callable."""
+    class Sink:
+        def __init__(self):
+            self.out = []
+            self.write = self.out.append  # kept on the instance, called as a method
+
+        def flush(self):
+            return "class flush"
+
+    class Other:
+        def write(self, x):
+            return "Other.write %r" % (x,)
+
+        def flush(self):
+            return "Other.flush"
+
+    sinks = [Sink(), Sink(), Sink()]
+    log = []
+    for i in range(n):
+        s = sinks[i % 3]
+        if i == 6:
+            s.write = lambda x: log.append(("replaced", x))
+        if i == 9:
+            s.flush = lambda: "instance flush"
+        if i == 12:
+            vars(sinks[0])["write"] = lambda x: log.append(("via vars", x))
+            sinks[0].extra = 1
+        if i == 15:
+            del sinks[1].write  # sinks[2] keeps its own until the property comes
+            Sink.write = lambda self, x: log.append(("class method", x))
+        if i == 18:
+            Sink.write = property(lambda self: lambda x: log.append(("property", x)))
+        if i == 21:
+            s = Other()
+        if i == 23:
+            del Sink.write
+            s.write = "not callable"
+            sinks[1].write = sinks[1].out.append
+        try:
+            log.append(s.write(i))
+        except TypeError as e:
+            log.append(str(e))
+        log.append(s.flush())
+    return log, [x.out for x in sinks]
+
+
+def test_callables_held_by_instances_under_load_method():
+    run_both(instance_held_callables, 26)
+
+
+def mutable_class_attributes_shadowed(n):
+    """Instance values shadowing class attributes of a mutable type (an enum member or an
+    instance as a dataclass default), read and written at warm sites; then that type gains
+    __get__ (a class constant read through the instance changes), __set__ (a data
+    descriptor: it wins over the instance's value), and a default's __class__ is swapped."""
+    class Default:
+        pass
+
+    class Other:
+        def __set__(self, instance, value):
+            instance.__dict__["seen"] = value
+
+        def __get__(self, instance, owner):
+            return "Other.__get__"
+
+    class Item:
+        color = Default()
+        shape = Default()  # never set on instances: a class constant read through self
+
+        def __init__(self, c):
+            self.color = c
+
+    items = [Item(i) for i in range(3)]
+    out = []
+    for i in range(n):
+        o = items[i % 3]
+        if i == 8:
+            Default.__get__ = lambda self, instance, owner: "get"
+        if i == 12:
+            Default.__set__ = lambda self, instance, value: out.append(("set", value))
+        if i == 16:
+            del Default.__get__, Default.__set__
+            Item.__dict__["color"].__class__ = Other
+        o.color = i * 10
+        shape = o.shape
+        out.append((o.color, shape if isinstance(shape, str) else type(shape).__name__))
+    return out, [vars(x) for x in items]
+
+
+def test_shadowed_class_attributes_of_mutable_types():
+    run_both(mutable_class_attributes_shadowed, 20)
+
+
 def builtin_methods(n):
     acc = []
     d = {}
