@@ -226,6 +226,61 @@ bool ShadowHolds(const AttrEntry& e) {
   return reinterpret_cast<PyObject*>(dtp) == e.owner && dtp->tp_version_tag == e.tag;
 }
 
+// funcobject.c's staticmethod and classmethod (private): the callable follows the header.
+struct WrapperLayout {
+  PyObject_HEAD
+  PyObject* callable;
+};
+
+// The callable of an exact staticmethod or classmethod, as its __func__ gives it (which
+// also checks the layout above); nullptr if it is not one or for a classmethod of
+// something other than a plain function.
+PyObject* WrappedCallable(PyObject* descr) {
+  const bool is_static = Py_IS_TYPE(descr, &PyStaticMethod_Type);
+  if (!is_static && !Py_IS_TYPE(descr, &PyClassMethod_Type)) return nullptr;
+  Py_INCREF(descr);  // the lookup allocates: a collection's finalizers may drop the class's
+  PyObject* func = PyObject_GetAttrString(descr, "__func__");
+  if (func == nullptr) PyErr_Clear();
+  const bool usable = func != nullptr &&
+                      func == reinterpret_cast<WrapperLayout*>(descr)->callable &&
+                      (is_static || PyFunction_Check(func));
+  Py_XDECREF(func);  // when usable, kept alive by the wrapper (which the type keeps)
+  Py_DECREF(descr);
+  return usable ? func : nullptr;
+}
+
+// The guards of kStaticMethod and kClassMethod: the receiver still finds the same wrapper
+// (its class's version and no attribute of its own, or the class's own version), which
+// still wraps `obj` (staticmethod.__init__ can be called again on a live one).
+bool WrapperHolds(AttrCache* cache, PyObject* owner, PyTypeObject* tp, const AttrEntry& e) {
+  if (reinterpret_cast<WrapperLayout*>(e.owner)->callable != e.obj) return false;
+  if (e.on_class)
+    return tp == &PyType_Type &&
+           reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version;
+  return tp->tp_version_tag == e.version && StillNoOwnAttribute(cache, owner, tp, e);
+}
+
+// Fills the callable, wrapper and kind of a staticmethod or classmethod entry for `res`,
+// what the lookup gave through `descr` on the receiver's type (or class): the callable
+// (staticmethod) or a method bound to `cls` (classmethod, for_method only).
+bool WrapperEntry(PyObject* descr, PyObject* res, PyObject* cls, bool for_method,
+                  AttrEntry* e) {
+  PyObject* callable = WrappedCallable(descr);
+  if (callable == nullptr) return false;
+  if (Py_IS_TYPE(descr, &PyStaticMethod_Type)) {
+    if (res != callable) return false;
+    e->kind = AttrKind::kStaticMethod;
+  } else {
+    if (!for_method || !PyMethod_Check(res) || PyMethod_GET_FUNCTION(res) != callable ||
+        PyMethod_GET_SELF(res) != cls)
+      return false;
+    e->kind = AttrKind::kClassMethod;
+  }
+  e->obj = callable;  // kept alive by the wrapper, while it wraps it (WrapperHolds)
+  e->owner = descr;   // kept alive by the type
+  return true;
+}
+
 // kInstanceValue, kOwnValue (version checked): the instance's value (borrowed), or nullptr.
 PyObject* CachedValue(PyObject* owner, PyTypeObject* tp, const AttrEntry& e) {
   PyObject** values = AttributeValues(owner, tp);
@@ -290,6 +345,9 @@ PyObject* LoadCached(PyObject* owner, AttrCache* cache, bool* error) {
         if (version == e.version && ShadowHolds(e) && StillNoOwnAttribute(cache, owner, tp, e))
           return Py_NewRef(e.obj);
         break;
+      case AttrKind::kStaticMethod:
+        if (WrapperHolds(cache, owner, tp, e)) return Py_NewRef(e.obj);
+        break;
       case AttrKind::kGetSet:
         if (version == e.version) {
           PyGetSetDef* gs = reinterpret_cast<PyGetSetDescrObject*>(e.obj)->d_getset;
@@ -324,34 +382,26 @@ void FillModule(AttrCache* cache, PyObject* module, PyObject* res) {
 }
 
 // An attribute of a class itself, when the metaclass is `type` and has nothing of that
-// name: a plain value, a function (its __get__ with no instance returns it) or a
-// staticmethod's callable, all kept alive by the class while its version is unchanged.
-void FillClassValue(AttrCache* cache, PyObject* type, PyObject* res) {
+// name: a plain value or a function (its __get__ with no instance returns it), kept alive
+// by the class while its version is unchanged; or a staticmethod's callable, or
+// (for_method) a classmethod's function called with the class.
+void FillClassValue(AttrCache* cache, PyObject* type, PyObject* res, bool for_method) {
   if (!Py_IS_TYPE(type, &PyType_Type)) return;
   PyTypeObject* tp = reinterpret_cast<PyTypeObject*>(type);
   if (_PyType_Lookup(&PyType_Type, cache->name) != nullptr) return;
   PyObject* attr = _PyType_Lookup(tp, cache->name);
   if (attr == nullptr) return;
-  const bool plain = Py_TYPE(attr)->tp_descr_get == nullptr || PyFunction_Check(attr);
-  const bool static_callable = Py_IS_TYPE(attr, &PyStaticMethod_Type);
-  if (!(plain && attr == res) && !static_callable) return;
-  if (static_callable) {
-    // staticmethod.__get__ returns its callable, which the staticmethod keeps alive
-    PyObject* callable = PyObject_GetAttrString(attr, "__func__");
-    if (callable == nullptr) {
-      PyErr_Clear();
-      return;
-    }
-    Py_DECREF(callable);
-    if (callable != res) return;
-  }
-  const uint32_t version = VersionOf(tp);
-  if (version == 0) return;
   AttrEntry e;
-  e.kind = AttrKind::kClassValue;
-  e.version = version;
-  e.obj = res;
-  Remember(cache, e);
+  if (attr == res && (Py_TYPE(attr)->tp_descr_get == nullptr || PyFunction_Check(attr))) {
+    e.kind = AttrKind::kClassValue;
+    e.obj = res;
+  } else if (WrapperEntry(attr, res, type, for_method, &e)) {
+    e.on_class = true;
+  } else {
+    return;
+  }
+  e.version = VersionOf(tp);
+  if (e.version != 0) Remember(cache, e);
 }
 
 // The entry of a value the instance holds itself, if `res` is what is there now:
@@ -415,8 +465,9 @@ void FillInstance(AttrCache* cache, PyObject* owner, PyObject* res) {
   Remember(cache, e);
 }
 
-// LOAD_METHOD gave NULL | res for an instance: an attribute it holds itself (a callable
-// kept on the instance: self.write = file.write), which wins over a method of its type.
+// LOAD_METHOD gave NULL | res for an instance: a staticmethod's callable or a classmethod
+// bound to the instance's type, or an attribute it holds itself (a callable kept on the
+// instance: self.write = file.write), which wins over a method of its type.
 void FillOwnAttribute(AttrCache* cache, PyObject* owner, PyObject* res) {
   PyTypeObject* tp = Py_TYPE(owner);
   if (tp->tp_getattro != PyObject_GenericGetAttr) return;
@@ -424,6 +475,10 @@ void FillOwnAttribute(AttrCache* cache, PyObject* owner, PyObject* res) {
   AttrEntry e;
   e.version = VersionOf(tp);
   if (e.version == 0) return;
+  if (descr != nullptr && WrapperEntry(descr, res, reinterpret_cast<PyObject*>(tp), true, &e)) {
+    if (NoOwnAttribute(cache, owner, tp, &e)) Remember(cache, e);  // self.util(), self.make()
+    return;
+  }
   if (!ShadowedForGood(descr) && !GuardShadow(cache, descr, &e)) return;
   if (!OwnValueEntry(cache, owner, tp, res, &e)) return;
   if (e.kind == AttrKind::kInstanceValue) e.kind = AttrKind::kOwnValue;  // never inline here
@@ -442,7 +497,7 @@ extern "C" PyObject* rt_load_attr_ic(PyThreadState* tstate, PyObject* owner, Att
     res = PyObject_GetAttr(owner, cache->name);
     if (res != nullptr && cache->fills < kMaxFills) {
       if (PyModule_CheckExact(owner)) FillModule(cache, owner, res);
-      else if (PyType_Check(owner)) FillClassValue(cache, owner, res);
+      else if (PyType_Check(owner)) FillClassValue(cache, owner, res, false);
       else FillInstance(cache, owner, res);
     }
   }
@@ -540,6 +595,21 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
       case AttrKind::kDictValue:
         if (version == e.version && ShadowHolds(e)) found = CachedDictValue(cache, owner, tp, e);
         break;
+      case AttrKind::kStaticMethod:
+        if (WrapperHolds(cache, owner, tp, e)) found = e.obj;
+        break;
+      case AttrKind::kClassMethod:
+        if (WrapperHolds(cache, owner, tp, e)) {  // function | class
+          base[0] = Py_NewRef(e.obj);
+          if (e.on_class) {
+            base[1] = owner;
+          } else {
+            base[1] = Py_NewRef(reinterpret_cast<PyObject*>(tp));
+            Py_DECREF(owner);
+          }
+          return 0;
+        }
+        break;
       default:
         break;
     }
@@ -566,7 +636,7 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
   if (!keep) return 0;
   if (base[0] == nullptr) {
     if (PyModule_CheckExact(owner)) FillModule(cache, owner, base[1]);
-    else if (PyType_Check(owner)) FillClassValue(cache, owner, base[1]);
+    else if (PyType_Check(owner)) FillClassValue(cache, owner, base[1], true);
     else FillOwnAttribute(cache, owner, base[1]);
     Py_DECREF(owner);
     return 0;

@@ -52,6 +52,10 @@ enum class AttrKind : uint8_t {
   kOwnValue,       // LOAD_METHOD: NULL | the instance's own attribute, entry `index` of its
                    // values array as kInstanceValue (a callable kept on the instance:
                    // self.write = file.write); kDictValue serves instance dicts
+  kStaticMethod,   // NULL | the callable `obj` of the staticmethod `owner` on the type (or,
+                   // `on_class`, on the class itself as kClassValue), while it still wraps it
+  kClassMethod,    // LOAD_METHOD: the function `obj` of the classmethod `owner` | the class
+                   // (the bound method CPython makes is never seen), same guards
 };
 
 // Where an instance keeps its own attributes, for the "has no attribute `name` of its own"
@@ -69,6 +73,7 @@ struct AttrEntry {
   uint32_t version = 0;       // tp_version_tag of Py_TYPE(owner) (kClassValue: of owner)
   AttrKind kind = AttrKind::kEmpty;
   Own own = Own::kNone;
+  bool on_class = false;      // kStaticMethod, kClassMethod: the receiver is the class itself
   uint32_t index = 0;
   int32_t offset = 0;         // Own::kDict, kDictValue: where the instance dict pointer is
   PyObject* obj = nullptr;    // borrowed

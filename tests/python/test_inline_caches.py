@@ -796,6 +796,58 @@ def test_classmethods_and_staticmethods():
 
 # ---- direct calls and class instantiation ------------------------------------------------
 
+def wrapped_methods_mutated(n):
+    """staticmethods and classmethods called through instances and classes (subclasses
+    too) at warm sites; then a staticmethod re-initialised with another function (the
+    class's version does not change), a classmethod replaced on the class, an instance
+    attribute shadowing one, a metaclass gaining the name, and classmethod chaining onto
+    a property (3.11 still calls its __get__)."""
+    def first(x):
+        return ("first", x)
+
+    def second(x):
+        return ("second", x)
+
+    class Meta(type):
+        pass
+
+    class Base(metaclass=Meta):
+        util = staticmethod(first)
+
+        @classmethod
+        def make(cls, x):
+            return (cls.__name__, x)
+
+    class Sub(Base):
+        pass
+
+    objs = [Base(), Sub()]
+    out = []
+    for i in range(n):
+        o = objs[i % 2]
+        if i == 6:
+            Base.__dict__["util"].__init__(second)
+        if i == 9:
+            Base.make = classmethod(lambda cls, x: ("replaced", cls.__name__, x))
+        if i == 12:
+            objs[1].make = lambda x: ("own", x)
+            objs[0].util = lambda x: ("own util", x)
+        if i == 15:
+            Meta.make = lambda cls, x: ("meta", x)  # the class's own attribute still wins
+        if i == 18:
+            Base.make = classmethod(property(lambda cls: "chained " + cls.__name__))
+        if i < 18:
+            out.append((o.make(i), o.util(i), Sub.make(i), Base.util(i), type(o).make(i)))
+        else:
+            m = o.make  # the property's value, or the instance's own function
+            out.append((m if isinstance(m, str) else m(i), Sub.make, o.util(i), Sub.util(i)))
+    return out
+
+
+def test_static_and_class_methods_mutated_after_warm_up():
+    run_both(wrapped_methods_mutated, 22)
+
+
 def add3(a, b=10, c=100):
     return a + b + c
 
