@@ -2,7 +2,8 @@
 // POP_JUMP_*_IF_TRUE/FALSE after it), UNARY_*, IS_OP (likewise fusable), CONTAINS_OP.
 // All work on the virtual operand stack: operands come as Values (a borrowed local or
 // constant needs no reference count traffic), results are pushed in value registers.
-// Inline fast paths: add/subtract/multiply on exact one-digit ints and exact floats,
+// Inline fast paths: add/subtract/multiply on exact one-digit ints and exact floats (an
+// exact float with an exact int: out of line, without a call),
 // comparisons of the same and == / != of exact strs, identity; guarded by exact-type checks
 // (skipped for operands that are constants of that type). Everything else and every guard
 // failure goes to one call out of line: ceval's own C function for the instruction, or for
@@ -122,6 +123,13 @@ Paths PathsFor(const Instr& in, const Operands& o) {
   return {WantInt(in) && ints, WantFloat(in) && floats};
 }
 
+// The comparison that gives `r op l` for `l op r`: c < x is x > c.
+CmpOp Mirror(CmpOp op) {
+  static const CmpOp kMirror[] = {CmpOp::kGt, CmpOp::kGe, CmpOp::kEq,
+                                  CmpOp::kNe, CmpOp::kLt, CmpOp::kLe};
+  return kMirror[static_cast<int>(op)];
+}
+
 // flag (a value register) = 1/0 for `l op r` through the inline compare paths; jumps to
 // slow when none applies. Falls through with the flag set.
 void EmitInlineCompare(Lowering& L, const Instr& in, const Operands& o, Reg flag, Label slow) {
@@ -139,20 +147,50 @@ void EmitInlineCompare(Lowering& L, const Instr& in, const Operands& o, Reg flag
     if (SmallIntConst(o.rv, &imm)) {
       pa.CompareMediumIntImm(op, flag, o.l, imm, slow);
     } else if (SmallIntConst(o.lv, &imm)) {  // c < x  is  x > c
-      static const CmpOp kMirror[] = {CmpOp::kGt, CmpOp::kGe, CmpOp::kEq,
-                                      CmpOp::kNe, CmpOp::kLt, CmpOp::kLe};
-      pa.CompareMediumIntImm(kMirror[static_cast<int>(op)], flag, o.r, imm, slow);
+      pa.CompareMediumIntImm(Mirror(op), flag, o.r, imm, slow);
     } else {
       pa.CompareMediumInts(op, flag, o.l, o.r, slow);
     }
     pa.Jump(decided);
   }
   pa.Bind(not_int);
+  const bool float_left = WantFloat(in) && CouldBe(o.lv, &PyFloat_Type);
+  const bool float_right = WantFloat(in) && CouldBe(o.rv, &PyFloat_Type);
   if (paths.floats) {
     pa.Comment("float compare");
-    GuardType(L, o.lv, o.l, &PyFloat_Type, not_float);
-    GuardType(L, o.rv, o.r, &PyFloat_Type, not_float);
+    // a float with an int of unknown type on either side: the cold mixed path
+    const bool mixed = CouldBe(o.lv, &PyLong_Type) && CouldBe(o.rv, &PyLong_Type);
+    const Label not_floats = mixed ? pa.NewLabel() : not_float;
+    GuardType(L, o.lv, o.l, &PyFloat_Type, not_floats);
+    GuardType(L, o.rv, o.r, &PyFloat_Type, not_floats);
     pa.CompareFloats(op, flag, o.l, o.r);
+    pa.Jump(decided);
+    if (mixed) {
+      L.Cold([&L, not_floats, not_float, slow, decided, o, op, flag] {
+        PyAsm& pa = L.pa();
+        pa.Bind(not_floats);
+        pa.Comment("float and int compare");
+        const Label int_left = pa.NewLabel();
+        GuardType(L, o.lv, o.l, &PyFloat_Type, int_left);
+        GuardType(L, o.rv, o.r, &PyLong_Type, not_float);
+        pa.CompareFloatInt(op, flag, o.l, o.r, slow);
+        pa.Jump(decided);
+        pa.Bind(int_left);
+        GuardType(L, o.lv, o.l, &PyLong_Type, not_float);
+        GuardType(L, o.rv, o.r, &PyFloat_Type, not_float);
+        pa.CompareFloatInt(Mirror(op), flag, o.r, o.l, slow);
+        pa.Jump(decided);
+      });
+    }
+  } else if (float_left && KnownType(o.rv, &PyLong_Type)) {  // x < 0
+    pa.Comment("float and constant int compare");
+    GuardType(L, o.lv, o.l, &PyFloat_Type, not_float);
+    pa.CompareFloatInt(op, flag, o.l, o.r, slow);
+    pa.Jump(decided);
+  } else if (float_right && KnownType(o.lv, &PyLong_Type)) {  // 0 < x
+    pa.Comment("constant int and float compare");
+    GuardType(L, o.rv, o.r, &PyFloat_Type, not_float);
+    pa.CompareFloatInt(Mirror(op), flag, o.r, o.l, slow);
     pa.Jump(decided);
   }
   pa.Bind(not_float);
@@ -205,6 +243,37 @@ void EmitInplaceConcat(Lowering& L, const Operands& o, int local, bool by_identi
   pa.BranchIfZero(Reg::kRet, L.ErrorHere());
   pa.Move(res, Reg::kRet);
   pa.Jump(join);
+}
+
+// The operand register of an owned float temporary (a result of an earlier operation),
+// which can take the result of a float operation; Reg::kRet for none.
+Reg FloatReuse(const Operands& o, NumKind lk, NumKind rk) {
+  if (o.lv.owned() && lk == NumKind::kFloat) return o.l;
+  if (o.rv.owned() && rk == NumKind::kFloat) return o.r;
+  return Reg::kRet;
+}
+
+// Cold, from `entry` (the float guards failed): an exact float with an exact int of at
+// most two digits on the other side, as float_add & co. convert it (PyLong_AsDouble rounds
+// to nearest as cvtsi2sd does), then `boxed`; other operands go to not_number, larger
+// ints and zero divisors to slow.
+void EmitMixedFloatArith(Lowering& L, ArithOp op, const Operands& o, Label entry,
+                         Label not_number, Label slow, Label boxed) {
+  PyAsm& pa = L.pa();
+  pa.Bind(entry);
+  pa.Comment("float and int");
+  const Label int_left = pa.NewLabel();
+  GuardType(L, o.lv, o.l, &PyFloat_Type, int_left);
+  GuardType(L, o.rv, o.r, &PyLong_Type, not_number);
+  pa.FloatArith(op, Reg::kRet, o.l, NumKind::kFloat, o.r, NumKind::kInt,
+                FloatReuse(o, NumKind::kFloat, NumKind::kInt), slow);
+  pa.Jump(boxed);
+  pa.Bind(int_left);
+  GuardType(L, o.lv, o.l, &PyLong_Type, not_number);
+  GuardType(L, o.rv, o.r, &PyFloat_Type, not_number);
+  pa.FloatArith(op, Reg::kRet, o.l, NumKind::kInt, o.r, NumKind::kFloat,
+                FloatReuse(o, NumKind::kInt, NumKind::kFloat), slow);
+  pa.Jump(boxed);
 }
 
 }  // namespace
@@ -277,13 +346,18 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
       pa.Comment("float fast path");
       const NumKind lk = KnownType(o.lv, &PyLong_Type) ? NumKind::kInt : NumKind::kFloat;
       const NumKind rk = KnownType(o.rv, &PyLong_Type) ? NumKind::kInt : NumKind::kFloat;
-      if (lk == NumKind::kFloat) GuardType(L, o.lv, o.l, &PyFloat_Type, not_number);
-      if (rk == NumKind::kFloat) GuardType(L, o.rv, o.r, &PyFloat_Type, not_number);
-      // an owned float temporary (a result of an earlier operation) can take the result
-      const Reg reuse = o.lv.owned() && lk == NumKind::kFloat   ? o.l
-                        : o.rv.owned() && rk == NumKind::kFloat ? o.r
-                                                                : Reg::kRet;
-      pa.FloatArith(op, Reg::kRet, o.l, lk, o.r, rk, reuse, slow);
+      // a float with an int of unknown type on either side: the cold mixed path
+      const bool mixed_at_run_time = lk == NumKind::kFloat && rk == NumKind::kFloat &&
+                                     CouldBe(o.lv, &PyLong_Type) && CouldBe(o.rv, &PyLong_Type);
+      const Label not_floats = mixed_at_run_time ? pa.NewLabel() : not_number;
+      if (lk == NumKind::kFloat) GuardType(L, o.lv, o.l, &PyFloat_Type, not_floats);
+      if (rk == NumKind::kFloat) GuardType(L, o.rv, o.r, &PyFloat_Type, not_floats);
+      pa.FloatArith(op, Reg::kRet, o.l, lk, o.r, rk, FloatReuse(o, lk, rk), slow);
+      if (mixed_at_run_time) {
+        L.Cold([&L, not_floats, not_number, slow, boxed, o, op] {
+          EmitMixedFloatArith(L, op, o, not_floats, not_number, slow, boxed);
+        });
+      }
     } else {
       pa.Jump(not_number);
     }

@@ -221,6 +221,10 @@ class PyAsm {
   // dst = 1/0 for `lhs op rhs` on exact ints (fail unless both have at most two digits) or floats.
   virtual void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
   virtual void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) = 0;
+  // dst (a kKeep register) = 1/0 for `flt op integer`, an exact float and an exact int:
+  // ints below 2**48 in magnitude are converted exactly and compared as doubles, as
+  // float_richcompare does; larger ones jump to fail.
+  virtual void CompareFloatInt(CmpOp op, Reg dst, Reg flt, Reg integer, Label fail) = 0;
   // CompareMediumInts with rhs a constant int (|imm| < 2**31).
   virtual void CompareMediumIntImm(CmpOp op, Reg dst, Reg lhs, int64_t imm, Label fail) = 0;
   // dst (a kKeep register) = 1/0 for lhs == rhs on exact strs (negate: !=). Calls out.

@@ -711,9 +711,27 @@ void XbyakPyAsm::SetCondition(CmpOp op, Reg dst) {
 void XbyakPyAsm::CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) {
   Require(IsKeep(dst), "CompareFloats: dst must be a kKeep register");
   const int fval = pj_offsets()->float_ob_fval;
-  const Xbyak::Reg8 d = Phys(dst).cvt8();
   gen_->movsd(xmm0, qword[Phys(lhs) + fval]);
   gen_->movsd(xmm1, qword[Phys(rhs) + fval]);
+  CompareDoubles(op, dst);
+}
+
+void XbyakPyAsm::CompareFloatInt(CmpOp op, Reg dst, Reg flt, Reg integer, Label fail) {
+  Require(IsKeep(dst) && IsKeep(flt), "CompareFloatInt: dst and flt must be kKeep registers");
+  LoadSmallIntValue(integer, rg::kTmp0, fail);
+  gen_->mov(rcx, int64_t{1} << 48);  // -2**48 <= value <= 2**48, else fail
+  gen_->lea(rax, ptr[rg::kTmp0 + rcx]);
+  gen_->add(rcx, rcx);
+  gen_->cmp(rax, rcx);
+  J(kA, fail);
+  gen_->cvtsi2sd(xmm1, rg::kTmp0);  // exact
+  gen_->movsd(xmm0, qword[Phys(flt) + pj_offsets()->float_ob_fval]);
+  CompareDoubles(op, dst);
+}
+
+// dst (a kKeep register) = 1/0 for `xmm0 op xmm1`. Clobbers rax.
+void XbyakPyAsm::CompareDoubles(CmpOp op, Reg dst) {
+  const Xbyak::Reg8 d = Phys(dst).cvt8();
   switch (op) {
     case CmpOp::kLt: gen_->ucomisd(xmm1, xmm0); gen_->seta(d); break;
     case CmpOp::kLe: gen_->ucomisd(xmm1, xmm0); gen_->setae(d); break;

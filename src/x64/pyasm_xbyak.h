@@ -86,6 +86,7 @@ class XbyakPyAsm : public PyAsm {
                   Reg reuse, Label fail) override;
   void CompareMediumInts(CmpOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
   void CompareFloats(CmpOp op, Reg dst, Reg lhs, Reg rhs) override;
+  void CompareFloatInt(CmpOp op, Reg dst, Reg flt, Reg integer, Label fail) override;
   void CompareStrEqual(Reg dst, Reg lhs, Reg rhs, bool negate) override;
   void SelectBool(Reg dst, Reg flag) override;
   void CompareSame(Reg dst, Reg a, Reg b, bool negate) override;
@@ -138,6 +139,7 @@ class XbyakPyAsm : public PyAsm {
   void BoxLongInTmp0();
   void RangeIterStep(Reg it, Label other);
   void SetCondition(CmpOp op, Reg dst);
+  void CompareDoubles(CmpOp op, Reg dst);
   void CallAddress(const void* fn);
   void MoveArgs(const std::vector<Arg>& args);
   void SelectCallee(int base, int count, bool maybe_method, const Xbyak::Reg64& callable,

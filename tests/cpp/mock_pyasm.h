@@ -69,6 +69,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, FloatArith, (ArithOp, Reg, Reg, NumKind, Reg, NumKind, Reg, Label), (override));
   MOCK_METHOD(void, CompareMediumInts, (CmpOp, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, CompareFloats, (CmpOp, Reg, Reg, Reg), (override));
+  MOCK_METHOD(void, CompareFloatInt, (CmpOp, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, CompareMediumIntImm, (CmpOp, Reg, Reg, int64_t, Label), (override));
   MOCK_METHOD(void, MediumIntArithImm, (ArithOp, Reg, Reg, int64_t, Label), (override));
   MOCK_METHOD(void, CompareStrEqual, (Reg, Reg, Reg, bool), (override));

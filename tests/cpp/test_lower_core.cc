@@ -53,6 +53,16 @@ TEST(LowerBinaryOp, AddGuardsIntsThenFloatsAndFallsBackToHelper) {
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep0));
     EXPECT_CALL(t.pa, DecRef(Reg::kKeep1));
     EXPECT_CALL(t.pa, BranchIfZero(Reg::kKeep2, _));
+    // cold, where the float guards fail: a float with an int on either side, converted
+    // without a call; the float operand (an owned temporary) may take the result
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyFloat_Type, _));
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyLong_Type, _));
+    EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, x64::NumKind::kFloat,
+                                 Reg::kKeep1, x64::NumKind::kInt, Reg::kKeep0, _));
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep0, &PyLong_Type, _));
+    EXPECT_CALL(t.pa, GuardExactType(Reg::kKeep1, &PyFloat_Type, _));
+    EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kAdd, Reg::kRet, Reg::kKeep0, x64::NumKind::kInt,
+                                 Reg::kKeep1, x64::NumKind::kFloat, Reg::kKeep1, _));
   }
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
 }
@@ -88,10 +98,13 @@ TEST(LowerBinaryOp, StrAddStoredBackIntoItsLeftLocalAppendsInPlace) {
                           "def f(s, t):\n    s = s + t\n    return s\n"}) {
     SCOPED_TRACE(src);
     LoweringTest t(src, "f");
+    // the cold float-and-int paths, after everything else
+    EXPECT_CALL(t.pa, FloatArith(_, _, _, x64::NumKind::kFloat, _, x64::NumKind::kInt, _, _));
+    EXPECT_CALL(t.pa, FloatArith(_, _, _, x64::NumKind::kInt, _, x64::NumKind::kFloat, _, _));
     {
       InSequence seq;
       EXPECT_CALL(t.pa, MediumIntArith(_, _, _, _, _));
-      EXPECT_CALL(t.pa, FloatArith(_, _, _, _, _, _, _, _));
+      EXPECT_CALL(t.pa, FloatArith(_, _, _, x64::NumKind::kFloat, _, x64::NumKind::kFloat, _, _));
       EXPECT_CALL(t.pa, GuardExactType(_, &PyUnicode_Type, _)).Times(2);
       EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unicode_inplace_add),
                                    ::testing::ElementsAre(x64::AAddress(x64::Slot::Local(0)), _)));
@@ -132,14 +145,15 @@ TEST(LowerBinaryOp, StrAddIntoAnotherLocalOrNotFromALocalIsNotInPlace) {
 TEST(LowerBinaryOp, SubtractUsesTheSameFastPaths) {
   LoweringTest t("def f(a, b):\n    return a - b\n", "f");
   EXPECT_CALL(t.pa, MediumIntArith(x64::ArithOp::kSubtract, _, _, _, _));
-  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kSubtract, _, _, _, _, _, _, _));
+  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kSubtract, _, _, _, _, _, _, _)).Times(3);
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
 }
 
 TEST(LowerBinaryOp, TrueDivideIsInlineForFloatsOnly) {
   LoweringTest t("def f(a, b):\n    return a / b\n", "f");
   EXPECT_CALL(t.pa, MediumIntArith(_, _, _, _, _)).Times(0);  // int / int makes a float
-  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kTrueDivide, _, _, _, _, _, _, _));
+  // float / float, float / int, int / float
+  EXPECT_CALL(t.pa, FloatArith(x64::ArithOp::kTrueDivide, _, _, _, _, _, _, _)).Times(3);
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_binary_op_ic), _));
   ASSERT_TRUE(t.Emit(frontend::BINARY_OP));
 }
@@ -182,6 +196,28 @@ TEST(LowerBinaryOp, FloatTimesAConstantIntConvertsTheIntAndReusesNoBorrowedFloat
                                x64::NumKind::kInt, Reg::kRet, _));
   EXPECT_CALL(t.pa, GuardExactType(_, &PyFloat_Type, _)).Times(1);
   ASSERT_TRUE(t.EmitAll());
+}
+
+TEST(LowerCompareOp, AFloatAgainstAConstantIntConvertsTheConstant) {
+  LoweringTest t("def f(x):\n    return (x < 0, 2 <= x)\n", "f");
+  // after each int path: the float guarded, the constant needing none; 2 <= x is x >= 2
+  EXPECT_CALL(t.pa, GuardExactType(_, &PyFloat_Type, _)).Times(2);
+  EXPECT_CALL(t.pa, CompareFloatInt(x64::CmpOp::kLt, _, _, _, _));
+  EXPECT_CALL(t.pa, CompareFloatInt(x64::CmpOp::kGe, _, _, _, _));
+  EXPECT_CALL(t.pa, CompareFloats(_, _, _, _)).Times(0);
+  ASSERT_TRUE(t.EmitAll());
+}
+
+TEST(LowerCompareOp, AFloatAndAnIntOfUnknownTypesCompareOutOfLineWithoutACall) {
+  LoweringTest t("def f(a, b):\n    return a < b\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CompareFloats(x64::CmpOp::kLt, _, Reg::kKeep0, Reg::kKeep1));
+    // cold: float < int, then int < float as float > int
+    EXPECT_CALL(t.pa, CompareFloatInt(x64::CmpOp::kLt, _, Reg::kKeep0, Reg::kKeep1, _));
+    EXPECT_CALL(t.pa, CompareFloatInt(x64::CmpOp::kGt, _, Reg::kKeep1, Reg::kKeep0, _));
+  }
+  ASSERT_TRUE(t.Emit(frontend::COMPARE_OP));
 }
 
 TEST(LowerCompareOp, FusedWithJumpComparesInlineWithoutMakingABool) {

@@ -117,6 +117,71 @@ def test_float_operators_with_ints_nan_inf_and_negative_zero():
     run_both(float_ops, FLOATS)
 
 
+class MyInt(int):
+    pass
+
+
+class MyFloat(float):
+    pass
+
+
+def float_int_site(pairs):
+    """One site fed a float with an int on either side (one, two and three digits, around
+    2**53 where the conversion rounds), then bools, int and float subclasses, zero
+    divisors and a str; a float temporary on the left (a result nothing else holds)."""
+    out = []
+    for a, b in pairs:
+        row = []
+        for f in (lambda: a + b, lambda: a - b, lambda: a * b, lambda: a / b,
+                  lambda: (a * 1.0) - b, lambda: b / (a + 0.0)):
+            try:
+                r = f()
+                row.append((type(r).__name__, repr(r)))
+            except (ZeroDivisionError, OverflowError, TypeError) as e:
+                row.append((type(e).__name__, str(e)))
+        out.append(row)
+    return out
+
+
+def test_floats_with_ints_of_any_size_and_type_at_one_site():
+    ints = [0, 1, -7, 2 ** 30 - 1, 2 ** 30, -(2 ** 31) - 3, 2 ** 53 - 1, 2 ** 53 + 1,
+            2 ** 60 - 1, -(2 ** 60) + 1, 2 ** 62 + 1, 10 ** 20]
+    floats = [0.5, -0.0, 3.25, math.nan, math.inf, 1e308]
+    pairs = [(f, i) for f in floats for i in ints] + [(i, f) for f in floats for i in ints]
+    odd = [(1.5, True), (False, 2.0), (MyInt(3), 0.5), (0.5, MyInt(-2)), (MyFloat(1.5), 4),
+           (4, MyFloat(0.25)), (2.0, "s"), (0.0, 0), (1, 0.0)]
+    run_both(float_int_site, pairs + odd + pairs)
+
+
+def float_int_compares(pairs):
+    """Floats against ints on either side (both of unknown types, and constants), all six
+    operators, alone and fused with jumps."""
+    out = []
+    for a, b in pairs:
+        row = [a < b, a <= b, a == b, a != b, a > b, a >= b]
+        if a < b:
+            row.append("lt")
+        if not a >= b:
+            row.append("not ge")
+        if a == b:
+            row.append("eq")
+        row += [a < 0, a >= 1, 0 < a, -3 == a, a != 2 ** 40, 2 ** 50 > a]
+        out.append(row)
+    return out
+
+
+def test_floats_compared_with_ints_of_any_size_and_type():
+    ints = [0, 1, -1, 2, -3, 2 ** 40, 2 ** 48 - 1, 2 ** 48, 2 ** 48 + 1, -(2 ** 48) - 1,
+            2 ** 53, 2 ** 53 + 1, 2 ** 60 - 1, 2 ** 62 + 1, -(10 ** 20)]
+    floats = [0.0, -0.0, 0.5, -1.0, 2.0, float(2 ** 48), float(2 ** 48) + 2, float(2 ** 53),
+              float(2 ** 53 + 2), 1e20, math.nan, math.inf, -math.inf]
+    pairs = [(f, i) for f in floats for i in ints] + [(i, f) for f in floats for i in ints]
+    odd = [(0.5, True), (True, 1.0), (MyInt(3), 3.0), (3.0, MyInt(3)), (MyFloat(2.0), 2),
+           (2, MyFloat(2.5)), (1.0, "s")]
+    run_both(float_int_compares, pairs + odd[:-1] + pairs)
+    run_both(float_int_compares, pairs[:10] + odd[-1:])  # TypeError for '<' with a str
+
+
 def temporaries(n):
     keep = []
     x, v, dt = 0.0, 1.0, 0.001
