@@ -280,6 +280,38 @@ extern "C" PyObject* rt_list_to_tuple(PyObject* list) {
   return tuple;
 }
 
+// internal/pycore_long.h and pycore_floatobject.h (exported; the str one is public).
+extern "C" int _PyLong_FormatAdvancedWriter(_PyUnicodeWriter* writer, PyObject* obj,
+                                            PyObject* format_spec, Py_ssize_t start,
+                                            Py_ssize_t end);
+extern "C" int _PyFloat_FormatAdvancedWriter(_PyUnicodeWriter* writer, PyObject* obj,
+                                             PyObject* format_spec, Py_ssize_t start,
+                                             Py_ssize_t end);
+
+namespace {
+
+// format(value, spec) for an exact int, float or str and a non-empty exact str spec, as
+// their own __format__ does it (these types are immutable: nothing can replace it),
+// without looking the method up and binding it; nullptr with no error for other values.
+PyObject* FormatBuiltin(PyObject* value, PyObject* spec, bool* done) {
+  using Writer = int (*)(_PyUnicodeWriter*, PyObject*, PyObject*, Py_ssize_t, Py_ssize_t);
+  Writer write = PyLong_CheckExact(value)      ? _PyLong_FormatAdvancedWriter
+                 : PyFloat_CheckExact(value)   ? _PyFloat_FormatAdvancedWriter
+                 : PyUnicode_CheckExact(value) ? _PyUnicode_FormatAdvancedWriter
+                                               : nullptr;
+  *done = write != nullptr && PyUnicode_CheckExact(spec) && PyUnicode_GET_LENGTH(spec) > 0;
+  if (!*done) return nullptr;
+  _PyUnicodeWriter writer;
+  _PyUnicodeWriter_Init(&writer);
+  if (write(&writer, value, spec, 0, PyUnicode_GET_LENGTH(spec)) < 0) {
+    _PyUnicodeWriter_Dealloc(&writer);
+    return nullptr;
+  }
+  return _PyUnicodeWriter_Finish(&writer);
+}
+
+}  // namespace
+
 extern "C" PyObject* rt_format_value(PyObject* value, PyObject* spec, int conversion) {
   PyObject* (*conv_fn)(PyObject*) = nullptr;
   switch (conversion) {
@@ -304,7 +336,9 @@ extern "C" PyObject* rt_format_value(PyObject* value, PyObject* spec, int conver
   }
   // format(str, no spec) is the str itself.
   if (PyUnicode_CheckExact(value) && spec == nullptr) return value;
-  PyObject* result = PyObject_Format(value, spec);
+  bool done = false;
+  PyObject* result = spec != nullptr ? FormatBuiltin(value, spec, &done) : nullptr;
+  if (!done) result = PyObject_Format(value, spec);
   Py_DECREF(value);
   Py_XDECREF(spec);
   return result;

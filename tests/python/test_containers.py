@@ -1257,6 +1257,26 @@ def test_fstring_numbers_and_errors():
     run_both(fstr_conversions, BadStr())
 
 
+class IntSub(int):
+    def __format__(self, spec):
+        return "IntSub(%s)" % spec
+
+
+def fstr_builtin_specs(values, spec):
+    """Exact ints, floats and strs with specs (formatted as their own __format__ does,
+    without the method call), next to bools, subclasses and an empty dynamic spec."""
+    return [f"{v:>8}|{v:{spec}}|{v!s:^9}" if not isinstance(v, float) else
+            f"{v:>8.3f}|{v:{spec}}|{v:e}|{v:%}" for v in values]
+
+
+def test_fstring_specs_of_builtin_values():
+    values = [0, -5, 2 ** 70, True, IntSub(3), 0.5, -0.0, float("nan"), float("inf"), 1e300,
+              "s", "\u00e9t\u00e9", ""]
+    for spec in ("", "<6", "^10", "*>7"):
+        run_both(fstr_builtin_specs, values, spec)
+    run_both(fstr_builtin_specs, [3.5], ",d")  # ValueError: Unknown format code 'd'
+
+
 def test_fstring_str_subclass_is_not_short_cut():
     assert run_both(fstr_plain, StrSub("x")) == "StrSub.__format__('')"
 
