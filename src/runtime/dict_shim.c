@@ -54,3 +54,35 @@ PyObject **pj_split_values_over_cached_keys(PyObject *dict, PyTypeObject *tp) {
 void pj_values_add_to_insertion_order(PyObject **values, Py_ssize_t index) {
   _PyDictValues_AddToInsertionOrder((PyDictValues *)values, index);
 }
+
+/* ---- dict[constant str] (BINARY_SUBSCR, lower_attr.cc) ------------------------------- */
+
+/* dict[key] for an exact dict and an exact str key, borrowed, NULL if absent (or on an
+ * error, set), as PyDict_GetItemWithError. *hint is the entry index where the site found
+ * the key last: dicts built alike (records from one literal, kwargs of one call) keep
+ * their keys in the same order, so the key object itself is usually there, which needs
+ * no hashing or probing. The entry is the key's only one in a dict of str keys; deleted
+ * entries have a NULL key (and a split table a NULL value). */
+PyObject *pj_dict_get_str_hinted(PyObject *dict, PyObject *key, Py_ssize_t *hint) {
+  PyDictObject *mp = (PyDictObject *)dict;
+  PyDictKeysObject *dk = mp->ma_keys;
+  const Py_ssize_t ix = *hint;
+  if (DK_IS_UNICODE(dk) && ix < dk->dk_nentries) {
+    PyDictUnicodeEntry *ep = &DK_UNICODE_ENTRIES(dk)[ix];
+    if (ep->me_key == key) {
+      PyObject *value = mp->ma_values != NULL ? mp->ma_values->values[ix] : ep->me_value;
+      if (value != NULL) return value;
+    }
+  }
+  PyObject *value = PyDict_GetItemWithError(dict, key);
+  if (value == NULL || !DK_IS_UNICODE(mp->ma_keys)) return value;
+  dk = mp->ma_keys;  /* the lookup ran no user code: str keys only */
+  PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(dk);
+  for (Py_ssize_t i = 0; i < dk->dk_nentries && i < 16; i++) {
+    if (entries[i].me_key == key) {
+      *hint = i;
+      break;
+    }
+  }
+  return value;
+}

@@ -19,6 +19,10 @@ extern "C" {
 // key); when that finds nothing, this sets the KeyError (unless the lookup raised), as
 // dict_subscript and BINARY_SUBSCR_DICT do. Borrows sub.
 void rt_dict_key_missing(PyObject* sub);
+// dict_shim.c: dict[key] for an exact dict and an exact str key through the site's entry
+// index hint (a Py_ssize_t, 0 at first); as PyDict_GetItemWithError (borrowed, NULL if
+// absent or on an error).
+PyObject* pj_dict_get_str_hinted(PyObject* dict, PyObject* key, Py_ssize_t* hint);
 int rt_store_subscr(PyObject* value, PyObject* container, PyObject* sub);
 int rt_store_subscr_dict(PyObject* value, PyObject* dict, PyObject* sub);  // exact dict only
 // STORE_SUBSCR_DICT's release order (the specialised instruction).

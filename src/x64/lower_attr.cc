@@ -4,7 +4,8 @@
 // Inline fast paths, each behind guards that send everything else to the generic helper:
 // - list[int] and tuple[int] loads and list[int] stores on exact types, for one-digit
 //   indexes in range (negative ones count from the end); exact dicts are read with
-//   PyDict_GetItemWithError, skipping the type dispatch. Subclasses always take the
+//   PyDict_GetItemWithError, skipping the type dispatch (with a constant str key, first at
+//   the entry where the site found it last). Subclasses always take the
 //   generic path, which calls PyObject_GetItem as ceval does, borrowing the operands; where
 //   the container may be an instance of a Python class, through the site's cache for its
 //   __getitem__ / __setitem__ (runtime/helpers_dunder.h), called directly when compiled.
@@ -93,7 +94,12 @@ void emit_BINARY_SUBSCR(Lowering& L, const Instr& in) {
     });
     pa.Comment("dict[key]");
     pa.GuardExactType(o.l, &PyDict_Type, slow);
-    pa.CallHelper(PJ_HELPER(PyDict_GetItemWithError), {A(o.l), A(o.r)});  // borrowed
+    if (KnownType(o.rv, &PyUnicode_Type)) {  // d["name"]: where the site found it last
+      auto* hint = L.caches().New<Py_ssize_t>();
+      pa.CallHelper(PJ_HELPER(pj_dict_get_str_hinted), {A(o.l), A(o.r), APtr(hint)});
+    } else {
+      pa.CallHelper(PJ_HELPER(PyDict_GetItemWithError), {A(o.l), A(o.r)});  // borrowed
+    }
     pa.BranchIfZero(Reg::kRet, missing);
     pa.Move(res, Reg::kRet);
     pa.IncRef(res);

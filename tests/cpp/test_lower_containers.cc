@@ -93,12 +93,14 @@ TEST(LowerContainers, SubscrOfLocalsByAConstantNeedsNoReferencesAndNoIndexGuard)
   ASSERT_TRUE(t.EmitAll());
 }
 
-TEST(LowerContainers, SubscrByAConstantStrKeyHasOnlyTheDictPath) {
+TEST(LowerContainers, SubscrByAConstantStrKeyHasOnlyTheDictPathWithAnIndexHint) {
   LoweringTest t("def f(d):\n    return d['key']\n", "f");
   EXPECT_CALL(t.pa, GuardExactType(_, &PyLong_Type, _)).Times(0);  // 'key' is no int
   EXPECT_CALL(t.pa, LoadSeqItem(_, _, _, _, _)).Times(0);
   EXPECT_CALL(t.pa, GuardExactType(_, &PyDict_Type, _));
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyDict_GetItemWithError), _));
+  // the site's own entry-index hint, after the dict and the key
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&pj_dict_get_str_hinted), ElementsAre(_, _, _)));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&PyDict_GetItemWithError), _)).Times(0);
   ASSERT_TRUE(t.EmitAll());
 }
 

@@ -342,6 +342,56 @@ def test_store_list_index(i):
     run_both(store_list, [1, 2, 3], i, "v")
 
 
+class RecordObject:
+    def __init__(self, i):
+        self.name = "n%d" % i
+        self.id = i
+
+
+class HashesAsName:
+    def __hash__(self):
+        return hash("name")
+
+    def __eq__(self, other):
+        return other == "name"
+
+
+def records_by_constant_keys(dicts):
+    """d["name"] at one site over dicts built alike (the key found at the hinted entry),
+    then in another order, with keys deleted and re-added, split instance dicts, a dict
+    with a non-str key that compares equal, an equal key that is another object, a dict
+    subclass and a missing key (the interpreter's KeyError)."""
+    out = []
+    for d in dicts:
+        try:
+            out.append((d["name"], d["id"]))
+        except KeyError as e:
+            out.append(("KeyError", e.args))
+    return out
+
+
+class WithMissing(dict):
+    def __missing__(self, key):
+        return "missing " + key
+
+
+def test_dict_subscripts_by_constant_str_keys():
+    same = [{"id": i, "name": "n%d" % i, "x": 0} for i in range(6)]
+    moved = {"x": 1, "name": "moved", "id": -1}
+    deleted = {"id": 7, "name": "old", "z": 0}
+    del deleted["name"]
+    deleted["name"] = "readded"
+    gone = {"id": 8, "name": "gone"}
+    del gone["name"]
+    split = vars(RecordObject(9))
+    general = {HashesAsName(): 1, "name": "general", "id": 10}
+    built = {"".join(["na", "me"]): "joined key", "id": 11}
+    big = {"k%d" % i: i for i in range(40)}
+    big.update(name="big", id=12)
+    dicts = same + [moved, deleted, gone, split, general, built, big, WithMissing(id=13)] + same
+    run_both(records_by_constant_keys, dicts)
+
+
 @pytest.mark.parametrize("k", [1, "a", (1, 2), None, 1.0, True, [1], {}])
 def test_store_dict(k):
     run_both(store_dict, {1: "one", "a": 2}, k, "v")
