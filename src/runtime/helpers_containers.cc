@@ -190,6 +190,47 @@ extern "C" PyObject* rt_build_slice(PyObject* start, PyObject* stop, PyObject* s
   return slice;
 }
 
+namespace {
+
+// A slice bound as _PyEval_SliceIndex reads it, for None or an exact int (clamped to the
+// Py_ssize_t range, running no user code); false for anything else.
+bool PlainSliceIndex(PyObject* v, Py_ssize_t* out) {
+  if (v == Py_None) return true;
+  if (!PyLong_CheckExact(v)) return false;
+  *out = PyNumber_AsSsize_t(v, nullptr);  // clamps, cannot fail for an int
+  return true;
+}
+
+}  // namespace
+
+extern "C" PyObject* rt_subscr_slice(PyObject* container, PyObject* start, PyObject* stop) {
+  Py_ssize_t lo = 0, hi = PY_SSIZE_T_MAX;
+  PyObject* res = nullptr;
+  const bool str = PyUnicode_CheckExact(container), list = PyList_CheckExact(container),
+             tuple = PyTuple_CheckExact(container);
+  if ((str || list || tuple) && PlainSliceIndex(start, &lo) && PlainSliceIndex(stop, &hi)) {
+    // what unicode_subscript, list_subscript and tuple_subscript do with a step of 1
+    const Py_ssize_t len = str ? PyUnicode_GET_LENGTH(container) : Py_SIZE(container);
+    PySlice_AdjustIndices(len, &lo, &hi, 1);
+    res = str ? PyUnicode_Substring(container, lo, hi)
+               : list ? PyList_GetSlice(container, lo, hi) : PyTuple_GetSlice(container, lo, hi);
+    Py_DECREF(start);
+    Py_DECREF(stop);
+  } else {  // BUILD_SLICE, then BINARY_SUBSCR
+    PyObject* slice = PySlice_New(start, stop, nullptr);
+    Py_DECREF(start);
+    Py_DECREF(stop);
+    if (slice != nullptr) {
+      res = PyObject_GetItem(container, slice);
+      Py_DECREF(container);
+      Py_DECREF(slice);
+      return res;
+    }
+  }
+  Py_DECREF(container);
+  return res;
+}
+
 extern "C" PyObject* rt_load_attr(PyObject* owner, PyObject* name) {
   PyObject* res = PyObject_GetAttr(owner, name);
   Py_DECREF(owner);

@@ -23,6 +23,10 @@ void rt_dict_key_missing(PyObject* sub);
 // index hint (a Py_ssize_t, 0 at first); as PyDict_GetItemWithError (borrowed, NULL if
 // absent or on an error).
 PyObject* pj_dict_get_str_hinted(PyObject* dict, PyObject* key, Py_ssize_t* hint);
+// BUILD_SLICE 2 fused with the BINARY_SUBSCR after it (container, start, stop -- item),
+// stealing all three: exact str/list/tuple with None or exact int bounds sliced directly,
+// no slice object made; anything else as the two instructions do.
+PyObject* rt_subscr_slice(PyObject* container, PyObject* start, PyObject* stop);
 int rt_store_subscr(PyObject* value, PyObject* container, PyObject* sub);
 int rt_store_subscr_dict(PyObject* value, PyObject* dict, PyObject* sub);  // exact dict only
 // STORE_SUBSCR_DICT's release order (the specialised instruction).

@@ -179,10 +179,22 @@ void emit_DELETE_SUBSCR(Lowering& L, const Instr& in) {
   pa.BranchIfNegative32(Reg::kRet, L.ErrorExit(L.depth() - 2));
 }
 
-// BUILD_SLICE (start, stop[, step] -- slice); oparg 2 or 3.
+// BUILD_SLICE (start, stop[, step] -- slice); oparg 2 or 3. With two bounds and a
+// BINARY_SUBSCR next (x[a:b]), both in one call that makes no slice for the built-in
+// sequences (rt_subscr_slice); its failures are the subscript's.
 void emit_BUILD_SLICE(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const int n = in.oparg == 3 ? 3 : 2;
+  const Instr* next = L.PeekNext();
+  if (n == 2 && next != nullptr && next->opcode == frontend::BINARY_SUBSCR) {
+    L.FuseNext();
+    L.SetPrevInstrUnit(next->index);
+    pa.CallHelper(PJ_HELPER(rt_subscr_slice),
+                  {AValue(L.Top(2)), AValue(L.Top(1)), AValue(L.Top(0))});
+    pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - 3));
+    pa.Store(L.Top(2), Reg::kRet);
+    return;
+  }
   pa.CallHelper(PJ_HELPER(rt_build_slice),
                 {AValue(L.Top(n - 1)), AValue(L.Top(n - 2)), n == 3 ? AValue(L.Top(0)) : AImm(0)});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth() - n));

@@ -198,13 +198,25 @@ TEST(LowerContainers, DeleteSubscrCallsHelperAndFailsAtDepthMinusTwo) {
 // ---- BUILD_SLICE, attributes --------------------------------------------------------------------
 
 TEST(LowerContainers, BuildSliceTwoPassesNullStep) {
-  LoweringTest t("def f(a, i, j):\n    return a[i:j]\n", "f");
-  // stack: a, i, j
+  LoweringTest t("def f(a, i, j, v):\n    a[i:j] = v\n", "f");
+  // stack: v, a, i, j (a store: no fusion)
   EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_build_slice),
-                               std::vector<x64::Arg>{AValue(Slot::Stack(1)), AValue(Slot::Stack(2)),
+                               std::vector<x64::Arg>{AValue(Slot::Stack(2)), AValue(Slot::Stack(3)),
                                                      AImm(0)}));
-  EXPECT_CALL(t.pa, Store(Slot::Stack(1), Reg::kRet));
-  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(1)));
+  EXPECT_CALL(t.pa, Store(Slot::Stack(2), Reg::kRet));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(2)));
+  ASSERT_TRUE(t.Emit(frontend::BUILD_SLICE));
+}
+
+TEST(LowerContainers, BuildSliceOfTwoFusesWithTheSubscriptAfterIt) {
+  LoweringTest t("def f(a, i, j):\n    return a[i:j]\n", "f");
+  // stack: a, i, j: one call stealing all three, the subscript's failure leaving none
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_build_slice), _)).Times(0);
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_subscr_slice),
+                               std::vector<x64::Arg>{AValue(Slot::Stack(0)), AValue(Slot::Stack(1)),
+                                                     AValue(Slot::Stack(2))}));
+  EXPECT_CALL(t.pa, Store(Slot::Stack(0), Reg::kRet));
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindAt(0)));
   ASSERT_TRUE(t.Emit(frontend::BUILD_SLICE));
 }
 

@@ -392,6 +392,47 @@ def test_dict_subscripts_by_constant_str_keys():
     run_both(records_by_constant_keys, dicts)
 
 
+class Index:
+    def __init__(self, i):
+        self.i = i
+
+    def __index__(self):
+        return self.i
+
+
+class SeqWithGetitem:
+    def __getitem__(self, key):
+        return ("getitem", key.start, key.stop, key.step)
+
+
+class ListSub(list):
+    pass
+
+
+def two_bound_slices(items, bounds):
+    """x[a:b] at one site (one call, no slice object for str/list/tuple with None or int
+    bounds) over built-in sequences, subclasses, bytes, a class with __getitem__, bounds
+    negative, out of range, huge, bools, __index__ objects and bad ones (the TypeError)."""
+    out = []
+    for x in items:
+        for a, b in bounds:
+            try:
+                r = x[a:b]
+                out.append((type(r).__name__, r, r is x))
+            except TypeError as e:
+                out.append(("TypeError", str(e)))
+        out.append((x[:], x[1:], x[:-1]))
+    return out
+
+
+def test_two_bound_slices_of_any_sequence():
+    items = ["", "abc\u00e9d", [1, 2, 3, 4], (5, 6, 7), (), b"bytes", ListSub([8, 9]),
+             SeqWithGetitem(), range(5)]
+    bounds = [(None, None), (0, None), (None, 2), (1, -1), (-100, 100), (3, 1), (2 ** 100, None),
+              (-(2 ** 100), 2 ** 64), (True, False), (Index(1), Index(3)), (0, 1.5), ("a", None)]
+    run_both(two_bound_slices, items, bounds)
+
+
 @pytest.mark.parametrize("k", [1, "a", (1, 2), None, 1.0, True, [1], {}])
 def test_store_dict(k):
     run_both(store_dict, {1: "one", "a": 2}, k, "v")
