@@ -686,15 +686,16 @@ extern "C" PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int o
 
 namespace {
 
-// The function that func(*callargs, **kwargs) could call directly (through pj_call_cached):
-// a plain function or a method bound to one (then *self is set) whose code takes only
-// positional parameters, called with an exact tuple of at most kMaxDirectArgs arguments and
-// no keyword arguments (an empty dict is none: `f(*args, **kwargs)` in a decorator's
-// wrapper). NULL otherwise; the common miss, a wrapper calling a wrapper, costs only this.
-constexpr Py_ssize_t kMaxDirectArgs = 8;
+// The function that func(*callargs, **kwargs) could call directly: a plain function or a
+// method bound to one (then *self is set), called with an exact tuple of at most
+// PJ_KW_MAX_ARGS arguments and no keyword arguments (an empty dict is none: `f(*args,
+// **kwargs)` in a decorator's wrapper); *binds when its parameters are not all positional
+// (*args, **kwargs, keyword-only ones: pj_call_kw_cached binds them). NULL otherwise; the
+// common miss, a wrapper calling a wrapper, costs only this.
+constexpr Py_ssize_t kMaxDirectArgs = PJ_KW_MAX_ARGS;
 
 inline PyObject* DirectCallee(PyObject* func, PyObject* callargs, PyObject* kwargs,
-                              PyObject** self) {
+                              PyObject** self, bool* binds) {
   constexpr int kNotPositional = CO_VARARGS | CO_VARKEYWORDS;
   if (kwargs != nullptr && PyDict_GET_SIZE(kwargs) != 0) return nullptr;
   if (Py_IS_TYPE(func, &PyMethod_Type)) {
@@ -703,23 +704,26 @@ inline PyObject* DirectCallee(PyObject* func, PyObject* callargs, PyObject* kwar
   }
   if (!Py_IS_TYPE(func, &PyFunction_Type)) return nullptr;
   const auto* code = reinterpret_cast<PyCodeObject*>(PyFunction_GET_CODE(func));
-  if ((code->co_flags & kNotPositional) != 0 || code->co_kwonlyargcount != 0) return nullptr;
+  *binds = (code->co_flags & kNotPositional) != 0 || code->co_kwonlyargcount != 0;
   if (PyTuple_GET_SIZE(callargs) + (*self != nullptr) > kMaxDirectArgs) return nullptr;
   return func;
 }
 
 // func([self,] *callargs) as a direct call of compiled code, the callee's frame taking
-// references of its own; PJ_NOT_DIRECT if func is not compiled (or tracing is on).
+// references of its own (binds: through pj_call_kw_cached, which binds *args, **kwargs and
+// keyword-only defaults); PJ_NOT_DIRECT if func is not compiled (or tracing is on).
 __attribute__((noinline)) PyObject* CallDirectFromTuple(PyThreadState* tstate, PyObject* func,
                                                         PyObject* self, PyObject* callargs,
-                                                        PjCallCache* cache) {
+                                                        bool binds, ExCallCache* cache) {
   const Py_ssize_t nargs = PyTuple_GET_SIZE(callargs) + (self != nullptr);
-  if (!pj_can_call_direct(tstate, func, nargs)) return PJ_NOT_DIRECT;
+  if (!binds && !pj_can_call_direct(tstate, func, nargs)) return PJ_NOT_DIRECT;
   PyObject* args[kMaxDirectArgs];
   Py_ssize_t i = 0;
   if (self != nullptr) args[i++] = Py_NewRef(self);
   for (Py_ssize_t k = 0; i < nargs; k++) args[i++] = Py_NewRef(PyTuple_GET_ITEM(callargs, k));
-  PyObject* res = pj_call_cached(tstate, Py_NewRef(func), args, nargs, cache);
+  PyObject* res = binds ? pj_call_kw_cached(tstate, Py_NewRef(func), args, nargs, nullptr,
+                                            &cache->kw)
+                        : pj_call_cached(tstate, Py_NewRef(func), args, nargs, &cache->pos);
   if (res != PJ_NOT_DIRECT) return res;  // the call took the references
   Py_DECREF(func);
   for (i = 0; i < nargs; i++) Py_DECREF(args[i]);
@@ -729,7 +733,7 @@ __attribute__((noinline)) PyObject* CallDirectFromTuple(PyThreadState* tstate, P
 }  // namespace
 
 extern "C" PyObject* rt_call_function_ex(PyThreadState* tstate, PyObject** base,
-                                         int has_kwargs, PjCallCache* cache) {
+                                         int has_kwargs, ExCallCache* cache) {
   // base[0] is the NULL pushed by the compiler (PUSH_NULL); ceval asserts it.
   PyObject* func = base[1];
   PyObject* callargs = base[2];
@@ -753,9 +757,11 @@ extern "C" PyObject* rt_call_function_ex(PyThreadState* tstate, PyObject** base,
   }
   {
     PyObject* self = nullptr;
-    PyObject* callee = DirectCallee(func, callargs, kwargs, &self);
-    result = callee != nullptr ? CallDirectFromTuple(tstate, callee, self, callargs, cache)
-                               : PJ_NOT_DIRECT;
+    bool binds = false;
+    PyObject* callee = DirectCallee(func, callargs, kwargs, &self, &binds);
+    result = callee != nullptr
+                 ? CallDirectFromTuple(tstate, callee, self, callargs, binds, cache)
+                 : PJ_NOT_DIRECT;
   }
   // do_call_core without tracing is PyObject_Call for every kind of callable.
   if (result == PJ_NOT_DIRECT) result = PyObject_Call(func, callargs, kwargs);

@@ -33,6 +33,12 @@ constexpr int kCallDescrFastWithKeywords = 1 << 29;
 // cache: the call site's CallCache (below). rt_call is the generic handler: every kind of
 // callable, and it picks the site's handler for the next calls from what it sees.
 struct CallCache;
+// CALL_FUNCTION_EX's site: the last function called directly with positional parameters
+// only (pos), or through the keyword binder (kw).
+struct ExCallCache {
+  PjCallCache pos;
+  PjKwCallCache kw;
+};
 PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                   CallCache* cache);
 
@@ -105,10 +111,10 @@ PyObject* rt_call_cfunc(PyThreadState* tstate, PyObject** base, int oparg, PyObj
 // Non-dict kwargs are merged into a new dict (format_kwargs_error on failure), non-tuple
 // callargs become a tuple (check_args_iterable first), then PyObject_Call, or where that
 // comes down to calling a compiled function with positional arguments, a direct call
-// through the site's `cache`. Steals all slots; result written to base[0] and returned, or
-// NULL.
+// through the site's `cache` (also for callees with *args, **kwargs or keyword-only
+// parameters). Steals all slots; result written to base[0] and returned, or NULL.
 PyObject* rt_call_function_ex(PyThreadState* tstate, PyObject** base, int has_kwargs,
-                              PjCallCache* cache);
+                              ExCallCache* cache);
 
 // MAKE_FUNCTION flags ([defaults] [kwdefaults] [annotations] [closure] code -- func):
 // base[0] is the lowest item (popcount(flags & 0xf) + 1 items). Steals them all; the new

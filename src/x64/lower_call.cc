@@ -208,7 +208,7 @@ void emit_CALL_FUNCTION_EX(Lowering& L, const Instr& in) {
   const int base = L.depth() - 3 - has_kwargs;
   pa.CallHelper(PJ_HELPER(rt_call_function_ex),
                 {ATstate(), AAddress(L.Stack(base)), AImm(has_kwargs),
-                 APtr(L.caches().New<PjCallCache>())});
+                 APtr(L.caches().New<ExCallCache>())});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(base));
   AfterCall(L, base + 1);
 }

@@ -243,16 +243,63 @@ def test_call_function_ex_converts_non_dict_kwargs():
     assert "got multiple values for keyword argument 'b'" in str(exc)
 
 
+def star_site_binding(n):
+    """One f(*args) / f(*args, **{}) site over callees whose parameters are not all
+    positional (bound as a call with those arguments would: *args, **kwargs, keyword-only
+    defaults, replaced __kwdefaults__ and __defaults__), a bound method, a generator
+    function, a required keyword-only parameter left out and too many arguments."""
+    def kwonly_default(a, b=2, *, c=3):
+        return ("kwonly_default", a, b, c)
+
+    def varargs(a, *rest, d=4, **kw):
+        return ("varargs", a, rest, d, kw)
+
+    def required_kwonly(a, *, must):
+        return ("required", a, must)
+
+    def gen(*xs):
+        yield from xs
+
+    class K:
+        def m(self, x, *more, scale=10):
+            return ("m", x * scale, more)
+
+    k = K()
+    callees = [kwonly_default, varargs, k.m]
+    out = []
+    for i in range(n):
+        if i == n // 2:
+            kwonly_default.__kwdefaults__ = {"c": "new c"}
+            kwonly_default.__defaults__ = ("new b",)
+        f = callees[i % 3]
+        args = (i,) if i % 2 else (i, i + 1, i + 2)[: 2 if f is kwonly_default else 3]
+        out.append(f(*args))
+        out.append(f(*args, **{}))
+    out.append(list(gen(*(1, 2, 3))))
+    for f, args in ((required_kwonly, (1,)), (kwonly_default, (1, 2, 3))):
+        try:
+            f(*args)
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+def test_star_calls_bind_keyword_only_and_varargs_directly():
+    run_both(star_site_binding, 24)
+
+
 def test_star_call_refcounts():
     args = (object(), object())
     kw = {"b": object()}
     f = lambda a, b: None  # noqa: E731
     with jit_enabled(0):
         before = [sys.getrefcount(x) for x in (args, kw) + args + (kw["b"],)]
+        kwonly = lambda a, *rest, b=None: None  # noqa: E731
         for _ in range(500):
             star_call(f, args)
             star_star_call(f, args[:1], kw)
             star_call(f, list(args))
+            star_call(kwonly, args)
         after = [sys.getrefcount(x) for x in (args, kw) + args + (kw["b"],)]
     assert before == after
     assert_compiled(star_call)
