@@ -381,18 +381,29 @@ void FillModule(AttrCache* cache, PyObject* module, PyObject* res) {
   if (e.tag != 0) Remember(cache, e);
 }
 
-// An attribute of a class itself, when the metaclass is `type` and has nothing of that
-// name: a plain value or a function (its __get__ with no instance returns it), kept alive
+// Whether attr's __get__ with no instance returns attr itself: no __get__, a function, or
+// a descriptor of a builtin's method, slot wrapper, member or getset (int.__repr__,
+// list.append: descrobject.c's *_get return the descriptor for a NULL instance).
+bool GetsItselfFromClass(PyObject* attr) {
+  PyTypeObject* t = Py_TYPE(attr);
+  return t->tp_descr_get == nullptr || t == &PyFunction_Type || t == &PyMethodDescr_Type ||
+         t == &PyWrapperDescr_Type || t == &PyMemberDescr_Type || t == &PyGetSetDescr_Type;
+}
+
+// An attribute of a class itself, when the metaclass is `type` and has no data descriptor
+// of that name (type_getattro: then the class's own attribute wins; `type` is immutable):
+// a value whose __get__ without an instance gives itself (GetsItselfFromClass), kept alive
 // by the class while its version is unchanged; or a staticmethod's callable, or
 // (for_method) a classmethod's function called with the class.
 void FillClassValue(AttrCache* cache, PyObject* type, PyObject* res, bool for_method) {
   if (!Py_IS_TYPE(type, &PyType_Type)) return;
   PyTypeObject* tp = reinterpret_cast<PyTypeObject*>(type);
-  if (_PyType_Lookup(&PyType_Type, cache->name) != nullptr) return;
+  PyObject* meta = _PyType_Lookup(&PyType_Type, cache->name);
+  if (meta != nullptr && Py_TYPE(meta)->tp_descr_set != nullptr) return;
   PyObject* attr = _PyType_Lookup(tp, cache->name);
   if (attr == nullptr) return;
   AttrEntry e;
-  if (attr == res && (Py_TYPE(attr)->tp_descr_get == nullptr || PyFunction_Check(attr))) {
+  if (attr == res && GetsItselfFromClass(attr)) {
     e.kind = AttrKind::kClassValue;
     e.obj = res;
   } else if (WrapperEntry(attr, res, type, for_method, &e)) {

@@ -848,6 +848,38 @@ def test_static_and_class_methods_mutated_after_warm_up():
     run_both(wrapped_methods_mutated, 22)
 
 
+def builtin_descriptors_read_from_classes(n):
+    """Class attributes whose __get__ without an instance is the descriptor itself (slot
+    wrappers, method, member and getset descriptors), read from builtin and Python classes,
+    also names `type` has too (non-data: the class's own wins; data: type's wins); then
+    the Python class's attributes replaced after warm-up."""
+    class Slotted:
+        __slots__ = ("x",)
+
+        def mro(self):
+            return "own mro"
+
+    class Plain:
+        pass
+
+    out = []
+    for i in range(n):
+        if i == n // 2:
+            Plain.__repr__ = lambda self: "patched"
+            Slotted.x = "no longer a member"
+            Slotted.mro = staticmethod(lambda: "static mro")
+        out.append((int.__repr__ is int.__dict__["__repr__"], list.append is list.__dict__["append"],
+                    dict.__repr__, Plain.__repr__ is object.__repr__, repr(Plain.__repr__)[:22],
+                    type(Slotted.x).__name__, Slotted.mro(Slotted()) if i < n // 2 else Slotted.mro(),
+                    Slotted.__name__, Slotted.__doc__, type(int.real).__name__))
+        list.append(out, i)
+    return out
+
+
+def test_builtin_descriptors_read_from_classes():
+    run_both(builtin_descriptors_read_from_classes, 12)
+
+
 def add3(a, b=10, c=100):
     return a + b + c
 
