@@ -6,6 +6,7 @@ interpreter and the JIT alternating, and prints a table of medians and ratios.
     make bench BENCH=rec_fib        # one (or several, comma-separated)
     python3 bench/run.py --reps 7 --json out.json --bench rec_fib,closures
     python3 bench/run.py --merge a.json b.json c.json   # pool earlier runs' repetitions
+    python3 bench/run.py --dir bench/stdlib             # the standard-library drivers
 
 For each repetition both runs are made back to back, the order swapped on every other
 repetition, so the machine's load drifts the same way for both. The ratio of a benchmark is
@@ -76,7 +77,7 @@ def run_jit(args, path, name):
 
 
 def measure(args, name):
-    path = os.path.join(PROGRAMS, name + ".py")
+    path = os.path.join(args.dir, name + ".py")
     interp, jit, ratios, compile_share, compiled = [], [], [], [], []
     for rep in range(args.reps):
         order = ("interp", "jit") if rep % 2 == 0 else ("jit", "interp")
@@ -159,6 +160,9 @@ def main():
                     help="the interpreter with pyjion_x64 installed")
     ap.add_argument("--jit-option", action="append", default=[],
                     help="extra runner option for the JIT runs (e.g. --threshold=0)")
+    ap.add_argument("--dir", default=PROGRAMS,
+                    help="where the programs are (default bench/programs; bench/stdlib holds "
+                         "drivers of the standard library's own pure-Python code)")
     ap.add_argument("--merge", nargs="+", metavar="JSON",
                     help="run nothing: pool the repetitions of earlier --json runs")
     args = ap.parse_args()
@@ -168,7 +172,8 @@ def main():
         if args.json:
             write_json(args, results, sum(len(r["ratios"]) for r in results) // len(results))
         return
-    names = sorted(f[:-3] for f in os.listdir(PROGRAMS) if f.endswith(".py"))
+    args.dir = os.path.abspath(args.dir)
+    names = sorted(f[:-3] for f in os.listdir(args.dir) if f.endswith(".py"))
     if args.bench:
         wanted = [n.strip() for n in args.bench.split(",") if n.strip()]
         unknown = [n for n in wanted if n not in names]

@@ -41,3 +41,22 @@ def test_merge_pools_the_repetitions_of_every_run(tmp_path):
     assert x["compile_share"] == statistics.median([0.01, 0.03])
     assert x["compiled_code_objects"] == 4
     assert pooled["y"]["ratio"] == 2.0
+
+
+def test_dir_runs_the_programs_of_another_directory(tmp_path):
+    # bench/run.py --dir: the programs found there, each run under both interpreters and
+    # checked (its `name: ok` line); the JIT runs report what they compiled
+    (tmp_path / "tiny.py").write_text(
+        "def f(n):\n    return sum(i * i for i in range(n))\n"
+        "assert f(2000) == 2664667000\nprint('tiny: ok')\n")
+    out = tmp_path / "out.json"
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "run.py"), "--dir",
+                           str(tmp_path), "--reps", "5", "--json", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    results = json.load(open(out))["results"]
+    assert [r["name"] for r in results] == ["tiny"]
+    assert len(results[0]["ratios"]) == 5
+    assert results[0]["compiled_code_objects"] > 0
