@@ -106,6 +106,9 @@ class ICMixin:
                '    else:',
                '        setattr(owner, name, saved)', '']
         out += self.gen_ic_callees()
+        # KD0: a class constant of a mutable type (shadowed by instance values, its type
+        # later given __get__ / __set__ by a mutation)
+        out += ['class KD:', '    pass', '', 'KD0 = KD()', '']
         self.recv = []
         for i in range(self.r.randint(4, 7)):
             out += self.gen_receiver(i)
@@ -161,7 +164,7 @@ class ICMixin:
         kways = ['class', 'class', 'prop', 'none'] + (['inst'] if c.has_dict else [])
         kway = 'slot' if 'k' in slot_names else self.pick(kways)
         if kway in ('class', 'inst'):
-            lines.append('    k = %s' % self.pick(['%d' % idx, self.lit_int(), "'k%d'" % idx, '1.5']))
+            lines.append('    k = %s' % self.pick(['%d' % idx, self.lit_int(), "'k%d'" % idx, '1.5', 'KD0']))
         # m: method, staticmethod, classmethod, builtin, module function, lambda, instance attribute
         mways = ['def', 'def', 'static', 'class', 'builtin', 'func', 'lambda'] + (['inst'] if c.has_dict else []) + \
             (['none'] if shape == 'sub' else [])
@@ -437,6 +440,8 @@ class ICMixin:
                      ('%s.m = R0(1).m' % o, "%s.__dict__.pop('m', None)" % o, None),
                      ('%s.m.__defaults__ = None' % W, '%s.m.__defaults__ = (1,)' % W, None),
                      ('%s.m.__code__ = HM0.__code__' % W, None, None),
+                     ("isinstance(%s.__dict__.get('m'), (staticmethod, classmethod)) and "
+                      "%s.__dict__['m'].__init__(HF2)" % (W, W), None, None),
                      gab("(lambda a: ('gab', a))")] + klass
             if has_base:
                 muts += [cls("lambda self, a: ('base lam', a)", owner=B), dl(owner=B),
@@ -444,7 +449,11 @@ class ICMixin:
         elif target == 'k':
             muts += [cls('%s * 10' % i), cls("'k%%d' %% %s" % i), dl(), cls("property(lambda self: ('pk', self.v))"),
                      cls('HF2'), ("%s.k = ('own', %s)" % (o, i), 'del %s.k' % o, None), gab("'gab'"),
-                     ('%s.k += 1' % W, 'k', W)] + klass
+                     ('%s.k += 1' % W, 'k', W), cls('KD0'),
+                     ("KD.__get__ = lambda s, i, o: ('KD get', i is None)", '__get__', 'KD'),
+                     ("KD.__set__ = lambda s, i, x: None", '__set__', 'KD'),
+                     ('KD0.__class__ = type("KD2", (), {"__get__": lambda s, i, o: "KD2 get"})',
+                      'KD0.__class__ = KD', None)] + klass
             if has_base:
                 muts += [cls('%s + 100' % i, owner=B), dl(owner=B)]
         elif target == 'p':

@@ -204,7 +204,8 @@ bool ShadowedForGood(PyObject* descr) {
 }
 
 // Else (an enum member or another instance of a class as a dataclass default, say) the
-// entry also guards the class attribute's type: while `obj` is still of type `owner` at
+// entry also guards the class attribute's type (so do kClassValue entries of such values
+// read from the class itself): while `obj` is still of type `owner` at
 // version `tag`, that type has gained no __set__ (nor __get__): modifying a type or any of
 // its bases changes its version. Fills e->obj/owner/tag; false if that cannot be guarded.
 bool GuardShadow(AttrCache* cache, PyObject* descr, AttrEntry* e) {
@@ -338,7 +339,7 @@ PyObject* LoadCached(PyObject* owner, AttrCache* cache, bool* error) {
         break;
       case AttrKind::kClassValue:
         if (tp == &PyType_Type &&
-            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version)
+            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version && ShadowHolds(e))
           return Py_NewRef(e.obj);
         break;
       case AttrKind::kClassAttr:
@@ -404,6 +405,11 @@ void FillClassValue(AttrCache* cache, PyObject* type, PyObject* res, bool for_me
   if (attr == nullptr) return;
   AttrEntry e;
   if (attr == res && GetsItselfFromClass(attr)) {
+    // a value of a mutable type (an instance of a Python class) could gain __get__, or
+    // another __class__, without the class's version changing: guarded as a shadow is
+    if (!PyType_HasFeature(Py_TYPE(attr), Py_TPFLAGS_IMMUTABLETYPE) &&
+        !GuardShadow(cache, attr, &e))
+      return;
     e.kind = AttrKind::kClassValue;
     e.obj = res;
   } else if (WrapperEntry(attr, res, type, for_method, &e)) {
@@ -597,7 +603,7 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
         break;
       case AttrKind::kClassValue:
         if (tp == &PyType_Type &&
-            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version)
+            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version && ShadowHolds(e))
           found = e.obj;
         break;
       case AttrKind::kOwnValue:

@@ -37,7 +37,7 @@ enum class AttrKind : uint8_t {
   kProperty,       // LOAD_ATTR: the exact property `owner`, whose fget `obj` (a function)
                    // is called with the instance, while the property's fget is still it
   kModule,         // `obj` in the dict of module `owner` while its version tag is `tag`
-  kClassValue,     // `obj`, found on the type `owner` itself (plain metaclass)
+  kClassValue,     // `obj`, found on the class that is the receiver (plain metaclass)
   kDictValue,      // the value of `name` in the instance's own dict (at `offset`)
   kMethod,         // LOAD_METHOD: method `obj` of the type, when the instance has no
                    // attribute `name` of its own (see Own)
@@ -79,7 +79,8 @@ struct AttrEntry {
   PyObject* obj = nullptr;    // borrowed
   PyObject* owner = nullptr;  // kModule: the module (compared by identity only); kProperty,
                               // kPropertySet: the property (kept alive by the type);
-                              // kInstanceValue, kDictValue, kClassAttr, kOwnValue: the type
+                              // kInstanceValue, kDictValue, kClassAttr, kOwnValue,
+                              // kClassValue: the type
                               // of the class attribute `obj` the value shadows (or is), when
                               // that type is mutable (see ShadowHolds), else NULL
   uint64_t tag = 0;           // kModule: its dict's ma_version_tag; shadow: that type's

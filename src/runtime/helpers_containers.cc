@@ -342,6 +342,7 @@ PyObject* FormatBuiltin(PyObject* value, PyObject* spec, bool* done) {
                                                : nullptr;
   *done = write != nullptr && PyUnicode_CheckExact(spec) && PyUnicode_GET_LENGTH(spec) > 0;
   if (!*done) return nullptr;
+  if (PyUnicode_Check(value) && PyUnicode_READY(value) < 0) return nullptr;  // as str.__format__
   _PyUnicodeWriter writer;
   _PyUnicodeWriter_Init(&writer);
   if (write(&writer, value, spec, 0, PyUnicode_GET_LENGTH(spec)) < 0) {

@@ -123,6 +123,22 @@ Paths PathsFor(const Instr& in, const Operands& o) {
   return {WantInt(in) && ints, WantFloat(in) && floats};
 }
 
+// The two guard orders of an exact float with an exact int: each(true) where the left
+// operand is the float, each(false) where it is the int; each ends in a jump. Other
+// operands go to `other`.
+template <class Each>
+void FloatWithInt(Lowering& L, const Operands& o, Label other, Each each) {
+  PyAsm& pa = L.pa();
+  const Label int_left = pa.NewLabel();
+  GuardType(L, o.lv, o.l, &PyFloat_Type, int_left);
+  GuardType(L, o.rv, o.r, &PyLong_Type, other);
+  each(true);
+  pa.Bind(int_left);
+  GuardType(L, o.lv, o.l, &PyLong_Type, other);
+  GuardType(L, o.rv, o.r, &PyFloat_Type, other);
+  each(false);
+}
+
 // The comparison that gives `r op l` for `l op r`: c < x is x > c.
 CmpOp Mirror(CmpOp op) {
   static const CmpOp kMirror[] = {CmpOp::kGt, CmpOp::kGe, CmpOp::kEq,
@@ -170,16 +186,11 @@ void EmitInlineCompare(Lowering& L, const Instr& in, const Operands& o, Reg flag
         PyAsm& pa = L.pa();
         pa.Bind(not_floats);
         pa.Comment("float and int compare");
-        const Label int_left = pa.NewLabel();
-        GuardType(L, o.lv, o.l, &PyFloat_Type, int_left);
-        GuardType(L, o.rv, o.r, &PyLong_Type, not_float);
-        pa.CompareFloatInt(op, flag, o.l, o.r, slow);
-        pa.Jump(decided);
-        pa.Bind(int_left);
-        GuardType(L, o.lv, o.l, &PyLong_Type, not_float);
-        GuardType(L, o.rv, o.r, &PyFloat_Type, not_float);
-        pa.CompareFloatInt(Mirror(op), flag, o.r, o.l, slow);
-        pa.Jump(decided);
+        FloatWithInt(L, o, not_float, [&](bool float_left) {
+          if (float_left) pa.CompareFloatInt(op, flag, o.l, o.r, slow);
+          else pa.CompareFloatInt(Mirror(op), flag, o.r, o.l, slow);
+          pa.Jump(decided);
+        });
       });
     }
   } else if (float_left && KnownType(o.rv, &PyLong_Type)) {  // x < 0
@@ -262,18 +273,12 @@ void EmitMixedFloatArith(Lowering& L, ArithOp op, const Operands& o, Label entry
   PyAsm& pa = L.pa();
   pa.Bind(entry);
   pa.Comment("float and int");
-  const Label int_left = pa.NewLabel();
-  GuardType(L, o.lv, o.l, &PyFloat_Type, int_left);
-  GuardType(L, o.rv, o.r, &PyLong_Type, not_number);
-  pa.FloatArith(op, Reg::kRet, o.l, NumKind::kFloat, o.r, NumKind::kInt,
-                FloatReuse(o, NumKind::kFloat, NumKind::kInt), slow);
-  pa.Jump(boxed);
-  pa.Bind(int_left);
-  GuardType(L, o.lv, o.l, &PyLong_Type, not_number);
-  GuardType(L, o.rv, o.r, &PyFloat_Type, not_number);
-  pa.FloatArith(op, Reg::kRet, o.l, NumKind::kInt, o.r, NumKind::kFloat,
-                FloatReuse(o, NumKind::kInt, NumKind::kFloat), slow);
-  pa.Jump(boxed);
+  FloatWithInt(L, o, not_number, [&](bool float_left) {
+    const NumKind lk = float_left ? NumKind::kFloat : NumKind::kInt;
+    const NumKind rk = float_left ? NumKind::kInt : NumKind::kFloat;
+    pa.FloatArith(op, Reg::kRet, o.l, lk, o.r, rk, FloatReuse(o, lk, rk), slow);
+    pa.Jump(boxed);
+  });
 }
 
 }  // namespace

@@ -752,6 +752,39 @@ def mutable_class_attributes_shadowed(n):
     return out, [vars(x) for x in items]
 
 
+def class_constants_of_mutable_types(n):
+    """A class attribute that is an instance of a Python class, read from the class itself
+    at a warm site (progfuzz found this one): then its type gains __get__, loses it, and
+    the value's __class__ is swapped for a class with __get__."""
+    class Value:
+        pass
+
+    class WithGet:
+        def __get__(self, instance, owner):
+            return ("WithGet", instance is None)
+
+    value = Value()
+
+    class Holder:
+        k = value
+
+    out = []
+    for i in range(n):
+        if i == 4:
+            Value.__get__ = lambda self, instance, owner: ("Value.__get__", owner.__name__)
+        if i == 8:
+            del Value.__get__
+        if i == 12:
+            value.__class__ = WithGet
+        k = Holder.k
+        out.append(k if isinstance(k, tuple) else type(k).__name__)
+    return out
+
+
+def test_class_constants_of_mutable_types_read_from_the_class():
+    run_both(class_constants_of_mutable_types, 16)
+
+
 def test_shadowed_class_attributes_of_mutable_types():
     run_both(mutable_class_attributes_shadowed, 20)
 
