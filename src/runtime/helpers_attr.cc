@@ -6,6 +6,7 @@
 #include <structmember.h>  // PyMemberDef, T_OBJECT_EX, READONLY
 
 #include "runtime/helpers_call.h"
+#include "runtime/interned.h"
 #include "runtime/helpers_names.h"
 #include "runtime/shim.h"
 
@@ -175,7 +176,10 @@ struct PropertyLayout {
 PyObject* PropertyFunction(PyObject* descr, bool for_set) {
   if (!Py_IS_TYPE(descr, &PyProperty_Type)) return nullptr;
   Py_INCREF(descr);  // the lookup allocates: a collection's finalizers may drop the class's
-  PyObject* func = PyObject_GetAttrString(descr, for_set ? "fset" : "fget");
+  // interned names: a fresh str would be kept by the type attribute cache until evicted
+  static InternedName fget("fget"), fset("fset");
+  PyObject* name = (for_set ? fset : fget).get();
+  PyObject* func = name != nullptr ? PyObject_GetAttr(descr, name) : nullptr;
   const auto* layout = reinterpret_cast<PropertyLayout*>(descr);
   const bool usable = func != nullptr && PyFunction_Check(func) &&
                       func == (for_set ? layout->prop_set : layout->prop_get);
@@ -240,7 +244,9 @@ PyObject* WrappedCallable(PyObject* descr) {
   const bool is_static = Py_IS_TYPE(descr, &PyStaticMethod_Type);
   if (!is_static && !Py_IS_TYPE(descr, &PyClassMethod_Type)) return nullptr;
   Py_INCREF(descr);  // the lookup allocates: a collection's finalizers may drop the class's
-  PyObject* func = PyObject_GetAttrString(descr, "__func__");
+  static InternedName func_name("__func__");  // see PropertyFunction
+  PyObject* name = func_name.get();
+  PyObject* func = name != nullptr ? PyObject_GetAttr(descr, name) : nullptr;
   if (func == nullptr) PyErr_Clear();
   const bool usable = func != nullptr &&
                       func == reinterpret_cast<WrapperLayout*>(descr)->callable &&
