@@ -77,6 +77,8 @@ PyObject *pj_dict_get_str_hinted(PyObject *dict, PyObject *key, Py_ssize_t *hint
   PyObject *value = PyDict_GetItemWithError(dict, key);
   if (value == NULL || !DK_IS_UNICODE(mp->ma_keys)) return value;
   dk = mp->ma_keys;  /* the lookup ran no user code: str keys only */
+  /* where the key is, among the first entries (records are small; a key further on keeps
+   * the old hint and takes the full lookup each time) */
   PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(dk);
   for (Py_ssize_t i = 0; i < dk->dk_nentries && i < 16; i++) {
     if (entries[i].me_key == key) {

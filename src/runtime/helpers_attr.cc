@@ -163,6 +163,21 @@ void Remember(AttrCache* cache, const AttrEntry& e) {
   }
 }
 
+// descr.<name> as the descriptor's own attribute gives it, if that is the object in its
+// private field *field (which checks the layout that field was read through), else
+// nullptr; borrowed: descr keeps it. The name is interned: a fresh str would be kept by the
+// type attribute cache until evicted.
+PyObject* FieldAsAttribute(PyObject* descr, InternedName& name, PyObject* const* field) {
+  Py_INCREF(descr);  // the lookup allocates: a collection's finalizers may drop the class's
+  PyObject* n = name.get();
+  PyObject* value = n != nullptr ? PyObject_GetAttr(descr, n) : nullptr;
+  if (value == nullptr) PyErr_Clear();
+  const bool same = value != nullptr && value == *field;
+  Py_XDECREF(value);
+  Py_DECREF(descr);
+  return same ? value : nullptr;
+}
+
 // descrobject.c's propertyobject (private): its functions follow the object header.
 struct PropertyLayout {
   PyObject_HEAD
@@ -175,18 +190,11 @@ struct PropertyLayout {
 // (which also checks the layout above), if it is a plain function; else nullptr.
 PyObject* PropertyFunction(PyObject* descr, bool for_set) {
   if (!Py_IS_TYPE(descr, &PyProperty_Type)) return nullptr;
-  Py_INCREF(descr);  // the lookup allocates: a collection's finalizers may drop the class's
-  // interned names: a fresh str would be kept by the type attribute cache until evicted
   static InternedName fget("fget"), fset("fset");
-  PyObject* name = (for_set ? fset : fget).get();
-  PyObject* func = name != nullptr ? PyObject_GetAttr(descr, name) : nullptr;
-  const auto* layout = reinterpret_cast<PropertyLayout*>(descr);
-  const bool usable = func != nullptr && PyFunction_Check(func) &&
-                      func == (for_set ? layout->prop_set : layout->prop_get);
-  if (func == nullptr) PyErr_Clear();
-  Py_XDECREF(func);  // when usable, kept alive by the property (which the type keeps)
-  Py_DECREF(descr);
-  return usable ? func : nullptr;
+  auto* layout = reinterpret_cast<PropertyLayout*>(descr);
+  PyObject* func = for_set ? FieldAsAttribute(descr, fset, &layout->prop_set)
+                           : FieldAsAttribute(descr, fget, &layout->prop_get);
+  return func != nullptr && PyFunction_Check(func) ? func : nullptr;
 }
 
 // Whether a property entry's function is still the property's: property.__init__ can be
@@ -231,6 +239,13 @@ bool ShadowHolds(const AttrEntry& e) {
   return reinterpret_cast<PyObject*>(dtp) == e.owner && dtp->tp_version_tag == e.tag;
 }
 
+// The guard of kClassValue: the receiver is a class of metaclass `type` at the version
+// the entry was filled with, and the value's type (if mutable) is unchanged.
+bool ClassValueHolds(PyObject* owner, PyTypeObject* tp, const AttrEntry& e) {
+  return tp == &PyType_Type &&
+         reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version && ShadowHolds(e);
+}
+
 // funcobject.c's staticmethod and classmethod (private): the callable follows the header.
 struct WrapperLayout {
   PyObject_HEAD
@@ -243,17 +258,10 @@ struct WrapperLayout {
 PyObject* WrappedCallable(PyObject* descr) {
   const bool is_static = Py_IS_TYPE(descr, &PyStaticMethod_Type);
   if (!is_static && !Py_IS_TYPE(descr, &PyClassMethod_Type)) return nullptr;
-  Py_INCREF(descr);  // the lookup allocates: a collection's finalizers may drop the class's
-  static InternedName func_name("__func__");  // see PropertyFunction
-  PyObject* name = func_name.get();
-  PyObject* func = name != nullptr ? PyObject_GetAttr(descr, name) : nullptr;
-  if (func == nullptr) PyErr_Clear();
-  const bool usable = func != nullptr &&
-                      func == reinterpret_cast<WrapperLayout*>(descr)->callable &&
-                      (is_static || PyFunction_Check(func));
-  Py_XDECREF(func);  // when usable, kept alive by the wrapper (which the type keeps)
-  Py_DECREF(descr);
-  return usable ? func : nullptr;
+  static InternedName func_name("__func__");
+  PyObject* func =
+      FieldAsAttribute(descr, func_name, &reinterpret_cast<WrapperLayout*>(descr)->callable);
+  return func != nullptr && (is_static || PyFunction_Check(func)) ? func : nullptr;
 }
 
 // The guards of kStaticMethod and kClassMethod: the receiver still finds the same wrapper
@@ -344,9 +352,7 @@ PyObject* LoadCached(PyObject* owner, AttrCache* cache, bool* error) {
         }
         break;
       case AttrKind::kClassValue:
-        if (tp == &PyType_Type &&
-            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version && ShadowHolds(e))
-          return Py_NewRef(e.obj);
+        if (ClassValueHolds(owner, tp, e)) return Py_NewRef(e.obj);
         break;
       case AttrKind::kClassAttr:
         if (version == e.version && ShadowHolds(e) && StillNoOwnAttribute(cache, owner, tp, e))
@@ -608,9 +614,7 @@ extern "C" int rt_load_method_ic(PyObject** base, AttrCache* cache) {
         if (owner == e.owner && DictTag(PyModule_GetDict(owner)) == e.tag) found = e.obj;
         break;
       case AttrKind::kClassValue:
-        if (tp == &PyType_Type &&
-            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version && ShadowHolds(e))
-          found = e.obj;
+        if (ClassValueHolds(owner, tp, e)) found = e.obj;
         break;
       case AttrKind::kOwnValue:
         if (version == e.version && ShadowHolds(e)) found = CachedValue(owner, tp, e);

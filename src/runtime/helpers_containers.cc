@@ -205,7 +205,7 @@ bool PlainSliceIndex(PyObject* v, Py_ssize_t* out) {
 
 extern "C" PyObject* rt_subscr_slice(PyObject* container, PyObject* start, PyObject* stop) {
   Py_ssize_t lo = 0, hi = PY_SSIZE_T_MAX;
-  PyObject* res = nullptr;
+  PyObject *res = nullptr, *slice = nullptr;
   const bool str = PyUnicode_CheckExact(container), list = PyList_CheckExact(container),
              tuple = PyTuple_CheckExact(container);
   if ((str || list || tuple) && PlainSliceIndex(start, &lo) && PlainSliceIndex(stop, &hi)) {
@@ -217,17 +217,11 @@ extern "C" PyObject* rt_subscr_slice(PyObject* container, PyObject* start, PyObj
     Py_DECREF(start);
     Py_DECREF(stop);
   } else {  // BUILD_SLICE, then BINARY_SUBSCR
-    PyObject* slice = PySlice_New(start, stop, nullptr);
-    Py_DECREF(start);
-    Py_DECREF(stop);
-    if (slice != nullptr) {
-      res = PyObject_GetItem(container, slice);
-      Py_DECREF(container);
-      Py_DECREF(slice);
-      return res;
-    }
+    slice = rt_build_slice(start, stop, nullptr);
+    if (slice != nullptr) res = PyObject_GetItem(container, slice);
   }
-  Py_DECREF(container);
+  Py_DECREF(container);  // BINARY_SUBSCR's order: the container, then the slice
+  Py_XDECREF(slice);
   return res;
 }
 
@@ -331,17 +325,22 @@ extern "C" int _PyFloat_FormatAdvancedWriter(_PyUnicodeWriter* writer, PyObject*
 
 namespace {
 
-// format(value, spec) for an exact int, float or str and a non-empty exact str spec, as
-// their own __format__ does it (these types are immutable: nothing can replace it),
-// without looking the method up and binding it; nullptr with no error for other values.
-PyObject* FormatBuiltin(PyObject* value, PyObject* spec, bool* done) {
-  using Writer = int (*)(_PyUnicodeWriter*, PyObject*, PyObject*, Py_ssize_t, Py_ssize_t);
-  Writer write = PyLong_CheckExact(value)      ? _PyLong_FormatAdvancedWriter
-                 : PyFloat_CheckExact(value)   ? _PyFloat_FormatAdvancedWriter
-                 : PyUnicode_CheckExact(value) ? _PyUnicode_FormatAdvancedWriter
-                                               : nullptr;
-  *done = write != nullptr && PyUnicode_CheckExact(spec) && PyUnicode_GET_LENGTH(spec) > 0;
-  if (!*done) return nullptr;
+using FormatWriter = int (*)(_PyUnicodeWriter*, PyObject*, PyObject*, Py_ssize_t, Py_ssize_t);
+
+// What the __format__ of an exact int, float or str does with a non-empty exact str spec
+// (these types are immutable: nothing can replace the method); nullptr for other values.
+FormatWriter BuiltinFormatWriter(PyObject* value, PyObject* spec) {
+  if (spec == nullptr || !PyUnicode_CheckExact(spec) || PyUnicode_GET_LENGTH(spec) == 0)
+    return nullptr;
+  return PyLong_CheckExact(value)      ? _PyLong_FormatAdvancedWriter
+         : PyFloat_CheckExact(value)   ? _PyFloat_FormatAdvancedWriter
+         : PyUnicode_CheckExact(value) ? _PyUnicode_FormatAdvancedWriter
+                                       : nullptr;
+}
+
+// format(value, spec) through `write`, as the type's __format__ does, without looking the
+// method up and binding it.
+PyObject* FormatWith(FormatWriter write, PyObject* value, PyObject* spec) {
   if (PyUnicode_Check(value) && PyUnicode_READY(value) < 0) return nullptr;  // as str.__format__
   _PyUnicodeWriter writer;
   _PyUnicodeWriter_Init(&writer);
@@ -378,9 +377,9 @@ extern "C" PyObject* rt_format_value(PyObject* value, PyObject* spec, int conver
   }
   // format(str, no spec) is the str itself.
   if (PyUnicode_CheckExact(value) && spec == nullptr) return value;
-  bool done = false;
-  PyObject* result = spec != nullptr ? FormatBuiltin(value, spec, &done) : nullptr;
-  if (!done) result = PyObject_Format(value, spec);
+  const FormatWriter write = BuiltinFormatWriter(value, spec);
+  PyObject* result = write != nullptr ? FormatWith(write, value, spec)
+                                      : PyObject_Format(value, spec);
   Py_DECREF(value);
   Py_XDECREF(spec);
   return result;
