@@ -411,6 +411,9 @@ class ICMixin:
         out += ['    @property', '    def p(self):', '        return (%r, self.v)' % (W + '.p')]
         if site == 'binop' or self.chance(0.2):
             out += ['    def __add__(self, o):', '        return (%r, o)' % (W + '+'), '    __radd__ = __add__']
+        if site == 'with':
+            out += ['    def __enter__(self):', '        return (%r, self.v)' % (W + '.enter'),
+                    '    def __exit__(self, t, e, tb):', '        return t is KeyError and self.v > 0']
         if site == 'subscr' or self.chance(0.2):
             out += ['    def __getitem__(self, i):', '        if i == 3:', '            raise IndexError(i)',
                     '        return (%r, i)' % (W + '[]')]
@@ -419,6 +422,9 @@ class ICMixin:
             out.append('class %s%s:' % (X, '(%s)' % B if has_base else ''))
             if slots:
                 out.append("    __slots__ = ('v',)")
+            if site == 'with':
+                out += ['    def __enter__(self):', '        return %r' % (X + '.enter'),
+                        '    def __exit__(self, *a):', '        return True']
             out += ['    k = %s' % self.lit_int(), '    def m(self, a):', "        return (%r, a)" % (X + '.m'),
                     '    def __repr__(self):', "        return '%s(%%r)' %% (getattr(self, 'v', '?'),)" % X]
         return out
@@ -477,6 +483,15 @@ class ICMixin:
                      dl('__radd__')] + klass
             if has_base:
                 muts += [cls("lambda self, o: ('base+', o)", owner=B)]
+        elif target in ('__enter__', '__exit__'):
+            sig = 'self' if target == '__enter__' else 'self, t, e, tb'
+            muts += [cls("lambda %s: ('lam', %r)" % (sig, target)), dl(), cls('None'), cls('abs'), cls('HM0'),
+                     cls("staticmethod(lambda *a: ('st', len(a)))"), cls("lambda self, *a: ('var', len(a))"),
+                     ("%s.%s = lambda *a: 'own'" % (o, target), "%s.__dict__.pop(%r, None)" % (o, target), None),
+                     ("%s.%s.__code__ = (lambda %s: 'code').__code__" % (W, target, sig), None, None),
+                     ('%s.%s = R0(1).m' % (W, target), target, W)] + klass
+            if has_base:
+                muts += [cls("lambda %s: ('base', %r)" % (sig, target), owner=B)]
         elif target == '__getitem__':
             muts += [cls("lambda self, i: ('new[]', i)"), dl(), cls('HM0'), cls('None')] + klass
         elif target == '__init__':
@@ -493,7 +508,7 @@ class ICMixin:
         """A site warmed up on a class the call makes, which the loop then mutates."""
         t = self.fresh(ctx, 'ic')
         site = self.pick(['meth', 'meth', 'attr', 'attr', 'prop', 'inst', 'store', 'missing', 'binop', 'subscr',
-                          'new', 'classattr', 'unbound', 'callee', 'callee'])
+                          'new', 'classattr', 'unbound', 'callee', 'callee', 'with'])
         if site == 'callee':
             return self.wm_callee(ctx, t, indent)
         W, B, X, o, i, e, acc = t + 'W', t + 'B', t + 'X', t + 'o', t + 'i', t + 'e', t
@@ -505,6 +520,7 @@ class ICMixin:
             'binop': ('__add__', '', self.pick(['{o} + {i}', '{i} + {o}'])), 'subscr': ('__getitem__', '', '{o}[{i}]'),
             'new': ('__init__', '', self.pick(['{W}({i})', '{W}({i}).v'])), 'classattr': ('k', '', '{W}.k'),
             'unbound': ('m', '', '{W}.m({o}, {i})'),
+            'with': (self.pick(['__enter__', '__exit__']), '', '{W}s({o}, {i})'),
         }[site]
         muts = self.wm_mutations(target, W, B, X, o, i, has_base)
         if self.chance(0.25):
@@ -520,6 +536,11 @@ class ICMixin:
             second = ('mut', self.pick(muts))
         need_x = any('%s' % X in m[0] for m in [first] + ([second[1]] if second else []))
         out = [indent + l for l in self.wm_classes(t, site, slots, has_base, need_x)]
+        if site == 'with':
+            # the with statement's site (BEFORE_WITH and the __exit__ call) in a compiled callee
+            out += [indent + l for l in ['def %ss(o, a):' % W, "    r = 'suppressed'", '    with o as c:',
+                                         '        if a % 4 == 3:', '            raise KeyError(a)',
+                                         '        r = (c, a)', '    return r']]
         out.append(indent + '%s = %s(%s)' % (o, W, self.pick(['1', '2', '7', '-3'])))
         out.append(indent + '%s = []' % acc)
         saves = {}

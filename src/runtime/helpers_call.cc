@@ -242,6 +242,40 @@ bool UnpackBoundMethod(PyObject** base) {
   return true;
 }
 
+// [bound method, a1..an]: a bound method where LOAD_METHOD leaves an unbound one (the
+// __exit__ that BEFORE_WITH pushed, called as exit(None, None, None)) is
+// im_func(im_self, a1..an), run here directly when im_func is compiled (through the site's
+// positional or keyword memory: an `__exit__(self, *args)` too): all n + 1 slots are
+// stolen and the result written to base[0]. PJ_NOT_DIRECT, consuming nothing, else.
+constexpr int kMaxBoundInMethodSlotArgs = 8;
+PyObject* CallBoundInMethodSlot(PyThreadState* tstate, PyObject** base, int nargs,
+                                CallCache* cache) {
+  PyObject* bound = base[0];
+  if (!Py_IS_TYPE(bound, &PyMethod_Type) || nargs >= kMaxBoundInMethodSlotArgs)
+    return PJ_NOT_DIRECT;
+  PyObject* func = PyMethod_GET_FUNCTION(bound);
+  if (!Py_IS_TYPE(func, &PyFunction_Type)) return PJ_NOT_DIRECT;
+  PyObject* args[kMaxBoundInMethodSlotArgs];
+  args[0] = PyMethod_GET_SELF(bound);
+  for (int i = 0; i < nargs; i++) args[i + 1] = base[i + 1];
+  Py_INCREF(func);
+  Py_INCREF(args[0]);
+  auto* code = reinterpret_cast<PyCodeObject*>(PyFunction_GET_CODE(func));
+  const bool positional_only = !(code->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) &&
+                               code->co_kwonlyargcount == 0;
+  PyObject* res = positional_only
+                      ? pj_call_cached(tstate, func, args, nargs + 1, &cache->py)
+                      : pj_call_kw_cached(tstate, func, args, nargs + 1, nullptr, &cache->kw);
+  if (res == PJ_NOT_DIRECT) {
+    Py_DECREF(func);
+    Py_DECREF(args[0]);
+    return res;
+  }
+  base[0] = res;
+  Py_DECREF(bound);
+  return res;
+}
+
 constexpr int kCallFlags = kCallDescrFast | kCallDescrFastWithKeywords;
 
 // The ml_flags of the method descriptors a site's specialised PRECALL (descr_fast:
@@ -477,6 +511,10 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
   if (kwnames == nullptr && !is_meth && oparg >= 2 && MinMaxOp(callable) >= 0) {
     if (specialise) cache->handler = rt_call_min_max;
     return rt_call_min_max(tstate, base, oparg, kwnames, cache);
+  }
+  if (nkw == 0 && is_meth) {
+    PyObject* res = CallBoundInMethodSlot(tstate, base, total, cache);
+    if (res != PJ_NOT_DIRECT) return res;
   }
   if (nkw == 0) {
     // A compiled Python function: its frame is pushed and run here, as ceval inlines calls

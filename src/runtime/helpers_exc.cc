@@ -4,6 +4,7 @@
 // and reference counting; see helpers_exc.h for the contract of each.
 #include "runtime/helpers_exc.h"
 
+#include "runtime/helpers_call.h"
 #include "runtime/interned.h"
 
 // The public headers map _PyObject_LookupSpecial to the _Py_Identifier variant for old
@@ -164,10 +165,67 @@ extern "C" PyObject* rt_check_exc_match_obj(PyThreadState* tstate, PyObject* exc
   return Py_NewRef(res ? Py_True : Py_False);
 }
 
+namespace {
+
+// A special method a WithCache may hold for mgr's class: binding it to mgr (and to any
+// other instance of exactly that class) runs no Python code and cannot fail its type check.
+bool CacheableSpecial(PyObject* attr, PyObject* mgr) {
+  if (Py_IS_TYPE(attr, &PyFunction_Type)) return true;
+  return Py_IS_TYPE(attr, &PyMethodDescr_Type) &&
+         PyObject_TypeCheck(mgr, reinterpret_cast<PyDescrObject*>(attr)->d_type);
+}
+
+// _PyObject_LookupSpecial's result for a class attribute CacheableSpecial accepted.
+PyObject* BindSpecial(PyObject* attr, PyObject* mgr) {
+  if (Py_IS_TYPE(attr, &PyFunction_Type)) return PyMethod_New(attr, mgr);
+  return Py_TYPE(attr)->tp_descr_get(attr, mgr, reinterpret_cast<PyObject*>(Py_TYPE(mgr)));
+}
+
+// Remembers mgr's class when both special methods are cacheable (looked up again: the
+// lookups just made may have run a descriptor's __get__).
+void FillWithCache(WithCache* cache, PyObject* mgr, PyObject* enter_name, PyObject* exit_name) {
+  PyTypeObject* tp = Py_TYPE(mgr);
+  if (!(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) return;
+  PyObject* enter = _PyType_Lookup(tp, enter_name);
+  PyObject* exit = _PyType_Lookup(tp, exit_name);
+  if (enter == nullptr || exit == nullptr || !CacheableSpecial(enter, mgr) ||
+      !CacheableSpecial(exit, mgr))
+    return;
+  cache->type = tp;
+  cache->version = tp->tp_version_tag;
+  cache->enter = enter;
+  cache->exit = exit;
+}
+
+// The cached path: the class's own __exit__ bound to mgr, __enter__ called with mgr (a
+// compiled function directly). `enter` is a new reference, released here.
+PyObject* EnterCached(PyObject** top, PyObject* enter, PyObject* exit_attr, PjCallCache* py) {
+  PyObject* mgr = top[0];
+  PyObject* exit = BindSpecial(exit_attr, mgr);
+  if (exit == nullptr) {
+    Py_DECREF(enter);
+    return nullptr;
+  }
+  top[0] = exit;
+  Py_DECREF(mgr);  // exit holds it
+  PyObject* res = Py_IS_TYPE(enter, &PyFunction_Type)
+                      ? pyjion::rt::CallFunction<1>(enter, {mgr}, py)
+                      : PyObject_Vectorcall(enter, &mgr, 1, nullptr);
+  Py_DECREF(enter);
+  return res;
+}
+
+}  // namespace
+
 PyObject* pyjion::rt::EnterContext(PyObject** top, PyObject* enter_name, PyObject* exit_name,
-                                   const char* protocol) {
+                                   const char* protocol, WithCache* cache) {
   if (enter_name == nullptr || exit_name == nullptr) return nullptr;  // MemoryError, top[0] kept
   PyObject* mgr = top[0];
+  PyTypeObject* tp = Py_TYPE(mgr);
+  if (cache != nullptr && cache->type == tp && tp->tp_version_tag == cache->version) {
+    // held across the binding, which may collect garbage whose finalizer changes the class
+    return EnterCached(top, Py_NewRef(cache->enter), cache->exit, &cache->enter_py);
+  }
   PyObject* enter = _PyObject_LookupSpecial(mgr, enter_name);
   if (enter == nullptr) {
     if (!PyErr_Occurred()) {
@@ -186,6 +244,7 @@ PyObject* pyjion::rt::EnterContext(PyObject** top, PyObject* enter_name, PyObjec
     Py_DECREF(enter);
     return nullptr;
   }
+  if (cache != nullptr) FillWithCache(cache, mgr, enter_name, exit_name);
   top[0] = exit;
   Py_DECREF(mgr);
   PyObject* res = PyObject_CallNoArgs(enter);
@@ -193,9 +252,9 @@ PyObject* pyjion::rt::EnterContext(PyObject** top, PyObject* enter_name, PyObjec
   return res;
 }
 
-extern "C" PyObject* rt_before_with(PyThreadState* tstate, PyObject** top) {
+extern "C" PyObject* rt_before_with(PyThreadState* tstate, PyObject** top, WithCache* cache) {
   (void)tstate;
-  return pyjion::rt::EnterContext(top, g_enter.get(), g_exit.get(), "context manager");
+  return pyjion::rt::EnterContext(top, g_enter.get(), g_exit.get(), "context manager", cache);
 }
 
 extern "C" PyObject* rt_with_except_start(PyObject* exit_func, PyObject* exc) {

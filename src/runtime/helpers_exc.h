@@ -43,12 +43,25 @@ long rt_check_exc_match(PyThreadState* tstate, PyObject* exc, PyObject* type);
 // Same, as a new reference to True/False, or NULL.
 PyObject* rt_check_exc_match_obj(PyThreadState* tstate, PyObject* exc, PyObject* type);
 
+// BEFORE_WITH's and BEFORE_ASYNC_WITH's site cache: the class of the last manager and
+// what its __enter__ and __exit__ (or __aenter__, __aexit__) were, plain functions or
+// method descriptors of a builtin type (borrowed: the class holds them while its version
+// tag is unchanged), with the direct-call memory of the enter function.
+struct WithCache {
+  PyTypeObject* type;
+  unsigned int version;
+  PyObject* enter;
+  PyObject* exit;
+  PjCallCache enter_py;
+};
+
 // BEFORE_WITH (mgr -- exit, enter_result): `top` addresses mgr's slot. Looks up __enter__
 // and __exit__ as special methods; on success top[0] becomes the bound __exit__ (mgr
 // released) and __enter__()'s result is returned. NULL with the exception set otherwise;
 // top[0] then still owns either mgr (lookup failed) or __exit__ (__enter__ raised), so
-// the stack depth is unchanged either way.
-PyObject* rt_before_with(PyThreadState* tstate, PyObject** top);
+// the stack depth is unchanged either way. A manager of the class in `cache` skips the
+// lookups and has a compiled __enter__ run directly.
+PyObject* rt_before_with(PyThreadState* tstate, PyObject** top, WithCache* cache);
 
 }  // extern "C"
 
@@ -56,10 +69,12 @@ namespace pyjion::rt {
 
 // BEFORE_WITH's and BEFORE_ASYNC_WITH's shared body: the special methods `enter` and
 // `exit` (interned names; NULL when making one failed, which returns NULL with top[0]
-// kept) looked up on mgr in top[0], then called as rt_before_with says;
+// kept) looked up on mgr in top[0] (or found through `cache`), then called as
+// rt_before_with says;
 // `protocol` names the protocol in the TypeError ("context manager", "asynchronous
 // context manager").
-PyObject* EnterContext(PyObject** top, PyObject* enter, PyObject* exit, const char* protocol);
+PyObject* EnterContext(PyObject** top, PyObject* enter, PyObject* exit, const char* protocol,
+                       WithCache* cache);
 
 }  // namespace pyjion::rt
 

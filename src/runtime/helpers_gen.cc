@@ -97,9 +97,9 @@ extern "C" PyObject* rt_get_awaitable(PyObject** top, int oparg) {
   return iter;
 }
 
-extern "C" PyObject* rt_before_async_with(PyObject** top) {
+extern "C" PyObject* rt_before_async_with(PyObject** top, WithCache* cache) {
   return pyjion::rt::EnterContext(top, g_aenter.get(), g_aexit.get(),
-                                  "asynchronous context manager");
+                                  "asynchronous context manager", cache);
 }
 
 extern "C" PyObject* rt_get_aiter(PyObject** top) {

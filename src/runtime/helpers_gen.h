@@ -7,6 +7,8 @@
 
 #include <Python.h>
 
+#include "runtime/helpers_exc.h"
+
 extern "C" {
 
 // GET_YIELD_FROM_ITER (iterable -- iter): a generator stays as it is; a coroutine only in
@@ -31,7 +33,8 @@ PyObject* rt_get_awaitable(PyObject** top, int oparg);
 // BEFORE_ASYNC_WITH (mgr -- aexit, res) on top[0]: res = mgr.__aenter__() (looked up on the
 // type); top[0] becomes the bound __aexit__, res is returned (the caller pushes it) or NULL
 // with top[0] still mgr when a lookup failed, or the __aexit__ when the call failed.
-PyObject* rt_before_async_with(PyObject** top);
+// `cache` as rt_before_with's.
+PyObject* rt_before_async_with(PyObject** top, WithCache* cache);
 
 // GET_AITER (obj -- aiter) on top[0]: type(obj).__aiter__(obj), which must have __anext__.
 // Releases obj; the iterator is written to top[0] and returned, or NULL (top[0] consumed).

@@ -67,10 +67,12 @@ void emit_CHECK_EXC_MATCH(Lowering& L, const Instr& in) {
 }
 
 // BEFORE_WITH (mgr -- exit, enter_result): the helper swaps mgr for the bound __exit__ in
-// place, so every failure leaves the same depth (mgr or __exit__ still owned there).
+// place, so every failure leaves the same depth (mgr or __exit__ still owned there). The
+// site's WithCache remembers the manager's class and its special methods.
 void emit_BEFORE_WITH(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  pa.CallHelper(PJ_HELPER(rt_before_with), {ATstate(), AAddress(L.Top())});
+  WithCache* cache = L.caches().New<WithCache>();
+  pa.CallHelper(PJ_HELPER(rt_before_with), {ATstate(), AAddress(L.Top()), APtr(cache)});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));
   pa.Store(L.Stack(L.depth()), Reg::kRet);
 }

@@ -71,7 +71,8 @@ void emit_GET_AWAITABLE(Lowering& L, const Instr& in) {
 // BEFORE_ASYNC_WITH (mgr -- aexit, res); on error mgr (or aexit) stays to be released.
 void emit_BEFORE_ASYNC_WITH(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
-  pa.CallHelper(PJ_HELPER(rt_before_async_with), {AAddress(L.Top())});
+  WithCache* cache = L.caches().New<WithCache>();
+  pa.CallHelper(PJ_HELPER(rt_before_async_with), {AAddress(L.Top()), APtr(cache)});
   pa.BranchIfZero(Reg::kRet, L.ErrorExit(L.depth()));
   pa.Store(L.Stack(L.depth()), Reg::kRet);
 }

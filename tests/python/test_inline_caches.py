@@ -1276,6 +1276,163 @@ def test_tracebacks_through_direct_calls():
     assert isinstance(exc, ZeroDivisionError)
 
 
+# ---- BEFORE_WITH: the manager's class and its __enter__ / __exit__ -------------------------
+
+def with_site(mgr, i):
+    r = "suppressed"
+    with mgr as c:
+        if i % 5 == 4:
+            raise KeyError(i)
+        r = (c, i)
+    return r
+
+
+def with_managers_mutated(n):
+    """A `with` site (and the __exit__ call after its body) warmed on one class, then its
+    __enter__ and __exit__ replaced, deleted, made None, a builtin, a staticmethod, an
+    __exit__(self, *args), instance attributes of those names (which special lookup
+    ignores), the manager's __class__ assigned, a base class changed; also managers
+    whose methods are builtin method descriptors (io.StringIO) and a lock."""
+    import io
+    import threading
+
+    log = []
+
+    class Base:
+        def __exit__(self, t, e, tb):
+            log.append(("base exit", t, str(e)))
+            return "base exit"
+
+    class M(Base):
+        def __init__(self, v):
+            self.v = v
+
+        def __enter__(self):
+            return ("enter", self.v)
+
+        def __exit__(self, t, e, tb):
+            log.append(("exit", t, str(e), tb is None))
+            return t is KeyError
+
+    class Other:
+        def __enter__(self):
+            return "other"
+
+        def __exit__(self, *args):
+            log.append(("other exit", len(args), args[0], str(args[1])))
+            return len(args) == 3
+
+    m = M(1)
+    out = []
+    for i in range(n):
+        step = i // 4
+        try:
+            if i % 4 == 0:
+                if step == 1:
+                    M.__enter__ = lambda self: ("lambda enter", self.v)
+                elif step == 2:
+                    M.__exit__ = lambda self, *a: log.append(("varargs exit", a[0], len(a)))
+                elif step == 3:
+                    del M.__exit__  # Base's now
+                elif step == 4:
+                    M.__enter__ = staticmethod(lambda: "static enter")
+                elif step == 5:
+                    m.__enter__ = lambda: "instance attribute"
+                    m.__exit__ = None
+                elif step == 6:
+                    M.__exit__ = None
+                elif step == 7:
+                    M.__exit__ = abs
+                elif step == 8:
+                    del M.__enter__
+                elif step == 9:
+                    M.__enter__ = lambda self: "back"
+                    M.__exit__ = lambda self, t, e, tb: log.append(("lambda exit", t, str(e), tb is None))
+                    m.__class__ = Other
+                elif step == 10:
+                    m.__class__ = M
+                    Base.__exit__ = lambda self, t, e, tb: "new base exit"
+                    del M.__exit__
+            out.append(with_site(m, i))
+        except Exception as e:
+            out.append((type(e).__name__, str(e)))
+        for mgr in (io.StringIO("s"), threading.Lock(), Other()):
+            try:
+                out.append(with_site(mgr, i)[1])
+            except Exception as e:
+                out.append((type(e).__name__, str(e)))
+    return out, log
+
+
+def test_with_statement_managers_mutated_after_warm_up():
+    run_both(with_managers_mutated, 48)
+    assert_compiled(with_site)
+
+
+class WithEnterDescriptor:
+    """__enter__ is a method descriptor of another builtin type: binding it raises."""
+    __enter__ = list.copy
+
+    def __exit__(self, *args):
+        return False
+
+
+class WithExitCallable:
+    """__exit__ is a callable without __get__: called with the three arguments only."""
+    def __enter__(self):
+        return "enter"
+
+
+WithExitCallable.__exit__ = staticmethod(lambda *a: len(a) == 3)
+
+
+def async_with_managers(n):
+    """BEFORE_ASYNC_WITH's cache: __aenter__ and __aexit__ of a class replaced after the
+    site was warmed, driven without an event loop."""
+    class A:
+        async def __aenter__(self):
+            return "aenter"
+
+        async def __aexit__(self, t, e, tb):
+            return t is KeyError
+
+    async def site(mgr, i):
+        async with mgr as c:
+            if i % 3 == 2:
+                raise KeyError(i)
+            return (c, i)
+        return "suppressed"
+
+    out = []
+    a = A()
+    for i in range(n):
+        if i == n // 2:
+            async def aenter(self):
+                return "replaced"
+            A.__aenter__ = aenter
+        if i == n - 2:
+            del A.__aexit__
+        coro = site(a, i)
+        try:
+            coro.send(None)
+        except StopIteration as stop:
+            out.append(stop.value)
+        except Exception as e:
+            out.append((type(e).__name__, str(e)))
+    return out
+
+
+def test_with_statement_descriptors_that_bind_oddly():
+    for mgr in (WithEnterDescriptor(), WithExitCallable()):
+        for _ in range(3):
+            run_both(with_site, mgr, 1)
+            run_both(with_site, mgr, 4)
+
+
+def test_async_with_managers_mutated_after_warm_up():
+    run_both(async_with_managers, 12)
+
+
 # ---- instances whose __dict__ sits at a fixed offset (subclasses of C types) -----------
 
 class AppError(Exception):
