@@ -522,6 +522,133 @@ def test_traceback_lines_across_frames():
     assert names[-3:] == ["level1", "level2", "level3"]
 
 
+# ---- Python functions called from C (their vectorcall goes to the machine code) -------------
+
+def negate(x):
+    return -x
+
+
+def pair_up(a, b=10):
+    return (a, b)
+
+
+def fails_at_three(x):
+    if x == 3:
+        raise KeyError(x)
+    return x * 2
+
+
+class Slots:
+    """Type slots that call Python methods from C: __init__, __eq__, __hash__, __repr__,
+    __lt__ (sorting), __getitem__ (iteration by index)."""
+    def __init__(self, v):
+        self.v = v
+
+    def __eq__(self, other):
+        return isinstance(other, Slots) and self.v == other.v
+
+    def __hash__(self):
+        return hash(self.v) & 7
+
+    def __repr__(self):
+        return "Slots(%d)" % self.v
+
+    def __lt__(self, other):
+        return self.v > other.v
+
+    def __getitem__(self, i):
+        if i >= self.v:
+            raise IndexError(i)
+        return i * self.v
+
+
+def called_from_c(n):
+    """Every kind of C caller, several calls each (the first through _PyEval_Vector, the
+    rest straight to the compiled code), positional and with defaults; then an exception
+    raised inside a function that map() calls, with its traceback."""
+    import functools
+    import re
+    data = list(range(n))
+    objs = list(map(Slots, data))
+    out = [list(map(negate, data)), sorted(data, key=negate), list(filter(lambda x: x % 2, data)),
+           min(data, key=negate), max(data, key=negate), functools.reduce(pair_up, data),
+           list(map(pair_up, data)), list(map(pair_up, data, data)), len(set(objs)),
+           sorted(objs), repr(objs), list(objs[3]), objs.index(Slots(2)), Slots(1) in objs,
+           re.sub(r"\d", lambda m: str(negate(int(m.group()))), "a1b2c3"),
+           functools.partial(pair_up, b=5)(1), functools.partial(pair_up, 7)(),
+           [f(2) for f in map(lambda k: lambda x: x + k, data)]]
+    try:
+        out.append(list(map(fails_at_three, data)))
+    except KeyError as e:
+        import traceback
+        out.append([(f.name, f.line) for f in traceback.extract_tb(e.__traceback__)])
+    return out
+
+
+def test_python_functions_called_from_c():
+    for _ in range(3):
+        run_both(called_from_c, 6)
+    for fn in (negate, pair_up, fails_at_three, Slots.__init__, Slots.__eq__, Slots.__lt__):
+        assert_compiled(fn)
+
+
+def code_swapped_after_calls_from_c(n):
+    """A function called from C many times, then its __code__ and __defaults__ replaced:
+    later calls from C run the new code (interpreted until it is compiled)."""
+    def f(a, b=1):
+        return ("first", a, b)
+
+    out = []
+    for i in range(n):
+        if i == 3:
+            f.__defaults__ = (2,)
+        if i == 5:
+            f.__code__ = (lambda a, b=3: ("second", a, b)).__code__
+        if i == 7:
+            f.__defaults__ = None
+        try:
+            out.append(list(map(f, [i])))
+        except TypeError as e:
+            out.append(str(e))
+        out.append(sorted([i, 1], key=lambda x, f=f: f(x, 0)))
+    return out
+
+
+def test_code_and_defaults_replaced_after_calls_from_c():
+    run_both(code_swapped_after_calls_from_c, 9)
+
+
+def recurse_through_c(n):
+    """Recursion whose every level goes through a C caller (map): RecursionError, as in the
+    interpreter, with no crash."""
+    return list(map(recurse_through_c, [n + 1]))
+
+
+def test_recursion_through_c_callers():
+    exc = run_both(recurse_through_c, 0)
+    assert isinstance(exc, RecursionError)
+
+
+def profiled_calls_from_c(n):
+    """With a profile function set, calls from C deliver call and return events as in the
+    interpreter (the JIT steps aside); without it they are direct again."""
+    events = []
+
+    def prof(frame, event, arg):
+        if frame.f_code is negate.__code__:
+            events.append(event)
+    sys.setprofile(prof)
+    try:
+        first = list(map(negate, range(n)))
+    finally:
+        sys.setprofile(None)
+    return first, events, list(map(negate, range(n)))
+
+
+def test_profiled_calls_from_c():
+    run_both(profiled_calls_from_c, 3)
+
+
 def catch_in_caller(x):
     try:
         return level1(x)
