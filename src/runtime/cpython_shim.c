@@ -490,6 +490,30 @@ PyObject *rt_for_iter(PyObject *iter) {
   return (*Py_TYPE(iter)->tp_iternext)(iter);
 }
 
+/* PyGen_Type's tp_iternext while the hook is installed: a generator a C consumer iterates
+ * (sum(), list(), str.join(), any(), next(), a C extension, the interpreter's own FOR_ITER)
+ * is resumed in its machine code directly, as rt_for_iter does, instead of through
+ * gen_send_ex2 and the hook; everything else, and any other interpreter (the type is
+ * shared by all of them, the JIT's state is not), is gen_iternext's. gen.__next__ is a
+ * slot wrapper holding gen_iternext itself. */
+static iternextfunc gen_iternext_default = NULL;
+static PyInterpreterState *hook_interp = NULL;
+
+static PyObject *gen_iternext_direct(PyObject *gen) {
+  PyThreadState *tstate = _PyThreadState_GET();
+  if (tstate->interp == hook_interp) {
+    PyObject *item;
+    const PySendResult status = send_direct(tstate, (PyGenObject *)gen, NULL, &item);
+    if (status == PYGEN_RETURN) {
+      _PyGen_SetStopIterationValue(item);
+      Py_DECREF(item);
+      return NULL;
+    }
+    if (status != PJ_SEND_NOT_DIRECT) return item;
+  }
+  return gen_iternext_default(gen);
+}
+
 /* SEND's helper (runtime/helpers_gen.h): PyIter_Send, a generator or coroutine resumed
  * directly. */
 long rt_send(PyObject **base) {
@@ -931,6 +955,9 @@ void pj_install_hook(void) {
   _PyInterpreterState_SetEvalFrameFunc(interp, pj_eval_frame);
   hook_installed = 1;
   stepped_aside = 0;
+  hook_interp = interp;
+  if (gen_iternext_default == NULL) gen_iternext_default = PyGen_Type.tp_iternext;
+  if (PyGen_Type.tp_iternext == gen_iternext_default) PyGen_Type.tp_iternext = gen_iternext_direct;
   if (audit_hooks_exist(interp)) add_step_back_audit_hook();
 }
 
@@ -940,6 +967,8 @@ void pj_uninstall_hook(void) {
   _PyInterpreterState_SetEvalFrameFunc(interp, previous_eval_frame);
   hook_installed = 0;
   stepped_aside = 0;
+  hook_interp = NULL;
+  if (PyGen_Type.tp_iternext == gen_iternext_direct) PyGen_Type.tp_iternext = gen_iternext_default;
 }
 
 /* While tracing or profiling is on, every new frame runs in the interpreter anyway; the

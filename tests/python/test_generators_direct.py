@@ -17,7 +17,7 @@ import warnings
 import weakref
 
 import pyjion_x64
-from jitutil import assert_compiled, run_both
+from jitutil import assert_compiled, jit_enabled, run_both
 
 
 def counters():
@@ -378,6 +378,92 @@ def drive_reenters():
 
 def test_a_generator_looping_over_itself():
     run_direct_test(drive_reenters, compiled=[reenters], min_direct=1)
+
+
+# ---- generators that C code iterates (PyGen_Type's tp_iternext while the JIT is on) -------
+
+def squares(n):
+    for i in range(n):
+        yield i * i
+
+
+def returns_after(n):
+    yield from range(n)
+    return "done"
+
+
+def raises_stop():
+    yield 1
+    raise StopIteration("inside")
+
+
+def fails_at(n):
+    for i in range(n):
+        yield i
+    raise KeyError(n)
+
+
+def self_next():
+    yield next(me_too)
+
+
+def drive_c_consumers(n):
+    """Generators and generator expressions consumed by builtins written in C: sum, list,
+    tuple, sorted, str.join, any/all (stopping early), min/max, dict, zip and enumerate
+    pulling from them, next() with and without a default, a returned value
+    (StopIteration.value), StopIteration raised inside (RuntimeError), an exception out of
+    sum() with its traceback, and a generator that calls next() on itself."""
+    global me_too
+    out = [sum(squares(n)), list(squares(n)), tuple(x + 1 for x in squares(n)),
+           sorted(squares(n), reverse=True), ",".join(str(x) for x in squares(n)),
+           any(x > 4 for x in squares(n)), all(x < 4 for x in squares(n)),
+           min(squares(n)), max(x for x in squares(n)), dict((x, -x) for x in squares(n)),
+           list(zip(squares(n), (c for c in "abcdef"))), list(enumerate(squares(3))),
+           sum(sum(squares(k)) for k in range(n))]
+    g = returns_after(2)
+    out.append([next(g), next(g), next(g, "default")])
+    g = returns_after(1)
+    next(g)
+    try:
+        next(g)
+    except StopIteration as e:
+        out.append(("stop", e.value))
+    try:
+        list(raises_stop())
+    except RuntimeError as e:
+        out.append((str(e), repr(e.__cause__)))
+    try:
+        sum(fails_at(3))
+    except KeyError as e:
+        import traceback
+        out.append([(f.name, f.line) for f in traceback.extract_tb(e.__traceback__)])
+    me_too = self_next()
+    try:
+        list(me_too)
+    except ValueError as e:
+        out.append(str(e))
+    g = squares(n)
+    out.append((next(g), g.gi_running, g.gi_suspended, list(g), g.gi_frame))
+    return out
+
+
+def test_generators_iterated_by_c_code_resume_directly():
+    run_direct_test(drive_c_consumers, 6, compiled=[drive_c_consumers, squares, returns_after, fails_at],
+                    min_direct=60)
+
+
+def test_generators_iterate_alike_with_the_jit_on_and_off():
+    g = squares(3)
+    with_jit = type(g).__next__
+    with jit_enabled(0):
+        sum(squares(4))
+        direct = counters()[1]
+        assert sum(squares(4)) == 14
+        assert counters()[1] > direct
+        assert_compiled(squares)
+    pyjion_x64.disable()  # (the hook stays while a @jit function forces it)
+    assert sum(squares(4)) == 14
+    assert type(g).__next__ is with_jit and list(g) == [0, 1, 4]
 
 
 # ---- coroutines and delegating generators resumed directly by SEND ------------------------
