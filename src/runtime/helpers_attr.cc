@@ -558,6 +558,17 @@ extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cac
       Py_DECREF(owner);
       return 0;
     }
+    if (e.kind == AttrKind::kDictValue && ShadowHolds(e)) {
+      // the instance dict at e.offset (managed: only while the values array is gone), as
+      // _PyObjectDict_SetItem stores there once the dict exists
+      if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) continue;
+      PyObject* dict = DictAt(owner, e.offset);
+      if (dict == nullptr || !PyDict_CheckExact(dict)) continue;
+      const int err = PyDict_SetItem(dict, cache->name, value);
+      Py_DECREF(value);
+      Py_DECREF(owner);
+      return err;
+    }
     if (e.kind == AttrKind::kPropertySet && SameFunction(e)) {
       PyObject* res = CallFunction(e.obj, {owner, value}, &cache->call);  // property_descr_set
       Py_XDECREF(res);
@@ -580,13 +591,20 @@ extern "C" int rt_store_attr_ic(PyObject* value, PyObject* owner, AttrCache* cac
         e.obj = fset;
         e.owner = descr;
         Remember(cache, e);
-      } else if ((ShadowedForGood(descr) || GuardShadow(cache, descr, &e)) &&
-                 HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
-        const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
-        if (index >= 0 && ValuesOf(owner)[index] == value) {
-          e.kind = AttrKind::kInstanceValue;
-          e.index = static_cast<uint32_t>(index);
-          Remember(cache, e);
+      } else if (ShadowedForGood(descr) || GuardShadow(cache, descr, &e)) {
+        if (HasManagedDict(tp) && ValuesOf(owner) != nullptr) {
+          const Py_ssize_t index = pj_shared_keys_index(tp, cache->name);
+          if (index >= 0 && ValuesOf(owner)[index] == value) {
+            e.kind = AttrKind::kInstanceValue;
+            e.index = static_cast<uint32_t>(index);
+            Remember(cache, e);
+          }
+        } else if (InstanceDictOffset(owner, tp, &e.offset)) {
+          PyObject* dict = DictAt(owner, e.offset);
+          if (dict != nullptr && PyDict_CheckExact(dict)) {
+            e.kind = AttrKind::kDictValue;  // a store into the instance's dict
+            Remember(cache, e);
+          }
         }
       }
     }

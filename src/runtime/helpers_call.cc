@@ -653,8 +653,11 @@ extern "C" PyObject* rt_call_conversion(PyThreadState* tstate, PyObject** base, 
   // type_call -> unicode_new / long_new with one positional argument and nothing else is
   // PyObject_Str / PyNumber_Long; the type object outlives the releases
   PyObject* arg = base[2];
+  // (int of an exact str: what PyNumber_Long comes to after finding no __int__, __index__
+  // or __trunc__ on str, without the special-method lookup)
   PyObject* res = base[1] == reinterpret_cast<PyObject*>(&PyUnicode_Type) ? PyObject_Str(arg)
-                                                                          : PyNumber_Long(arg);
+                  : PyUnicode_CheckExact(arg) ? PyLong_FromUnicodeObject(arg, 10)
+                                              : PyNumber_Long(arg);
   base[0] = res;
   Py_DECREF(arg);
   Py_DECREF(base[1]);

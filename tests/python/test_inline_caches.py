@@ -1472,6 +1472,71 @@ def test_instances_with_a_plain_dict_attributes_and_methods():
     run_both(c_type_subclasses, 20)
 
 
+class DictSub(dict):
+    pass
+
+
+def stores_into_instance_dicts(n):
+    """STORE_ATTR into an instance dict: subclasses of C types (the dict at tp_dictoffset)
+    and plain instances whose values array gave way to a dict (vars() then a deleted
+    attribute); then the dict replaced (by another dict, by a dict subclass), the class
+    gaining a property or a __setattr__ for the name, and a class attribute of that name
+    whose type gains __set__."""
+    import random
+
+    class Rng(random.Random):
+        pass
+
+    class Err(Exception):
+        pass
+
+    class Plain:
+        pass
+
+    class Setter:
+        def __set__(self, obj, value):
+            obj.__dict__["seen"] = ("set", value)
+
+        def __get__(self, obj, owner=None):
+            return self if obj is None else obj.__dict__.get("seen")
+
+    class Holder:
+        pass
+
+    shadow = type("Shadow", (), {})()
+    Holder.x = shadow
+
+    objs = [Rng(1), Err("e"), Plain(), Holder()]
+    for o in objs[2:]:
+        o.x = 0
+        o.y = 0
+        vars(o)
+        del o.y  # the values array is gone: a dict from here on
+    out = []
+    for i in range(n):
+        if i == 4:
+            objs[0].__dict__ = {"kept": 1}
+            objs[2].__dict__ = DictSub(z=1)
+        if i == 6:
+            Rng.x = property(lambda self: "prop", lambda self, v: out.append(("prop set", v)))
+        if i == 8:
+            Err.__setattr__ = lambda self, k, v: out.append(("setattr", k, v))
+        if i == 10:
+            type(shadow).__set__ = Setter.__set__
+            type(shadow).__get__ = Setter.__get__
+        for o in objs:
+            try:
+                o.x = i
+                out.append((type(o).__name__, o.x, sorted(vars(o).items())))
+            except Exception as e:
+                out.append((type(e).__name__, str(e)))
+    return out
+
+
+def test_stores_into_instance_dicts():
+    run_both(stores_into_instance_dicts, 14)
+
+
 # ---- builtin callables taken straight to their C functions ------------------------------
 
 import array  # noqa: E402
@@ -1729,7 +1794,7 @@ def str_of_one_argument(n):
         out.append(StrSub(i))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")  # IntOf(True): __int__ returned non-int
-            for v in ("12", " -7 ", 3.9, -2.5, True, IntOf(5), IntOf(True), IntOf("no"), b"42",
+            for v in ("12", " -7 ", "1_000", "\u0663\u0664", "9" * 30, StrSub("7"), 3.9, -2.5, True, IntOf(5), IntOf(True), IntOf("no"), b"42",
                       10**30, "x1", None, float("inf"), float("nan")):
                 try:
                     r = int(v)
