@@ -759,6 +759,46 @@ int pj_can_call_direct(PyThreadState *tstate, PyObject *callable, Py_ssize_t nar
   return target != NULL && has_stack_space(tstate, size);
 }
 
+/* pj_call_cached's miss of the first way: an older way of the same code (and epoch and
+ * argument count), which trades places with the first, or else lookup_direct, whose result
+ * becomes the first way, the first moving to the older ways in turn. The target and frame
+ * size, or NULL (not direct: the cache is left alone). */
+static PjDirectTarget *lookup_older_ways(PyThreadState *tstate, PyObject *callable,
+                                         Py_ssize_t nargs, size_t *size, PjCallCache *cache) {
+  PyFunctionObject *func = (PyFunctionObject *)callable;
+  PjCallWay found;
+  int at = -1;
+  if (Py_IS_TYPE(callable, &PyFunction_Type) && hook_installed && !tstate->cframe->use_tracing) {
+    for (int i = 0; i < PJ_CALL_OLDER_WAYS; i++) {
+      const PjCallWay *w = &cache->older[i];
+      if (w->code == func->func_code && w->epoch == code_epoch && w->nargs == nargs) {
+        at = i;
+        break;
+      }
+    }
+  }
+  if (at >= 0) {
+    found = cache->older[at];
+    if (nargs != found.target->argcount && !has_defaults(func, found.target->argcount - nargs))
+      return NULL;  /* __defaults__ replaced since */
+    *size = (size_t)found.framesize;
+  } else {
+    PjDirectTarget *target = lookup_direct(tstate, callable, nargs, size);
+    if (target == NULL) return NULL;
+    found = (PjCallWay){func->func_code, target, code_epoch, (int)nargs, (int)*size};
+    at = cache->victim;
+    cache->victim = (at + 1) % PJ_CALL_OLDER_WAYS;
+  }
+  cache->older[at] = (PjCallWay){cache->code, cache->target, cache->epoch, cache->nargs,
+                                 cache->framesize};
+  cache->code = found.code;
+  cache->target = found.target;
+  cache->epoch = found.epoch;
+  cache->nargs = found.nargs;
+  cache->framesize = found.framesize;
+  return found.target;
+}
+
 PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
                          Py_ssize_t nargs, PjCallCache *cache) {
   PyFunctionObject *func = (PyFunctionObject *)callable;
@@ -772,13 +812,8 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
     if (nargs != target->argcount && !has_defaults(func, target->argcount - nargs))
       return PJ_NOT_DIRECT;  /* __defaults__ replaced since the cache was filled */
   } else {
-    target = lookup_direct(tstate, callable, nargs, &size);
+    target = lookup_older_ways(tstate, callable, nargs, &size, cache);
     if (target == NULL) return PJ_NOT_DIRECT;
-    cache->code = func->func_code;
-    cache->target = target;
-    cache->epoch = code_epoch;
-    cache->nargs = (int)nargs;
-    cache->framesize = (int)size;
   }
   if (target->direct_entry != NULL) {
     PyObject *res = target->direct_entry(tstate, callable, args, nargs);

@@ -134,12 +134,25 @@ int pj_can_call_direct(PyThreadState *tstate, PyObject *callable, Py_ssize_t nar
 /* A call site's memory of its last direct callee, so that the next call skips the lookup
  * through the callee's code object: valid while the function's code is `code` and no code
  * state has died since (`epoch`: code objects' addresses may be reused after that). */
-typedef struct PjCallCache {
+typedef struct PjCallWay {
   PyObject *code;          /* compared only */
   PjDirectTarget *target;
   unsigned epoch;
   int nargs;
   int framesize;
+} PjCallWay;
+#define PJ_CALL_OLDER_WAYS 7
+typedef struct PjCallCache {
+  /* the last callee, which compiled call sites check inline (x64 DirectCall) */
+  PyObject *code;          /* compared only */
+  PjDirectTarget *target;
+  unsigned epoch;
+  int nargs;
+  int framesize;
+  /* callees before it: a polymorphic site (a dispatch table's functions, a copier per
+   * type) finds them without looking through each code object */
+  PjCallWay older[PJ_CALL_OLDER_WAYS];
+  int victim;              /* the older way a new callee's predecessor goes to next */
 } PjCallCache;
 
 /* CALL of a plain function that is not called directly goes through PyObject_Vectorcall,

@@ -913,6 +913,44 @@ def test_builtin_descriptors_read_from_classes():
     run_both(builtin_descriptors_read_from_classes, 12)
 
 
+def polymorphic_direct_calls(n):
+    """One call site cycling through six compiled functions (more than the site remembers),
+    in runs and alternating; meanwhile one function's __defaults__ go and come back and
+    another's __code__ is replaced, and a function of the site dies and its code with it."""
+    def f0(a, b=0):
+        return ("f0", a, b)
+
+    def f1(a, b=1):
+        return ("f1", a, b)
+
+    def f2(a, b=2):
+        return ("f2", a, b)
+
+    def f3(a, b=3):
+        return ("f3", a, b)
+
+    fs = [f0, f1, f2, f3, lambda a, b=4: ("l4", a, b), lambda a, b=5: ("l5", a, b)]
+    out = []
+    for i in range(n):
+        if i == n // 3:
+            f1.__defaults__ = None
+        if i == n // 2:
+            f1.__defaults__ = (11,)
+            f2.__code__ = (lambda a, b=22: ("new f2", a, b)).__code__
+        if i == 2 * n // 3:
+            fs[5] = eval("lambda a, b=6: ('e6', a, b)")
+        k = i % 6 if i % 20 < 10 else (i // 3) % 3
+        try:
+            out.append(fs[k](i))
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+def test_polymorphic_direct_call_sites():
+    run_both(polymorphic_direct_calls, 120)
+
+
 def add3(a, b=10, c=100):
     return a + b + c
 
