@@ -95,6 +95,8 @@ def _parse(result, stdout):
             rec = json.loads(line)
         except ValueError:
             continue
+        if not isinstance(rec, dict):
+            continue  # a line the program itself wrote to the real stdout
         if 'start' in rec:
             result.started = rec['start']
             continue

@@ -585,6 +585,57 @@ def called_from_c(n):
     return out
 
 
+def kw_binder(a, b=2, *rest, c, d=4, **extra):
+    return (a, b, rest, c, d, sorted(extra.items()))
+
+
+class KwInit:
+    def __init__(self, a, *, b=2):
+        self.v = (a, b)
+
+
+class CallMeta(type):
+    def __call__(cls, v, *, scale=1):
+        return ("meta call", cls.__name__, v * scale)
+
+
+class Metered(metaclass=CallMeta):
+    pass
+
+
+def called_from_c_with_keywords(n):
+    """C callers passing keywords, or calling functions with *args, **kwargs or keyword-only
+    parameters: functools.partial, a class's __init__ through type_call, a metaclass's
+    __call__, dataclasses.replace; wrong keywords raise the interpreter's TypeError."""
+    import dataclasses
+    import functools
+
+    @dataclasses.dataclass
+    class P:
+        x: int
+        y: int = 0
+
+    out = []
+    for i in range(n):
+        out.append(functools.partial(kw_binder, c=i)(1))
+        out.append(functools.partial(kw_binder, 1, 2, 3, c=i, z=5)(d=6, w=7))
+        out.append(list(map(functools.partial(KwInit, b=i), range(3)))[2].v)
+        out.append((KwInit(i).v, Metered(i), Metered(i, scale=3), repr(dataclasses.replace(P(i), y=i + 1))))
+        for bad in ({"e": 1}, {"a": 1}, {}):
+            try:
+                out.append(functools.partial(kw_binder, 0, **bad)())
+            except TypeError as e:
+                out.append(str(e))
+    return out
+
+
+def test_python_functions_called_from_c_with_keywords():
+    for _ in range(2):
+        run_both(called_from_c_with_keywords, 4)
+    for fn in (kw_binder, KwInit.__init__, CallMeta.__call__):
+        assert_compiled(fn)
+
+
 def test_python_functions_called_from_c():
     for _ in range(3):
         run_both(called_from_c, 6)
