@@ -721,28 +721,6 @@ PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *co
   return start_direct(tstate, (PyFunctionObject *)callable, args, nargs, target, size);
 }
 
-/* function_vectorcall's keyword binding: pj_call_kw_cached with a memory of this call's
- * own (worked out again each time, as initialize_locals does: a C caller's keyword names
- * are a tuple that may die after the call, and a memory shared by C callers could be
- * refilled by a call a finalizer makes while this one binds). `args` (nargs in all,
- * borrowed) get references of their own for the callee's frame. */
-static PyObject *vectorcall_kw(PyThreadState *tstate, PyObject *callable,
-                               PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
-  PjKwCallCache binding;
-  binding.code = NULL;
-  for (Py_ssize_t i = 0; i < nargs; i++) Py_INCREF(args[i]);
-  Py_INCREF(callable);
-  PyObject **pending = pending_move.slots; /* as in function_vectorcall, while it runs */
-  pending_move.slots = NULL;
-  PyObject *res = pj_call_kw_cached(tstate, callable, args, nargs, kwnames, &binding);
-  if (res == PJ_NOT_DIRECT) { /* nothing ran: the ordinary call may still take them */
-    pending_move.slots = pending;
-    for (Py_ssize_t i = 0; i < nargs; i++) Py_DECREF(args[i]);
-    Py_DECREF(callable);
-  }
-  return res;
-}
-
 /* The vectorcall of plain functions whose code was compiled (pj_eval_frame sets it the first
  * time such a function's frame comes through the hook): a C caller (map(), sorted(key=), a
  * type slot such as __init__ or __eq__, a bound method, the interpreter's own CALL, which
@@ -771,12 +749,6 @@ static PyObject *function_vectorcall(PyObject *callable, PyObject *const *args, 
       if (res != PJ_NOT_DIRECT) return res;
     }
     return start_direct(tstate, (PyFunctionObject *)callable, owned, nargs, target, size);
-  }
-  const Py_ssize_t nkw = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
-  if (nargs + nkw <= PJ_KW_MAX_ARGS) {
-    /* keywords, *args, **kwargs, keyword-only parameters: the keyword binder */
-    PyObject *res = vectorcall_kw(tstate, callable, args, nargs + nkw, kwnames);
-    if (res != PJ_NOT_DIRECT) return res;
   }
   return _PyFunction_Vectorcall(callable, args, nargsf, kwnames);
 }
