@@ -10,9 +10,10 @@ fresh processes (child.py): interpreted, and under the JIT at threshold 0 with e
 object asserted compiled. Divergences and crashes are minimised (minimize.py) and saved
 under --out with the seeds and a report. The last line printed is always
 
-    progfuzz: N programs run, D divergences, C crashes
+    progfuzz: N programs run, D divergences, C crashes (...)
 
-and the exit status is 1 when D + C > 0.
+and the exit status is 1 when D + C > 0. Programs whose only divergences are of a class
+known and not fixed yet (runner.known_class) are counted apart and do not fail a campaign.
 """
 import argparse
 import concurrent.futures
@@ -128,7 +129,7 @@ def campaign(args):
     python = args.python
     stop_at = time.time() + args.seconds
     lock = threading.Lock()
-    counts = {'programs': 0, 'cases': 0, 'invalid': 0, 'flaky': 0}
+    counts = {'programs': 0, 'cases': 0, 'invalid': 0, 'flaky': 0, 'known': 0}
     findings = []
     index = [0]
 
@@ -156,7 +157,10 @@ def campaign(args):
             with lock:
                 counts['programs'] += 1
                 counts['cases'] += out.cases
-                if out.status == 'invalid':
+                if out.status == 'known':
+                    counts['known'] += 1
+                    log('program %d: known divergence %s (runner.known_class)' % (i, out.key[1]))
+                elif out.status == 'invalid':
                     counts['invalid'] += 1
                     if args.verbose:
                         log('program %d invalid: %s' % (i, out.details[0]))
@@ -194,9 +198,9 @@ def campaign(args):
     ndiv = sum(1 for f in findings if f.outcome.status == 'divergence')
     ncrash = sum(1 for f in findings if f.outcome.status == 'crash')
     print('progfuzz: %d programs run, %d divergences, %d crashes (seed %d, %.0f s, %d calls compared, '
-          '%d invalid and %d nondeterministic programs skipped)'
+          '%d invalid and %d nondeterministic programs skipped, %d with known divergences only)'
           % (counts['programs'], ndiv, ncrash, args.seed, elapsed, counts['cases'], counts['invalid'],
-             counts['flaky']))
+             counts['flaky'], counts['known']))
     sys.stdout.flush()
     return 1 if ndiv + ncrash else 0
 
