@@ -467,18 +467,25 @@ send_direct(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **p
   return result != NULL ? PYGEN_RETURN : PYGEN_ERROR;
 }
 
+/* gen_iternext for a generator resumed directly: the next item, or NULL (finished: a value
+ * returned is StopIteration's; or an error), or PJ_NOT_DIRECT (send_direct declined). */
+static inline PyObject *gen_next_direct(PyThreadState *tstate, PyGenObject *gen) {
+  PyObject *item;
+  const PySendResult status = send_direct(tstate, gen, NULL, &item);
+  if (status == PJ_SEND_NOT_DIRECT) return PJ_NOT_DIRECT;
+  if (status == PYGEN_RETURN) {
+    _PyGen_SetStopIterationValue(item);
+    Py_DECREF(item);
+    return NULL;
+  }
+  return item;
+}
+
 /* FOR_ITER's helper (runtime/helpers.h): gen_iternext for a generator resumed directly. */
 PyObject *rt_for_iter(PyObject *iter) {
   if (Py_IS_TYPE(iter, &PyGen_Type)) {
-    PyObject *item;
-    const PySendResult status =
-        send_direct(_PyThreadState_GET(), (PyGenObject *)iter, NULL, &item);
-    if (status == PYGEN_RETURN) { /* a value returned is StopIteration's */
-      _PyGen_SetStopIterationValue(item);
-      Py_DECREF(item);
-      return NULL;
-    }
-    if (status != PJ_SEND_NOT_DIRECT) return item;
+    PyObject *item = gen_next_direct(_PyThreadState_GET(), (PyGenObject *)iter);
+    if (item != PJ_NOT_DIRECT) return item;
   }
   return (*Py_TYPE(iter)->tp_iternext)(iter);
 }
@@ -495,14 +502,8 @@ static PyInterpreterState *hook_interp = NULL;
 static PyObject *gen_iternext_direct(PyObject *gen) {
   PyThreadState *tstate = _PyThreadState_GET();
   if (tstate->interp == hook_interp) {
-    PyObject *item;
-    const PySendResult status = send_direct(tstate, (PyGenObject *)gen, NULL, &item);
-    if (status == PYGEN_RETURN) {
-      _PyGen_SetStopIterationValue(item);
-      Py_DECREF(item);
-      return NULL;
-    }
-    if (status != PJ_SEND_NOT_DIRECT) return item;
+    PyObject *item = gen_next_direct(tstate, (PyGenObject *)gen);
+    if (item != PJ_NOT_DIRECT) return item;
   }
   return gen_iternext_default(gen);
 }
@@ -750,13 +751,8 @@ static PjDirectTarget *lookup_older_ways(PyThreadState *tstate, PyObject *callab
     at = cache->victim;
     cache->victim = (at + 1) % PJ_CALL_OLDER_WAYS;
   }
-  cache->older[at] = (PjCallWay){cache->code, cache->target, cache->epoch, cache->nargs,
-                                 cache->framesize};
-  cache->code = found.code;
-  cache->target = found.target;
-  cache->epoch = found.epoch;
-  cache->nargs = found.nargs;
-  cache->framesize = found.framesize;
+  cache->older[at] = cache->last;
+  cache->last = found;
   return found.target;
 }
 
@@ -765,11 +761,11 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
   PyFunctionObject *func = (PyFunctionObject *)callable;
   size_t size;
   PjDirectTarget *target;
-  if (Py_IS_TYPE(callable, &PyFunction_Type) && func->func_code == cache->code &&
-      cache->epoch == code_epoch && nargs == cache->nargs && hook_installed &&
+  if (Py_IS_TYPE(callable, &PyFunction_Type) && func->func_code == cache->last.code &&
+      cache->last.epoch == code_epoch && nargs == cache->last.nargs && hook_installed &&
       !tstate->cframe->use_tracing) {
-    target = cache->target;
-    size = cache->framesize;
+    target = cache->last.target;
+    size = cache->last.framesize;
     if (nargs != target->argcount && !has_defaults(func, target->argcount - nargs))
       return PJ_NOT_DIRECT;  /* __defaults__ replaced since the cache was filled */
   } else {

@@ -512,11 +512,11 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
     if (specialise) cache->handler = rt_call_min_max;
     return rt_call_min_max(tstate, base, oparg, kwnames, cache);
   }
-  if (nkw == 0 && is_meth) {
-    PyObject* res = CallBoundInMethodSlot(tstate, base, total, cache);
-    if (res != PJ_NOT_DIRECT) return res;
-  }
   if (nkw == 0) {
+    if (is_meth) {
+      PyObject* res = CallBoundInMethodSlot(tstate, base, total, cache);
+      if (res != PJ_NOT_DIRECT) return res;
+    }
     // A compiled Python function: its frame is pushed and run here, as ceval inlines calls
     // (the callee takes the callable's and the arguments' references).
     PyObject* res = pj_call_cached(tstate, callable, args, total, &cache->py);

@@ -143,12 +143,7 @@ typedef struct PjCallWay {
 } PjCallWay;
 #define PJ_CALL_OLDER_WAYS 7
 typedef struct PjCallCache {
-  /* the last callee, which compiled call sites check inline (x64 DirectCall) */
-  PyObject *code;          /* compared only */
-  PjDirectTarget *target;
-  unsigned epoch;
-  int nargs;
-  int framesize;
+  PjCallWay last;          /* the last callee, which compiled call sites check inline */
   /* callees before it: a polymorphic site (a dispatch table's functions, a copier per
    * type) finds them without looking through each code object */
   PjCallWay older[PJ_CALL_OLDER_WAYS];

@@ -50,13 +50,13 @@ void XbyakPyAsm::DirectCall(const DirectCallSite& site, Label other) {
   J(kNE, other);
   gen_->mov(r10, reinterpret_cast<uint64_t>(site.cache));
   gen_->mov(rax, qword[rsi + offsetof(PyFunctionObject, func_code)]);
-  gen_->cmp(rax, qword[r10 + py + offsetof(PjCallCache, code)]);
+  gen_->cmp(rax, qword[r10 + py + offsetof(PjCallCache, last.code)]);
   J(kNE, other);
   gen_->mov(r11, reinterpret_cast<uint64_t>(pj_code_epoch_address()));
   gen_->mov(eax, dword[r11]);
-  gen_->cmp(eax, dword[r10 + py + offsetof(PjCallCache, epoch)]);
+  gen_->cmp(eax, dword[r10 + py + offsetof(PjCallCache, last.epoch)]);
   J(kNE, other);
-  gen_->mov(r11, qword[r10 + py + offsetof(PjCallCache, target)]);
+  gen_->mov(r11, qword[r10 + py + offsetof(PjCallCache, last.target)]);
   gen_->cmp(dword[r11 + offsetof(PjDirectTarget, argcount)], r8d);
   J(kL, other);  // more arguments than parameters; fewer: the entry checks the defaults
   gen_->mov(rax, qword[r11 + offsetof(PjDirectTarget, direct_entry)]);

@@ -387,22 +387,6 @@ def squares(n):
         yield i * i
 
 
-def returns_after(n):
-    yield from range(n)
-    return "done"
-
-
-def raises_stop():
-    yield 1
-    raise StopIteration("inside")
-
-
-def fails_at(n):
-    for i in range(n):
-        yield i
-    raise KeyError(n)
-
-
 def self_next():
     yield next(me_too)
 
@@ -420,21 +404,21 @@ def drive_c_consumers(n):
            min(squares(n)), max(x for x in squares(n)), dict((x, -x) for x in squares(n)),
            list(zip(squares(n), (c for c in "abcdef"))), list(enumerate(squares(3))),
            sum(sum(squares(k)) for k in range(n))]
-    g = returns_after(2)
+    g = returns_value(2)
     out.append([next(g), next(g), next(g, "default")])
-    g = returns_after(1)
+    g = returns_value(1)
     next(g)
     try:
         next(g)
     except StopIteration as e:
         out.append(("stop", e.value))
     try:
-        list(raises_stop())
+        list(stops_explicitly())
     except RuntimeError as e:
         out.append((str(e), repr(e.__cause__)))
     try:
-        sum(fails_at(3))
-    except KeyError as e:
+        sum(fails_later(3))
+    except ZeroDivisionError as e:
         import traceback
         out.append([(f.name, f.line) for f in traceback.extract_tb(e.__traceback__)])
     me_too = self_next()
@@ -448,7 +432,7 @@ def drive_c_consumers(n):
 
 
 def test_generators_iterated_by_c_code_resume_directly():
-    run_direct_test(drive_c_consumers, 6, compiled=[drive_c_consumers, squares, returns_after, fails_at],
+    run_direct_test(drive_c_consumers, 6, compiled=[drive_c_consumers, squares, returns_value, fails_later],
                     min_direct=60)
 
 
