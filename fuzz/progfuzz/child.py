@@ -34,6 +34,14 @@ def clean(text):
     return text
 
 
+def out_shape(text):
+    """What runner.known_class needs of an output too long to keep: its lines in sorted
+    order (digest) and whether it holds trace or profile events."""
+    lines = text.splitlines()
+    return {'sorted': hashlib.sha1('\n'.join(sorted(lines)).encode('utf-8', 'replace')).hexdigest(),
+            'traced': any(l.startswith(('T ', 'P ')) for l in lines)}
+
+
 def safe_repr(value):
     try:
         return clean(repr(value))
@@ -123,7 +131,10 @@ class Runner:
             sys.stdout = self.ambient
         rec['case'] = name
         rec['pre'] = pre
-        rec['out'] = clean(out.getvalue())
+        text = out.getvalue()
+        rec['out'] = clean(text)
+        if len(text) > LONG:
+            rec['out_shape'] = out_shape(text)
         self.emit(rec)
 
     def quiet_call(self, fn, args, kwargs):
