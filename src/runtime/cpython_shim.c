@@ -104,6 +104,7 @@ static _PyFrameEvalFunction previous_eval_frame = NULL;
 static unsigned long long generator_resumes = 0; /* under the GIL */
 static unsigned long long generators_made = 0;
 static unsigned long long direct_resumes = 0;
+static unsigned long long calls_from_c = 0;
 static int hook_installed = 0;
 static int stepped_aside = 0; /* the hook is installed but out of the way (step_aside) */
 static PyInterpreterState *stepped_interp = NULL; /* ... of this interpreter */
@@ -167,6 +168,8 @@ static inline int c_stack_exhausted(void) {
 }
 
 static inline PjDirectTarget *direct_target(PyCodeObject *code);
+static PyObject *function_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                     PyObject *kwnames);
 
 /* The caller's slots whose references the next fresh frame of their function takes
  * (pj_move_call_refs in shim.h). */
@@ -291,6 +294,11 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
   } else {
     entry = pj_entry_for(tstate, frame->f_code, &interp_ns);
   }
+  /* a function whose compiled code a C caller reached through _PyEval_Vector: its next
+   * calls from C go straight to the machine code */
+  PyFunctionObject *func = (PyFunctionObject *)frame->f_func;
+  if (entry != NULL && func->vectorcall == _PyFunction_Vectorcall)
+    func->vectorcall = function_vectorcall;
   if (entry == NULL) {
     if (PyErr_Occurred()) return NULL; /* compiling raised (MemoryError) */
     if (interp_ns == NULL) return eval_default(tstate, frame, 0);
@@ -306,6 +314,7 @@ PyObject *pj_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int t
 unsigned long long pj_generator_resumes(void) { return generator_resumes; }
 unsigned long long pj_generators_made(void) { return generators_made; }
 unsigned long long pj_direct_resumes(void) { return direct_resumes; }
+unsigned long long pj_calls_from_c(void) { return calls_from_c; }
 
 /* genobject.c's _PyGen_yf (not exported): what a suspended generator or coroutine is
  * awaiting or delegating to (a new reference), or NULL. Suspended in a `yield from` /
@@ -713,6 +722,49 @@ PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *co
   if (target == NULL || !has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
   if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
   return start_direct(tstate, (PyFunctionObject *)callable, args, nargs, target, size);
+}
+
+/* make_generator's refusal (a coroutine while origins are tracked), known before any
+ * reference moves. */
+static inline int declines_generator(PyThreadState *tstate, PyFunctionObject *func,
+                                     const PjDirectTarget *target) {
+  return target->gen_start >= 0 &&
+         (((PyCodeObject *)func->func_code)->co_flags & CO_COROUTINE) != 0 &&
+         tstate->coroutine_origin_tracking_depth != 0;
+}
+
+/* The vectorcall of plain functions whose code was compiled (pj_eval_frame sets it the first
+ * time such a function's frame comes through the hook): a C caller (map(), sorted(key=), a
+ * type slot such as __init__ or __eq__, a bound method, the interpreter's own CALL, which
+ * goes through vectorcall while an evaluator is installed) runs the machine code directly,
+ * as pj_call_direct does, the frame holding its own references to the function and the
+ * arguments (borrowed here). Keyword arguments, tracing, code not compiled (any more), a
+ * coroutine whose origin must be recorded, or no room: _PyFunction_Vectorcall, as before. */
+#define PJ_VECTORCALL_MAX_ARGS 16
+static PyObject *function_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                     PyObject *kwnames) {
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  PyThreadState *tstate = _PyThreadState_GET();
+  size_t size;
+  PjDirectTarget *target;
+  if (kwnames != NULL || nargs > PJ_VECTORCALL_MAX_ARGS ||
+      (target = lookup_direct(tstate, callable, nargs, &size)) == NULL ||
+      !has_stack_space(tstate, size) ||
+      declines_generator(tstate, (PyFunctionObject *)callable, target))
+    return _PyFunction_Vectorcall(callable, args, nargsf, kwnames);
+  PyObject *owned[PJ_VECTORCALL_MAX_ARGS];
+  for (Py_ssize_t i = 0; i < nargs; i++) owned[i] = Py_NewRef(args[i]);
+  Py_INCREF(callable);
+  /* a compiled caller that named its slots for this call (pj_move_call_refs) keeps them and
+   * releases them after the call */
+  pending_move.slots = NULL;
+  calls_from_c++;
+  if (c_stack_exhausted()) return c_stack_error(callable, owned, nargs);
+  if (target->direct_entry != NULL) {
+    PyObject *res = target->direct_entry(tstate, callable, owned, nargs);
+    if (res != PJ_NOT_DIRECT) return res;
+  }
+  return start_direct(tstate, (PyFunctionObject *)callable, owned, nargs, target, size);
 }
 
 int pj_can_call_direct(PyThreadState *tstate, PyObject *callable, Py_ssize_t nargs) {

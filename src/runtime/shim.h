@@ -69,11 +69,13 @@ typedef PyObject *(*PjNativeEntry)(PyThreadState *tstate, PjFrame *frame);
 #define PJ_NOT_RESUMABLE ((PyObject *)3)
 /* How many times a generator's machine code resumed it (stats()['generator_resumes']), how
  * many of those resumes compiled code made directly (rt_for_iter, rt_send:
- * stats()['direct_resumes']), and how many generators and coroutines direct calls made
- * (stats()['generators_made']). */
+ * stats()['direct_resumes']), how many generators and coroutines direct calls made
+ * (stats()['generators_made']), and how many calls from C (a compiled function's own
+ * vectorcall) ran machine code directly (stats()['calls_from_c']). */
 unsigned long long pj_generator_resumes(void);
 unsigned long long pj_direct_resumes(void);
 unsigned long long pj_generators_made(void);
+unsigned long long pj_calls_from_c(void);
 /* genobject.c's _PyGen_yf for a generator or coroutine: the object its `yield from` or
  * `await` delegates to (a new reference), or NULL if it is not suspended in one. */
 PyObject *pj_gen_yf(PyObject *gen);

@@ -636,11 +636,56 @@ def test_python_functions_called_from_c_with_keywords():
         assert_compiled(fn)
 
 
+def calls_from_c():
+    return pyjion_x64.stats()["calls_from_c"]
+
+
 def test_python_functions_called_from_c():
-    for _ in range(3):
+    run_both(called_from_c, 6)
+    before = calls_from_c()
+    for _ in range(2):
         run_both(called_from_c, 6)
     for fn in (negate, pair_up, fails_at_three, Slots.__init__, Slots.__eq__, Slots.__lt__):
         assert_compiled(fn)
+    # the later runs' calls from C went straight to the machine code
+    assert calls_from_c() - before >= 2 * 6 * 5
+
+
+async def coro_plus_one(x):
+    return x + 1
+
+
+def coroutines_made_from_c(n, depth, direct):
+    """A compiled coroutine function called from C (map) while coroutine origins are
+    tracked (asyncio's debug mode): the interpreter makes the coroutines and records their
+    origins, as without the JIT; with tracking off the calls are direct again (how many:
+    appended to `direct`)."""
+    sys.set_coroutine_origin_tracking_depth(depth)
+    try:
+        before = calls_from_c()
+        coros = list(map(coro_plus_one, range(n)))
+        direct.append(calls_from_c() - before)
+    finally:
+        sys.set_coroutine_origin_tracking_depth(0)
+    out = []
+    for c in coros:
+        origin = c.cr_origin
+        out.append(None if origin is None else [(name, line) for _, line, name in origin])
+        try:
+            c.send(None)
+        except StopIteration as e:
+            out.append(e.value)
+    return out
+
+
+def test_coroutines_made_from_c_while_origins_are_tracked():
+    direct = []
+    run_both(coroutines_made_from_c, 3, 0, direct)
+    assert_compiled(coro_plus_one)
+    assert run_both(coroutines_made_from_c, 3, 2, direct)[0] is not None  # origins recorded
+    assert direct[-1] == 0
+    run_both(coroutines_made_from_c, 3, 0, direct)
+    assert direct[-1] == 3  # the compiled run's calls
 
 
 def code_swapped_after_calls_from_c(n):
