@@ -27,6 +27,7 @@ void FormatKwargsError(PyObject* func, PyObject* kwargs);
 // listiterobject {it_index, it_seq}, rangeobject.c's rangeiterobject {index, start, step,
 // len}) are what compiled code steps inline; checked once on real iterators.
 bool ListIterLayoutKnown();
+bool TupleIterLayoutKnown();
 bool RangeIterLayoutKnown();
 
 constexpr const char* kUnboundLocalMsg =

@@ -76,6 +76,22 @@ bool ProbeListIter() {
   return ok;
 }
 
+bool ProbeTupleIter() {
+  PyObject* tuple = Py_BuildValue("(ii)", 1, 2);
+  PyObject* it = tuple != nullptr ? PyObject_GetIter(tuple) : nullptr;
+  bool ok = false;
+  if (it != nullptr && Py_IS_TYPE(it, &PyTupleIter_Type) && Fields(it)[0] == 0 &&
+      Fields(it)[1] == reinterpret_cast<Py_ssize_t>(tuple)) {
+    PyObject* first = PyIter_Next(it);
+    ok = first != nullptr && PyLong_AsLong(first) == 1 && Fields(it)[0] == 1;
+    Py_XDECREF(first);
+  }
+  Py_XDECREF(it);
+  Py_XDECREF(tuple);
+  PyErr_Clear();
+  return ok;
+}
+
 bool ProbeRangeIter() {
   PyObject* range = PyObject_CallFunction(reinterpret_cast<PyObject*>(&PyRange_Type), "iii", 7, 100, 3);
   PyObject* it = range != nullptr ? PyObject_GetIter(range) : nullptr;
@@ -98,6 +114,11 @@ bool ProbeRangeIter() {
 
 bool ListIterLayoutKnown() {
   static const bool known = ProbeListIter();
+  return known;
+}
+
+bool TupleIterLayoutKnown() {
+  static const bool known = ProbeTupleIter();
   return known;
 }
 

@@ -2,7 +2,7 @@
 // JUMP_BACKWARD_NO_INTERRUPT (does not), POP_JUMP_{FORWARD,BACKWARD}_IF_{TRUE,FALSE,NONE,
 // NOT_NONE} (backward ones poll when taken), JUMP_IF_{TRUE,FALSE}_OR_POP, GET_ITER, FOR_ITER.
 // The virtual stack is flushed before every jump, so each target finds the interpreter's
-// stack in the frame. FOR_ITER steps exact list and range iterators inline.
+// stack in the frame. FOR_ITER steps exact list, tuple and range iterators inline.
 #include "runtime/helpers.h"
 #include "x64/lower_common.h"
 #include "x64/lowering.h"
@@ -130,7 +130,7 @@ void emit_GET_ITER(Lowering& L, const Instr& in) {
 // FOR_ITER (iter -- iter next) or, exhausted, (iter --) and jump. The iterator stays in its
 // slot: the stack is flushed first (a no-op at a loop header; a FOR_ITER whose body never
 // jumps back, `for x in it: return x`, is not one), so the exhausted path finds it there and
-// the jump target finds the whole stack in the frame. Exact list and range
+// the jump target finds the whole stack in the frame. Exact list, tuple and range
 // iterators are stepped inline while they have items; their end and every other iterator
 // go through rt_for_iter (tp_iternext).
 void emit_FOR_ITER(Lowering& L, const Instr& in) {
@@ -140,7 +140,7 @@ void emit_FOR_ITER(Lowering& L, const Instr& in) {
   const Reg item = L.AcquireReg();
   L.LoadValue(it, L.Peek(0));
   Label generic = pa.NewLabel(), have = pa.NewLabel(), ended = pa.NewLabel();
-  Label not_list = pa.NewLabel();
+  Label not_list = pa.NewLabel(), not_tuple = pa.NewLabel();
   if (rt::ListIterLayoutKnown()) {
     pa.Comment("list iterator");
     pa.GuardExactType(it, &PyListIter_Type, not_list);
@@ -148,6 +148,13 @@ void emit_FOR_ITER(Lowering& L, const Instr& in) {
     pa.Jump(have);
   }
   pa.Bind(not_list);
+  if (rt::TupleIterLayoutKnown()) {
+    pa.Comment("tuple iterator");
+    pa.GuardExactType(it, &PyTupleIter_Type, not_tuple);
+    pa.TupleIterNext(item, it, generic);
+    pa.Jump(have);
+  }
+  pa.Bind(not_tuple);
   if (rt::RangeIterLayoutKnown()) {
     pa.Comment("range iterator");
     pa.GuardExactType(it, &PyRangeIter_Type, generic);

@@ -233,11 +233,12 @@ class PyAsm {
   virtual void SelectBool(Reg dst, Reg flag) = 0;
   // dst = 1/0 for a is b (negate: is not); dst may be a or b.
   virtual void CompareSame(Reg dst, Reg a, Reg b, bool negate) = 0;
-  // FOR_ITER steps of an exact list iterator / range iterator in `it` (a kKeep register):
+  // FOR_ITER steps of an exact list / tuple / range iterator in `it` (a kKeep register):
   // dst = a new reference to the next item and the iterator moves on; jumps to other,
   // touching nothing, when the iterator has no next item inline. RangeIterNext's dst is
   // NULL if boxing the int failed (MemoryError); it may call out.
   virtual void ListIterNext(Reg dst, Reg it, Label other) = 0;
+  virtual void TupleIterNext(Reg dst, Reg it, Label other) = 0;
   virtual void RangeIterNext(Reg dst, Reg it, Label other) = 0;
   // RangeIterNext for an item that the next instruction stores into `local`: a positive
   // one-digit value is written into the local's int in place when nothing but the local

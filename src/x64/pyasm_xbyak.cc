@@ -788,6 +788,7 @@ void XbyakPyAsm::CompareSame(Reg dst, Reg a, Reg b, bool negate) {
 namespace {
 constexpr int kIterField0 = sizeof(PyObject);  // the first field after the header
 constexpr int kListIterIndex = kIterField0, kListIterSeq = kIterField0 + 8;
+constexpr int kTupleIterIndex = kIterField0, kTupleIterSeq = kIterField0 + 8;
 constexpr int kRangeIndex = kIterField0, kRangeStart = kIterField0 + 8,
               kRangeStep = kIterField0 + 16, kRangeLen = kIterField0 + 24;
 }  // namespace
@@ -804,6 +805,21 @@ void XbyakPyAsm::ListIterNext(Reg dst, Reg it, Label other) {
   gen_->mov(rax, qword[rg::kTmp0 + offsetof(PyListObject, ob_item)]);
   gen_->mov(Phys(dst), qword[rax + rg::kScratch * 8]);
   gen_->inc(qword[i + kListIterIndex]);
+  gen_->inc(qword[Phys(dst) + kObRefcnt]);
+  RefTotal(+1);
+}
+
+void XbyakPyAsm::TupleIterNext(Reg dst, Reg it, Label other) {
+  Require(dst != it, "TupleIterNext: dst != it");
+  const Xbyak::Reg64& i = Phys(it);
+  gen_->mov(rg::kTmp0, qword[i + kTupleIterSeq]);
+  gen_->test(rg::kTmp0, rg::kTmp0);
+  J(kE, other);
+  gen_->mov(rg::kScratch, qword[i + kTupleIterIndex]);
+  gen_->cmp(rg::kScratch, qword[rg::kTmp0 + kObSize]);
+  J(kGE, other);
+  gen_->mov(Phys(dst), qword[rg::kTmp0 + rg::kScratch * 8 + offsetof(PyTupleObject, ob_item)]);
+  gen_->inc(qword[i + kTupleIterIndex]);
   gen_->inc(qword[Phys(dst) + kObRefcnt]);
   RefTotal(+1);
 }

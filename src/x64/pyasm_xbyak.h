@@ -91,6 +91,7 @@ class XbyakPyAsm : public PyAsm {
   void SelectBool(Reg dst, Reg flag) override;
   void CompareSame(Reg dst, Reg a, Reg b, bool negate) override;
   void ListIterNext(Reg dst, Reg it, Label other) override;
+  void TupleIterNext(Reg dst, Reg it, Label other) override;
   void RangeIterNext(Reg dst, Reg it, Label other) override;
   void RangeIterNextInto(Reg dst, Reg it, Slot local, Label other) override;
   void LoadCell(Reg dst, Reg cell) override;

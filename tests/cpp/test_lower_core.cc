@@ -299,6 +299,22 @@ TEST(LowerControl, ForIterIntoALocalMayReuseItsInt) {
   ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
 }
 
+TEST(LowerControl, ForIterStepsListTupleAndRangeIteratorsInline) {
+  // an iterator of unknown type: each exact type is tried in turn before tp_iternext
+  LoweringTest t("def f(it):\n    for a, b in it:\n        pass\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, GuardExactType(_, &PyListIter_Type, _));
+    EXPECT_CALL(t.pa, ListIterNext(_, _, _));
+    EXPECT_CALL(t.pa, GuardExactType(_, &PyTupleIter_Type, _));
+    EXPECT_CALL(t.pa, TupleIterNext(_, _, _));
+    EXPECT_CALL(t.pa, GuardExactType(_, &PyRangeIter_Type, _));
+    EXPECT_CALL(t.pa, RangeIterNext(_, _, _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_for_iter), _));
+  }
+  ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
+}
+
 TEST(LowerControl, ForIterIntoAnythingElseBoxesAFreshInt) {
   LoweringTest t("def f(n):\n    for a, b in range(n):\n        pass\n", "f");
   EXPECT_CALL(t.pa, RangeIterNextInto(_, _, _, _)).Times(0);

@@ -181,6 +181,53 @@ def test_loops(n):
     run_both(loops, n)
 
 
+class TupleSub(tuple):
+    def __iter__(self):
+        return iter(("sub",) + tuple(self))
+
+
+def tuple_loops(n):
+    """Exact tuple iterators stepped inline: empty, partly consumed before the loop, resumed
+    after a break, exhausted (and stays exhausted), nested, items outliving the tuple, and a
+    tuple subclass with its own __iter__."""
+    t = tuple(range(n))
+    out = [[x * 2 for x in t], [x for x in ()]]
+    it = iter(t)
+    next(it, None)
+    for x in it:
+        out.append(x)
+        if x == 2:
+            break
+    out.append(list(it))
+    out.append(list(it))  # exhausted: nothing more
+    for x in it:
+        out.append(("after the end", x))
+    pairs = tuple((i, str(i)) for i in range(n))
+    for a, b in pairs:
+        for c in (a, b, (a, b)):
+            out.append(c)
+    kept = []
+    for item in tuple([object(), [n], "s" * n]):
+        kept.append(item)
+    out.append(len(kept))
+    out.append([x for x in TupleSub((1, 2))])
+    return out
+
+
+@pytest.mark.parametrize("n", [0, 1, 4, 50])
+def test_tuple_loops(n):
+    run_both(tuple_loops, n)
+
+
+def test_tuple_loop_refcounts():
+    items = tuple(object() for _ in range(5))
+    before = [sys.getrefcount(x) for x in items]
+    for _ in range(3):
+        run_both(tuple_loops, 4)
+        run_both(lambda t: [x for x in t], items)
+    assert [sys.getrefcount(x) for x in items] == before
+
+
 def range_loop_variables(n):
     # `for i in range(...)` may write the next value into the loop variable's own int when
     # nothing else holds it (as ceval's FOR_ITER_RANGE does): every value must still be
