@@ -71,6 +71,9 @@ struct Analysis {
                                           // (at a handler: entry.depth + lasti + 1, i.e. the
                                           // pushed lasti and exception are counted)
   std::vector<bool> block_start;          // per instr: jump target, handler, or after a branch
+  std::vector<bool> entered;              // per instr: reached other than by falling into it
+                                          // (the first instruction, a jump target, a handler,
+                                          // a resume point)
   std::vector<int> dispatch_pos;          // per instr: the instruction frame->prev_instr names
                                           // while it runs: itself, the first half of the
                                           // superinstruction it is the second half of, or

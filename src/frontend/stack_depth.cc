@@ -173,6 +173,7 @@ class DepthPass {
     a_.handler.assign(n, -1);
     a_.handler_instr.assign(a_.exception_entries.size(), -1);
     a_.block_start.assign(n, false);
+    a_.entered.assign(n, false);
     a_.max_depth = 0;
     if (n == 0) return Fail(reason_, "empty code");
     if (code_.stacksize < 0) return Fail(reason_, "negative stack size");
@@ -220,17 +221,17 @@ class DepthPass {
 
   bool MarkBlockStarts() {
     const int n = static_cast<int>(a_.instrs.size());
-    a_.block_start[0] = true;
+    a_.block_start[0] = a_.entered[0] = true;
     for (int i = 0; i < n; ++i) {
       const Instr& in = a_.instrs[i];
       const Flow flow = FlowOf(in.opcode);
       if (flow.jumps) {
         if (in.target < 0 || in.target >= n) return Fail(reason_, "jump out of range" + At(in));
-        a_.block_start[in.target] = true;
+        a_.block_start[in.target] = a_.entered[in.target] = true;
       }
       if ((flow.jumps || !flow.falls_through) && i + 1 < n) a_.block_start[i + 1] = true;
     }
-    for (int h : a_.handler_instr) a_.block_start[h] = true;
+    for (int h : a_.handler_instr) a_.block_start[h] = a_.entered[h] = true;
     MarkResumePoints();
     return true;
   }
@@ -251,7 +252,7 @@ class DepthPass {
         prev_unit = a_.instrs[in.target].start - 1;
       }
       if (pos < 0) continue;
-      a_.block_start[pos] = true;
+      a_.block_start[pos] = a_.entered[pos] = true;
       a_.resume.push_back({prev_unit, pos});
     }
   }

@@ -4,6 +4,7 @@
 // The virtual stack is flushed before every jump, so each target finds the interpreter's
 // stack in the frame. FOR_ITER steps exact list, tuple and range iterators inline.
 #include "runtime/helpers.h"
+#include "runtime/helpers_iter.h"
 #include "x64/lower_common.h"
 #include "x64/lowering.h"
 
@@ -132,15 +133,21 @@ void emit_GET_ITER(Lowering& L, const Instr& in) {
 // jumps back, `for x in it: return x`, is not one), so the exhausted path finds it there and
 // the jump target finds the whole stack in the frame. Exact list, tuple and range
 // iterators are stepped inline while they have items; their end and every other iterator
-// go through rt_for_iter (tp_iternext).
+// go through rt_for_iter (tp_iternext). Followed by UNPACK_SEQUENCE 2 (`for a, b in ...`),
+// the two are emitted together: enumerate, dict items and zip iterators write their pair
+// straight into the unpacked slots (rt_for_iter_pair), no tuple made; any other item goes
+// through UNPACK_SEQUENCE's own lowering.
 void emit_FOR_ITER(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   L.Flush();
+  const Instr* unpack = L.PeekFallThrough();
+  const bool pair = unpack != nullptr && unpack->opcode == frontend::UNPACK_SEQUENCE &&
+                    unpack->oparg == 2 && rt::PairIterLayoutsKnown();
   const Reg it = L.AcquireReg();
   const Reg item = L.AcquireReg();
   L.LoadValue(it, L.Peek(0));
   Label generic = pa.NewLabel(), have = pa.NewLabel(), ended = pa.NewLabel();
-  Label not_list = pa.NewLabel(), not_tuple = pa.NewLabel();
+  Label not_list = pa.NewLabel(), not_tuple = pa.NewLabel(), unpacked = pa.NewLabel();
   if (rt::ListIterLayoutKnown()) {
     pa.Comment("list iterator");
     pa.GuardExactType(it, &PyListIter_Type, not_list);
@@ -155,7 +162,13 @@ void emit_FOR_ITER(Lowering& L, const Instr& in) {
     pa.Jump(have);
   }
   pa.Bind(not_tuple);
-  if (rt::RangeIterLayoutKnown()) {
+  if (pair) {
+    pa.Comment("pair iterator");  // the slots UNPACK_SEQUENCE fills start where the item goes
+    pa.CallHelper(PJ_HELPER(rt_for_iter_pair), {A(it), AAddress(L.Stack(L.sp()))});
+    pa.BranchIfZero(Reg::kRet, ended);
+    pa.BranchIfNegative32(Reg::kRet, generic);
+    pa.Jump(unpacked);
+  } else if (rt::RangeIterLayoutKnown()) {
     pa.Comment("range iterator");
     pa.GuardExactType(it, &PyRangeIter_Type, generic);
     // `for i in range(...)`: the item goes straight into a local, whose int may be reused
@@ -184,6 +197,12 @@ void emit_FOR_ITER(Lowering& L, const Instr& in) {
   pa.Bind(have);
   L.FreeReg(it);
   L.PushReg(item);
+  if (pair) {
+    L.FuseNext();
+    L.SetPrevInstrUnit(unpack->index);
+    emit_UNPACK_SEQUENCE(L, *unpack);
+    pa.Bind(unpacked);  // both ways: the pair in its two slots
+  }
 }
 
 }  // namespace pyjion::x64

@@ -259,6 +259,13 @@ const Instr* Lowering::PeekNext() const {
   return &a_.instrs[next];
 }
 
+const Instr* Lowering::PeekFallThrough() const {
+  const size_t next = static_cast<size_t>(pos_) + 1;
+  if (next >= a_.instrs.size() || a_.entered[next] || a_.depth[next] < 0) return nullptr;
+  if (a_.handler[next] != a_.handler[static_cast<size_t>(pos_)]) return nullptr;
+  return &a_.instrs[next];
+}
+
 const Instr* Lowering::Following() const {
   const size_t next = static_cast<size_t>(pos_) + 1;
   return next < a_.instrs.size() ? &a_.instrs[next] : nullptr;

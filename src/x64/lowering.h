@@ -116,6 +116,10 @@ class Lowering {
   // The next instruction, if it can be fused into this one (not a jump target, same
   // exception handler), else null.
   const Instr* PeekNext() const;
+  // The instruction this one falls through to when only that reaches it (no jump, handler
+  // or resume point enters it; same exception handler): a branch that can emit it along
+  // its fall-through edge, else null.
+  const Instr* PeekFallThrough() const;
   // The instruction after this one in code order whatever reaches it (nullptr at the end):
   // for a lowering that only reads what that instruction will do with its result.
   const Instr* Following() const;

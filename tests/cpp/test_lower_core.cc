@@ -6,6 +6,7 @@
 #include "lowering_fixture.h"
 #include "runtime/helpers.h"
 #include "runtime/helpers_dunder.h"
+#include "runtime/helpers_iter.h"
 
 namespace pyjion::test {
 namespace {
@@ -301,7 +302,7 @@ TEST(LowerControl, ForIterIntoALocalMayReuseItsInt) {
 
 TEST(LowerControl, ForIterStepsListTupleAndRangeIteratorsInline) {
   // an iterator of unknown type: each exact type is tried in turn before tp_iternext
-  LoweringTest t("def f(it):\n    for a, b in it:\n        pass\n", "f");
+  LoweringTest t("def f(it):\n    for x in it:\n        pass\n", "f");
   {
     InSequence seq;
     EXPECT_CALL(t.pa, GuardExactType(_, &PyListIter_Type, _));
@@ -309,14 +310,34 @@ TEST(LowerControl, ForIterStepsListTupleAndRangeIteratorsInline) {
     EXPECT_CALL(t.pa, GuardExactType(_, &PyTupleIter_Type, _));
     EXPECT_CALL(t.pa, TupleIterNext(_, _, _));
     EXPECT_CALL(t.pa, GuardExactType(_, &PyRangeIter_Type, _));
-    EXPECT_CALL(t.pa, RangeIterNext(_, _, _));
+    EXPECT_CALL(t.pa, RangeIterNextInto(_, _, x64::Slot::Local(1), _));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_for_iter), _));
   }
   ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
 }
 
+TEST(LowerControl, ForIterWithAPairUnpackedStepsPairIteratorsIntoTheSlots) {
+  // for a, b in it: enumerate / dict items / zip write the pair into the two slots that
+  // UNPACK_SEQUENCE fills (from stack slot 1, above the iterator); other items are unpacked
+  LoweringTest t("def f(it):\n    for a, b in it:\n        pass\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, ListIterNext(_, _, _));
+    EXPECT_CALL(t.pa, TupleIterNext(_, _, _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_for_iter_pair),
+                                 ::testing::ElementsAre(_, x64::AAddress(x64::Slot::Stack(1)))));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_for_iter), _));
+    EXPECT_CALL(t.pa, GuardExactType(_, &PyTuple_Type, _));
+    EXPECT_CALL(t.pa, UnpackSeqToSlots(x64::SeqKind::kTuple, _, 2, x64::Slot::Stack(1), _));
+    EXPECT_CALL(t.pa, GuardExactType(_, &PyList_Type, _));
+    EXPECT_CALL(t.pa, UnpackSeqToSlots(x64::SeqKind::kList, _, 2, x64::Slot::Stack(1), _));
+  }
+  EXPECT_CALL(t.pa, RangeIterNext(_, _, _)).Times(0);
+  ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
+}
+
 TEST(LowerControl, ForIterIntoAnythingElseBoxesAFreshInt) {
-  LoweringTest t("def f(n):\n    for a, b in range(n):\n        pass\n", "f");
+  LoweringTest t("def f(n, o):\n    for o.a in range(n):\n        pass\n", "f");
   EXPECT_CALL(t.pa, RangeIterNextInto(_, _, _, _)).Times(0);
   EXPECT_CALL(t.pa, RangeIterNext(_, _, _)).Times(1);
   ASSERT_TRUE(t.Emit(frontend::FOR_ITER));

@@ -588,6 +588,8 @@ TEST(ComputeDepths, LoopWithForIter) {
                      &a, &reason)) << reason;
   EXPECT_EQ((std::vector<int>{0, 1, 1, 2, 1, 0, 1}), a.depth);
   EXPECT_EQ((std::vector<bool>{true, false, true, true, false, true, false}), a.block_start);
+  // the STORE_FAST after FOR_ITER starts a block but only FOR_ITER falls into it
+  EXPECT_EQ((std::vector<bool>{true, false, true, false, false, true, false}), a.entered);
   EXPECT_EQ(a.max_depth, 2);
 }
 

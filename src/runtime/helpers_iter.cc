@@ -1,0 +1,212 @@
+// rt_for_iter_pair (runtime/helpers_iter.h): CPython 3.11's enum_next, dictiter_iternextitem
+// and zip_next (two iterators, not strict) with the pair written into UNPACK_SEQUENCE's
+// slots instead of returned in a tuple. Each keeps its iterator's reusable result tuple
+// exactly as its tp_iternext leaves it (refilled when nothing else holds it), so objects die
+// at the same moments as in the interpreter. The iterators' structs are private to
+// CPython; their layouts are mirrored here and checked at start-up.
+#include "runtime/helpers_iter.h"
+
+namespace {
+
+struct EnumObject {  // Objects/enumobject.c
+  PyObject_HEAD
+  Py_ssize_t en_index;
+  PyObject* en_sit;
+  PyObject* en_result;
+  PyObject* en_longindex;
+};
+
+struct DictIterObject {  // Objects/dictobject.c
+  PyObject_HEAD
+  PyDictObject* di_dict;  // NULL once exhausted
+  Py_ssize_t di_used;
+  Py_ssize_t di_pos;
+  PyObject* di_result;
+  Py_ssize_t len;
+};
+
+struct ZipObject {  // Python/bltinmodule.c
+  PyObject_HEAD
+  Py_ssize_t tuplesize;
+  PyObject* ittuple;
+  PyObject* result;
+  int strict;
+};
+
+// The pair in UNPACK_SEQUENCE 2's order: the first item ends on top.
+void WritePair(PyObject** slots, PyObject* first, PyObject* second) {
+  slots[0] = second;
+  slots[1] = first;
+}
+
+// A reusable result tuple that nothing else holds takes first and second (stolen), as the
+// iterators' tp_iternext refill it, the old items released after; the slots get new
+// references. Otherwise the slots take first and second (the tuple the iterator would make
+// dies in UNPACK_SEQUENCE, leaving its items there).
+void Deliver(PyObject* result, PyObject* first, PyObject* second, PyObject** slots) {
+  if (Py_REFCNT(result) == 1) {
+    PyObject* old_first = PyTuple_GET_ITEM(result, 0);
+    PyObject* old_second = PyTuple_GET_ITEM(result, 1);
+    PyTuple_SET_ITEM(result, 0, first);
+    PyTuple_SET_ITEM(result, 1, second);
+    WritePair(slots, Py_NewRef(first), Py_NewRef(second));
+    Py_DECREF(old_first);
+    Py_DECREF(old_second);
+    if (!PyObject_GC_IsTracked(result)) PyObject_GC_Track(result);  // bpo-42536
+    return;
+  }
+  WritePair(slots, first, second);
+}
+
+// enum_next. en_index at PY_SSIZE_T_MAX (counting on in en_longindex) is enum_next's.
+long EnumNext(EnumObject* en, PyObject** slots) {
+  if (en->en_index == PY_SSIZE_T_MAX) return -1;
+  PyObject* it = en->en_sit;
+  PyObject* item = (*Py_TYPE(it)->tp_iternext)(it);
+  if (item == nullptr) return 0;
+  PyObject* index = PyLong_FromSsize_t(en->en_index);
+  if (index == nullptr) {
+    Py_DECREF(item);
+    return 0;
+  }
+  en->en_index++;
+  Deliver(en->en_result, index, item, slots);
+  return 1;
+}
+
+// dictiter_iternextitem while the dict is unchanged and has items left; its end and its
+// errors (size or keys changed) are its own.
+long DictItemsNext(DictIterObject* di, PyObject** slots) {
+  PyDictObject* d = di->di_dict;
+  if (d == nullptr || di->di_used != d->ma_used || di->len == 0) return -1;
+  Py_ssize_t pos = di->di_pos;
+  PyObject *key, *value;
+  if (!_PyDict_Next(reinterpret_cast<PyObject*>(d), &pos, &key, &value, nullptr)) return -1;
+  di->di_pos = pos;
+  di->len--;
+  Deliver(di->di_result, Py_NewRef(key), Py_NewRef(value), slots);
+  return 1;
+}
+
+// zip_next for two iterators, not strict (strict's length errors are zip_next's). As there,
+// a reused result takes each item as it comes.
+long ZipNext(ZipObject* lz, PyObject** slots) {
+  if (lz->tuplesize != 2 || lz->strict) return -1;
+  PyObject* result = lz->result;
+  PyObject* it0 = PyTuple_GET_ITEM(lz->ittuple, 0);
+  PyObject* it1 = PyTuple_GET_ITEM(lz->ittuple, 1);
+  if (Py_REFCNT(result) == 1) {
+    Py_INCREF(result);  // as zip_next: held while the iterators run
+    for (int i = 0; i < 2; ++i) {
+      PyObject* it = i == 0 ? it0 : it1;
+      PyObject* item = (*Py_TYPE(it)->tp_iternext)(it);
+      if (item == nullptr) {
+        Py_DECREF(result);
+        return 0;
+      }
+      PyObject* old = PyTuple_GET_ITEM(result, i);
+      PyTuple_SET_ITEM(result, i, item);
+      Py_DECREF(old);
+    }
+    if (!PyObject_GC_IsTracked(result)) PyObject_GC_Track(result);
+    WritePair(slots, Py_NewRef(PyTuple_GET_ITEM(result, 0)), Py_NewRef(PyTuple_GET_ITEM(result, 1)));
+    Py_DECREF(result);
+    return 1;
+  }
+  PyObject* first = (*Py_TYPE(it0)->tp_iternext)(it0);
+  if (first == nullptr) return 0;
+  PyObject* second = (*Py_TYPE(it1)->tp_iternext)(it1);
+  if (second == nullptr) {
+    Py_DECREF(first);
+    return 0;
+  }
+  WritePair(slots, first, second);
+  return 1;
+}
+
+// Whether a fresh iterator of each kind shows the fields where the mirrors put them, and
+// one step moves them as expected.
+bool ProbeEnum() {
+  PyObject* list = Py_BuildValue("[ii]", 5, 6);
+  PyObject* en = list != nullptr ? PyObject_CallOneArg(reinterpret_cast<PyObject*>(&PyEnum_Type), list)
+                                 : nullptr;
+  bool ok = false;
+  if (en != nullptr && Py_IS_TYPE(en, &PyEnum_Type)) {
+    auto* e = reinterpret_cast<EnumObject*>(en);
+    if (e->en_index == 0 && e->en_sit != nullptr && Py_IS_TYPE(e->en_sit, &PyListIter_Type) &&
+        e->en_result != nullptr && PyTuple_CheckExact(e->en_result) &&
+        PyTuple_GET_SIZE(e->en_result) == 2 && e->en_longindex == nullptr) {
+      PyObject* first = PyIter_Next(en);
+      ok = first == e->en_result && e->en_index == 1;
+      Py_XDECREF(first);
+    }
+  }
+  Py_XDECREF(en);
+  Py_XDECREF(list);
+  PyErr_Clear();
+  return ok;
+}
+
+bool ProbeDictItems() {
+  PyObject* dict = Py_BuildValue("{iiii}", 1, 2, 3, 4);
+  PyObject* items = dict != nullptr ? PyObject_CallMethod(dict, "items", nullptr) : nullptr;
+  PyObject* it = items != nullptr ? PyObject_GetIter(items) : nullptr;
+  bool ok = false;
+  if (it != nullptr && Py_IS_TYPE(it, &PyDictIterItem_Type)) {
+    auto* di = reinterpret_cast<DictIterObject*>(it);
+    if (di->di_dict == reinterpret_cast<PyDictObject*>(dict) && di->di_used == 2 &&
+        di->di_pos == 0 && di->len == 2 && di->di_result != nullptr &&
+        PyTuple_CheckExact(di->di_result) && PyTuple_GET_SIZE(di->di_result) == 2) {
+      PyObject* first = PyIter_Next(it);
+      ok = first == di->di_result && di->di_pos == 1 && di->len == 1;
+      Py_XDECREF(first);
+    }
+  }
+  Py_XDECREF(it);
+  Py_XDECREF(items);
+  Py_XDECREF(dict);
+  PyErr_Clear();
+  return ok;
+}
+
+bool ProbeZip() {
+  PyObject* a = Py_BuildValue("[ii]", 1, 2);
+  PyObject* b = Py_BuildValue("(ii)", 3, 4);
+  PyObject* zip = a != nullptr && b != nullptr
+                      ? PyObject_CallFunctionObjArgs(reinterpret_cast<PyObject*>(&PyZip_Type), a, b, nullptr)
+                      : nullptr;
+  bool ok = false;
+  if (zip != nullptr && Py_IS_TYPE(zip, &PyZip_Type)) {
+    auto* z = reinterpret_cast<ZipObject*>(zip);
+    if (z->tuplesize == 2 && z->ittuple != nullptr && PyTuple_CheckExact(z->ittuple) &&
+        PyTuple_GET_SIZE(z->ittuple) == 2 && Py_IS_TYPE(PyTuple_GET_ITEM(z->ittuple, 0), &PyListIter_Type) &&
+        Py_IS_TYPE(PyTuple_GET_ITEM(z->ittuple, 1), &PyTupleIter_Type) && z->result != nullptr &&
+        PyTuple_CheckExact(z->result) && PyTuple_GET_SIZE(z->result) == 2 && z->strict == 0) {
+      PyObject* first = PyIter_Next(zip);
+      ok = first == z->result;
+      Py_XDECREF(first);
+    }
+  }
+  Py_XDECREF(zip);
+  Py_XDECREF(b);
+  Py_XDECREF(a);
+  PyErr_Clear();
+  return ok;
+}
+
+}  // namespace
+
+extern "C" long rt_for_iter_pair(PyObject* iter, PyObject** slots) {
+  PyTypeObject* tp = Py_TYPE(iter);
+  if (tp == &PyEnum_Type) return EnumNext(reinterpret_cast<EnumObject*>(iter), slots);
+  if (tp == &PyDictIterItem_Type) return DictItemsNext(reinterpret_cast<DictIterObject*>(iter), slots);
+  if (tp == &PyZip_Type) return ZipNext(reinterpret_cast<ZipObject*>(iter), slots);
+  return -1;
+}
+
+namespace pyjion::rt {
+bool PairIterLayoutsKnown() {
+  static const bool known = ProbeEnum() && ProbeDictItems() && ProbeZip();
+  return known;
+}
+}  // namespace pyjion::rt
