@@ -33,6 +33,39 @@ struct ZipObject {  // Python/bltinmodule.c
   int strict;
 };
 
+struct SeqIterObject {  // list and tuple iterators (Objects/listobject.c, tupleobject.c)
+  PyObject_HEAD
+  Py_ssize_t it_index;
+  PyObject* it_seq;  // NULL once exhausted
+};
+
+struct GcHead {  // PyGC_Head (internal/pycore_gc.h), just before a GC object
+  uintptr_t gc_next;  // 0: not tracked
+  uintptr_t gc_prev;
+};
+
+// _PyObject_GC_IS_TRACKED.
+bool IsTracked(PyObject* o) { return (reinterpret_cast<GcHead*>(o) - 1)->gc_next != 0; }
+
+// The next item of a source iterator (a new reference), or NULL: tp_iternext, with list and
+// tuple iterators that have an item left stepped here (listiter_next, tupleiter_next).
+PyObject* NextOf(PyObject* it) {
+  PyTypeObject* tp = Py_TYPE(it);
+  if (tp == &PyListIter_Type || tp == &PyTupleIter_Type) {
+    auto* si = reinterpret_cast<SeqIterObject*>(it);
+    PyObject* seq = si->it_seq;
+    if (seq != nullptr) {
+      const bool list = tp == &PyListIter_Type;
+      if (si->it_index < (list ? PyList_GET_SIZE(seq) : PyTuple_GET_SIZE(seq))) {
+        PyObject* item = list ? PyList_GET_ITEM(seq, si->it_index) : PyTuple_GET_ITEM(seq, si->it_index);
+        si->it_index++;
+        return Py_NewRef(item);
+      }
+    }
+  }
+  return (*tp->tp_iternext)(it);
+}
+
 // The pair in UNPACK_SEQUENCE 2's order: the first item ends on top.
 void WritePair(PyObject** slots, PyObject* first, PyObject* second) {
   slots[0] = second;
@@ -52,7 +85,7 @@ void Deliver(PyObject* result, PyObject* first, PyObject* second, PyObject** slo
     WritePair(slots, Py_NewRef(first), Py_NewRef(second));
     Py_DECREF(old_first);
     Py_DECREF(old_second);
-    if (!PyObject_GC_IsTracked(result)) PyObject_GC_Track(result);  // bpo-42536
+    if (!IsTracked(result)) PyObject_GC_Track(result);  // bpo-42536
     return;
   }
   WritePair(slots, first, second);
@@ -61,8 +94,7 @@ void Deliver(PyObject* result, PyObject* first, PyObject* second, PyObject** slo
 // enum_next. en_index at PY_SSIZE_T_MAX (counting on in en_longindex) is enum_next's.
 long EnumNext(EnumObject* en, PyObject** slots) {
   if (en->en_index == PY_SSIZE_T_MAX) return -1;
-  PyObject* it = en->en_sit;
-  PyObject* item = (*Py_TYPE(it)->tp_iternext)(it);
+  PyObject* item = NextOf(en->en_sit);
   if (item == nullptr) return 0;
   PyObject* index = PyLong_FromSsize_t(en->en_index);
   if (index == nullptr) {
@@ -89,43 +121,49 @@ long DictItemsNext(DictIterObject* di, PyObject** slots) {
 }
 
 // zip_next for two iterators, not strict (strict's length errors are zip_next's). As there,
-// a reused result takes each item as it comes.
+// a reused result takes each item as it comes, releasing the one it held.
 long ZipNext(ZipObject* lz, PyObject** slots) {
   if (lz->tuplesize != 2 || lz->strict) return -1;
   PyObject* result = lz->result;
-  PyObject* it0 = PyTuple_GET_ITEM(lz->ittuple, 0);
-  PyObject* it1 = PyTuple_GET_ITEM(lz->ittuple, 1);
-  if (Py_REFCNT(result) == 1) {
-    Py_INCREF(result);  // as zip_next: held while the iterators run
-    for (int i = 0; i < 2; ++i) {
-      PyObject* it = i == 0 ? it0 : it1;
-      PyObject* item = (*Py_TYPE(it)->tp_iternext)(it);
-      if (item == nullptr) {
-        Py_DECREF(result);
-        return 0;
-      }
+  const bool reuse = Py_REFCNT(result) == 1;
+  if (reuse) Py_INCREF(result);  // as zip_next: held while the sources run
+  for (int i = 0; i < 2; ++i) {
+    PyObject* item = NextOf(PyTuple_GET_ITEM(lz->ittuple, i));
+    if (item == nullptr) {
+      // reused, the result keeps the first item; else the fresh tuple zip_next made dies
+      if (i == 1) Py_DECREF(slots[1]);
+      if (reuse) Py_DECREF(result);
+      return 0;
+    }
+    slots[1 - i] = item;  // UNPACK_SEQUENCE's order: the first item on top
+    if (reuse) {
       PyObject* old = PyTuple_GET_ITEM(result, i);
-      PyTuple_SET_ITEM(result, i, item);
+      PyTuple_SET_ITEM(result, i, Py_NewRef(item));
       Py_DECREF(old);
     }
-    if (!PyObject_GC_IsTracked(result)) PyObject_GC_Track(result);
-    WritePair(slots, Py_NewRef(PyTuple_GET_ITEM(result, 0)), Py_NewRef(PyTuple_GET_ITEM(result, 1)));
+  }
+  if (reuse) {
+    if (!IsTracked(result)) PyObject_GC_Track(result);
     Py_DECREF(result);
-    return 1;
   }
-  PyObject* first = (*Py_TYPE(it0)->tp_iternext)(it0);
-  if (first == nullptr) return 0;
-  PyObject* second = (*Py_TYPE(it1)->tp_iternext)(it1);
-  if (second == nullptr) {
-    Py_DECREF(first);
-    return 0;
-  }
-  WritePair(slots, first, second);
   return 1;
 }
 
 // Whether a fresh iterator of each kind shows the fields where the mirrors put them, and
 // one step moves them as expected.
+bool ProbeGcHead() {
+  PyObject* list = PyList_New(0);
+  bool ok = list != nullptr && PyObject_GC_IsTracked(list) && IsTracked(list);
+  if (ok) {
+    PyObject_GC_UnTrack(list);
+    ok = !IsTracked(list);
+    PyObject_GC_Track(list);
+  }
+  Py_XDECREF(list);
+  PyErr_Clear();
+  return ok;
+}
+
 bool ProbeEnum() {
   PyObject* list = Py_BuildValue("[ii]", 5, 6);
   PyObject* en = list != nullptr ? PyObject_CallOneArg(reinterpret_cast<PyObject*>(&PyEnum_Type), list)
@@ -206,7 +244,7 @@ extern "C" long rt_for_iter_pair(PyObject* iter, PyObject** slots) {
 
 namespace pyjion::rt {
 bool PairIterLayoutsKnown() {
-  static const bool known = ProbeEnum() && ProbeDictItems() && ProbeZip();
+  static const bool known = ProbeGcHead() && ProbeEnum() && ProbeDictItems() && ProbeZip();
   return known;
 }
 }  // namespace pyjion::rt

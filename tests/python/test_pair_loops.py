@@ -165,6 +165,18 @@ def test_pair_loops(func, n):
     assert_pair_step(func)
 
 
+def zip_second_fails(items):
+    def second():
+        yield 0
+        raise ValueError("second")
+    try:
+        for a, b in zip(items, second()):  # the first source's second item is taken, then lost
+            pass
+    except ValueError:
+        pass
+    return [(a, b) for a, b in zip(items, items[1:])]
+
+
 def test_pair_loop_refcounts():
     items = [object() for _ in range(4)]
     d = dict(zip(range(4), items))
@@ -173,4 +185,6 @@ def test_pair_loop_refcounts():
         run_both(lambda: [(i, x) for i, x in enumerate(items)])
         run_both(lambda: [(k, v) for k, v in d.items()])
         run_both(lambda: [(a, b) for a, b in zip(items, d.values())])
+        run_both(zip_second_fails, items)
+    assert_pair_step(zip_second_fails)
     assert [sys.getrefcount(x) for x in items] == before
