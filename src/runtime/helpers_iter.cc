@@ -6,6 +6,8 @@
 // CPython; their layouts are mirrored here and checked at start-up.
 #include "runtime/helpers_iter.h"
 
+#include "runtime/helpers.h"
+
 namespace {
 
 struct EnumObject {  // Objects/enumobject.c
@@ -244,7 +246,9 @@ extern "C" long rt_for_iter_pair(PyObject* iter, PyObject** slots) {
 
 namespace pyjion::rt {
 bool PairIterLayoutsKnown() {
-  static const bool known = ProbeGcHead() && ProbeEnum() && ProbeDictItems() && ProbeZip();
+  // NextOf steps list and tuple iterators as FOR_ITER's inline paths do
+  static const bool known = ListIterLayoutKnown() && TupleIterLayoutKnown() && ProbeGcHead() &&
+                            ProbeEnum() && ProbeDictItems() && ProbeZip();
   return known;
 }
 }  // namespace pyjion::rt
