@@ -60,34 +60,20 @@ const Py_ssize_t* Fields(PyObject* it) {
   return reinterpret_cast<const Py_ssize_t*>(reinterpret_cast<const char*>(it) + sizeof(PyObject));
 }
 
-bool ProbeListIter() {
-  PyObject* list = Py_BuildValue("[ii]", 1, 2);
-  PyObject* it = list != nullptr ? PyObject_GetIter(list) : nullptr;
+// A list or tuple iterator (of the sequence Py_BuildValue makes from fmt, two ints 1, 2):
+// index then sequence after the header, the index moving on by one step.
+bool ProbeSeqIter(const char* fmt, PyTypeObject* iter_type) {
+  PyObject* seq = Py_BuildValue(fmt, 1, 2);
+  PyObject* it = seq != nullptr ? PyObject_GetIter(seq) : nullptr;
   bool ok = false;
-  if (it != nullptr && Py_IS_TYPE(it, &PyListIter_Type) && Fields(it)[0] == 0 &&
-      Fields(it)[1] == reinterpret_cast<Py_ssize_t>(list)) {
+  if (it != nullptr && Py_IS_TYPE(it, iter_type) && Fields(it)[0] == 0 &&
+      Fields(it)[1] == reinterpret_cast<Py_ssize_t>(seq)) {
     PyObject* first = PyIter_Next(it);
     ok = first != nullptr && PyLong_AsLong(first) == 1 && Fields(it)[0] == 1;
     Py_XDECREF(first);
   }
   Py_XDECREF(it);
-  Py_XDECREF(list);
-  PyErr_Clear();
-  return ok;
-}
-
-bool ProbeTupleIter() {
-  PyObject* tuple = Py_BuildValue("(ii)", 1, 2);
-  PyObject* it = tuple != nullptr ? PyObject_GetIter(tuple) : nullptr;
-  bool ok = false;
-  if (it != nullptr && Py_IS_TYPE(it, &PyTupleIter_Type) && Fields(it)[0] == 0 &&
-      Fields(it)[1] == reinterpret_cast<Py_ssize_t>(tuple)) {
-    PyObject* first = PyIter_Next(it);
-    ok = first != nullptr && PyLong_AsLong(first) == 1 && Fields(it)[0] == 1;
-    Py_XDECREF(first);
-  }
-  Py_XDECREF(it);
-  Py_XDECREF(tuple);
+  Py_XDECREF(seq);
   PyErr_Clear();
   return ok;
 }
@@ -113,12 +99,12 @@ bool ProbeRangeIter() {
 }  // namespace
 
 bool ListIterLayoutKnown() {
-  static const bool known = ProbeListIter();
+  static const bool known = ProbeSeqIter("[ii]", &PyListIter_Type);
   return known;
 }
 
 bool TupleIterLayoutKnown() {
-  static const bool known = ProbeTupleIter();
+  static const bool known = ProbeSeqIter("(ii)", &PyTupleIter_Type);
   return known;
 }
 

@@ -787,42 +787,35 @@ void XbyakPyAsm::CompareSame(Reg dst, Reg a, Reg b, bool negate) {
 // Iterators stepped inline (layouts checked at start-up: rt::*IterLayoutKnown).
 namespace {
 constexpr int kIterField0 = sizeof(PyObject);  // the first field after the header
-constexpr int kListIterIndex = kIterField0, kListIterSeq = kIterField0 + 8;
-constexpr int kTupleIterIndex = kIterField0, kTupleIterSeq = kIterField0 + 8;
+constexpr int kSeqIterIndex = kIterField0, kSeqIterSeq = kIterField0 + 8;  // list, tuple
 constexpr int kRangeIndex = kIterField0, kRangeStart = kIterField0 + 8,
               kRangeStep = kIterField0 + 16, kRangeLen = kIterField0 + 24;
 }  // namespace
 
-void XbyakPyAsm::ListIterNext(Reg dst, Reg it, Label other) {
-  Require(dst != it, "ListIterNext: dst != it");
+// List and tuple iterators share a layout (index, sequence); the items are behind ob_item
+// in a list, inline in a tuple.
+void XbyakPyAsm::SeqIterNext(Reg dst, Reg it, Label other, bool tuple) {
+  Require(dst != it, "Seq iterator step: dst != it");
   const Xbyak::Reg64& i = Phys(it);
-  gen_->mov(rg::kTmp0, qword[i + kListIterSeq]);
+  gen_->mov(rg::kTmp0, qword[i + kSeqIterSeq]);
   gen_->test(rg::kTmp0, rg::kTmp0);
   J(kE, other);
-  gen_->mov(rg::kScratch, qword[i + kListIterIndex]);
+  gen_->mov(rg::kScratch, qword[i + kSeqIterIndex]);
   gen_->cmp(rg::kScratch, qword[rg::kTmp0 + kObSize]);
   J(kGE, other);
-  gen_->mov(rax, qword[rg::kTmp0 + offsetof(PyListObject, ob_item)]);
-  gen_->mov(Phys(dst), qword[rax + rg::kScratch * 8]);
-  gen_->inc(qword[i + kListIterIndex]);
+  if (tuple) {
+    gen_->mov(Phys(dst), qword[rg::kTmp0 + rg::kScratch * 8 + offsetof(PyTupleObject, ob_item)]);
+  } else {
+    gen_->mov(rax, qword[rg::kTmp0 + offsetof(PyListObject, ob_item)]);
+    gen_->mov(Phys(dst), qword[rax + rg::kScratch * 8]);
+  }
+  gen_->inc(qword[i + kSeqIterIndex]);
   gen_->inc(qword[Phys(dst) + kObRefcnt]);
   RefTotal(+1);
 }
 
-void XbyakPyAsm::TupleIterNext(Reg dst, Reg it, Label other) {
-  Require(dst != it, "TupleIterNext: dst != it");
-  const Xbyak::Reg64& i = Phys(it);
-  gen_->mov(rg::kTmp0, qword[i + kTupleIterSeq]);
-  gen_->test(rg::kTmp0, rg::kTmp0);
-  J(kE, other);
-  gen_->mov(rg::kScratch, qword[i + kTupleIterIndex]);
-  gen_->cmp(rg::kScratch, qword[rg::kTmp0 + kObSize]);
-  J(kGE, other);
-  gen_->mov(Phys(dst), qword[rg::kTmp0 + rg::kScratch * 8 + offsetof(PyTupleObject, ob_item)]);
-  gen_->inc(qword[i + kTupleIterIndex]);
-  gen_->inc(qword[Phys(dst) + kObRefcnt]);
-  RefTotal(+1);
-}
+void XbyakPyAsm::ListIterNext(Reg dst, Reg it, Label other) { SeqIterNext(dst, it, other, false); }
+void XbyakPyAsm::TupleIterNext(Reg dst, Reg it, Label other) { SeqIterNext(dst, it, other, true); }
 
 // kTmp0 = the range iterator's next value, the iterator moved on; to other when it ended.
 void XbyakPyAsm::RangeIterStep(Reg it, Label other) {

@@ -139,6 +139,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadSplitDictValues(Reg obj, Reg work, Label miss);
   void BoxLongInTmp0();
   void RangeIterStep(Reg it, Label other);
+  void SeqIterNext(Reg dst, Reg it, Label other, bool tuple);
   void SetCondition(CmpOp op, Reg dst);
   void CompareDoubles(CmpOp op, Reg dst);
   void CallAddress(const void* fn);
