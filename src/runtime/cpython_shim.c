@@ -724,6 +724,22 @@ PyObject *pj_call_direct(PyThreadState *tstate, PyObject *callable, PyObject *co
   return start_direct(tstate, (PyFunctionObject *)callable, args, nargs, target, size);
 }
 
+/* A direct call of target's code for callable with nargs arguments (callable and args
+ * stolen, unless PJ_NOT_DIRECT): the code's direct entry, else its frame of `size` words
+ * pushed here if the data stack has room (PJ_NOT_DIRECT, consuming nothing, if not), or
+ * RecursionError when the C stack is low (the direct entry declines then too). */
+static inline PyObject *enter_target(PyThreadState *tstate, PyObject *callable,
+                                     PyObject *const *args, Py_ssize_t nargs,
+                                     PjDirectTarget *target, size_t size) {
+  if (target->direct_entry != NULL) {
+    PyObject *res = target->direct_entry(tstate, callable, args, nargs);
+    if (res != PJ_NOT_DIRECT) return res;
+  }
+  if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
+  if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
+  return start_direct(tstate, (PyFunctionObject *)callable, args, nargs, target, size);
+}
+
 /* make_generator's refusal (a coroutine while origins are tracked), known before any
  * reference moves. */
 static inline int declines_generator(PyThreadState *tstate, PyFunctionObject *func,
@@ -759,12 +775,7 @@ static PyObject *function_vectorcall(PyObject *callable, PyObject *const *args, 
    * releases them after the call */
   pending_move.slots = NULL;
   calls_from_c++;
-  if (c_stack_exhausted()) return c_stack_error(callable, owned, nargs);
-  if (target->direct_entry != NULL) {
-    PyObject *res = target->direct_entry(tstate, callable, owned, nargs);
-    if (res != PJ_NOT_DIRECT) return res;
-  }
-  return start_direct(tstate, (PyFunctionObject *)callable, owned, nargs, target, size);
+  return enter_target(tstate, callable, owned, nargs, target, size); /* room checked above */
 }
 
 int pj_can_call_direct(PyThreadState *tstate, PyObject *callable, Py_ssize_t nargs) {
@@ -824,13 +835,7 @@ PyObject *pj_call_cached(PyThreadState *tstate, PyObject *callable, PyObject *co
     target = lookup_older_ways(tstate, callable, nargs, &size, cache);
     if (target == NULL) return PJ_NOT_DIRECT;
   }
-  if (target->direct_entry != NULL) {
-    PyObject *res = target->direct_entry(tstate, callable, args, nargs);
-    if (res != PJ_NOT_DIRECT) return res;
-  }
-  if (!has_stack_space(tstate, size)) return PJ_NOT_DIRECT;
-  if (c_stack_exhausted()) return c_stack_error(callable, args, nargs);
-  return start_direct(tstate, func, args, nargs, target, size);
+  return enter_target(tstate, callable, args, nargs, target, size);
 }
 
 /* Where each of code's parameters gets its value in a call with nargs arguments, the last
