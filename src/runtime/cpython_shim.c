@@ -65,6 +65,10 @@ static const PjOffsets kOffsets = {
     .float_ob_fval = offsetof(PyFloatObject, ob_fval),
     .long_sizeof = sizeof(PyLongObject),
     .dictkeys_nentries = offsetof(PyDictKeysObject, dk_nentries),
+    .dictkeys_log2_index_bytes = offsetof(PyDictKeysObject, dk_log2_index_bytes),
+    .dictkeys_kind = offsetof(PyDictKeysObject, dk_kind),
+    .dictkeys_indices = offsetof(PyDictKeysObject, dk_indices),
+    .dictkeys_general = DICT_KEYS_GENERAL,
     .module_md_dict = offsetof(PyModuleObject, md_dict),
     .frame_previous = offsetof(_PyInterpreterFrame, previous),
     .frame_frame_obj = offsetof(_PyInterpreterFrame, frame_obj),
@@ -78,6 +82,15 @@ static const PjOffsets kOffsets = {
         (int)offsetof(PyGenObject, gi_frame_state) - (int)offsetof(PyGenObject, gi_iframe),
     .frame_suspended = FRAME_SUSPENDED,
 };
+_Static_assert(sizeof(PyDictKeyEntry) == 24 && offsetof(PyDictKeyEntry, me_key) == 8 &&
+                   offsetof(PyDictKeyEntry, me_value) == 16,
+               "dict entries as FOR_ITER reads them (x64/pyasm_xbyak.cc DictIterNext)");
+_Static_assert(sizeof(PyDictUnicodeEntry) == 16 && offsetof(PyDictUnicodeEntry, me_key) == 0 &&
+                   offsetof(PyDictUnicodeEntry, me_value) == 8,
+               "unicode dict entries as FOR_ITER reads them");
+_Static_assert(sizeof(((PyDictKeysObject *)0)->dk_log2_index_bytes) == 1 &&
+                   sizeof(((PyDictKeysObject *)0)->dk_kind) == 1,
+               "dict keys' byte fields");
 _Static_assert(sizeof(((PyGenObject *)0)->gi_frame_state) == 1, "gi_frame_state is one byte");
 _Static_assert(offsetof(_PyInterpreterFrame, owner) ==
                    offsetof(_PyInterpreterFrame, is_entry) + 1,

@@ -3,7 +3,8 @@
 // slots instead of returned in a tuple. Each keeps its iterator's reusable result tuple
 // exactly as its tp_iternext leaves it (refilled when nothing else holds it), so objects die
 // at the same moments as in the interpreter. The iterators' structs are private to
-// CPython; their layouts are mirrored here and checked at start-up.
+// CPython; their layouts are mirrored here and checked at start-up, as is the dict key and
+// value iterators' that FOR_ITER steps inline (DictIterLayoutKnown).
 #include "runtime/helpers_iter.h"
 
 #include "runtime/helpers.h"
@@ -209,6 +210,32 @@ bool ProbeDictItems() {
   return ok;
 }
 
+// A key or value iterator (`iter(d)`, `iter(d.values())`) of a two-item dict: dict, used,
+// position and remaining length where the mirror has them, one step moving position and
+// length on. FOR_ITER steps these inline (DictIterNext).
+bool ProbeDictIter(bool values) {
+  PyObject* dict = Py_BuildValue("{iiii}", 1, 2, 3, 4);
+  PyObject* view = dict == nullptr ? nullptr : values ? PyObject_CallMethod(dict, "values", nullptr)
+                                                      : Py_NewRef(dict);
+  PyObject* it = view != nullptr ? PyObject_GetIter(view) : nullptr;
+  bool ok = false;
+  if (it != nullptr && Py_IS_TYPE(it, values ? &PyDictIterValue_Type : &PyDictIterKey_Type)) {
+    auto* di = reinterpret_cast<DictIterObject*>(it);
+    if (di->di_dict == reinterpret_cast<PyDictObject*>(dict) && di->di_used == 2 &&
+        di->di_pos == 0 && di->len == 2 && di->di_result == nullptr) {
+      PyObject* first = PyIter_Next(it);
+      ok = first != nullptr && PyLong_AsLong(first) == (values ? 2 : 1) && di->di_pos == 1 &&
+           di->len == 1;
+      Py_XDECREF(first);
+    }
+  }
+  Py_XDECREF(it);
+  Py_XDECREF(view);
+  Py_XDECREF(dict);
+  PyErr_Clear();
+  return ok;
+}
+
 bool ProbeZip() {
   PyObject* a = Py_BuildValue("[ii]", 1, 2);
   PyObject* b = Py_BuildValue("(ii)", 3, 4);
@@ -249,6 +276,11 @@ bool PairIterLayoutsKnown() {
   // NextOf steps list and tuple iterators as FOR_ITER's inline paths do
   static const bool known = ListIterLayoutKnown() && TupleIterLayoutKnown() && ProbeGcHead() &&
                             ProbeEnum() && ProbeDictItems() && ProbeZip();
+  return known;
+}
+
+bool DictIterLayoutKnown() {
+  static const bool known = ProbeDictIter(false) && ProbeDictIter(true);
   return known;
 }
 }  // namespace pyjion::rt

@@ -1,5 +1,6 @@
 // FOR_ITER fused with UNPACK_SEQUENCE 2 (`for a, b in ...`) over the iterators whose every
-// step makes a pair: enumerate, dict items, zip of two (runtime/helpers_iter.cc).
+// step makes a pair: enumerate, dict items, zip of two (runtime/helpers_iter.cc); and the
+// layout check of the dict iterators FOR_ITER steps inline.
 #pragma once
 
 #include <Python.h>
@@ -20,4 +21,7 @@ namespace pyjion::rt {
 // Whether the private layouts rt_for_iter_pair reads (enumerate, dict iterators, zip) are
 // the ones it expects (checked once, at first use); when not, nothing calls it.
 bool PairIterLayoutsKnown();
+// Whether dict key and value iterators (dictobject.c's dictiterobject: dict, used, position,
+// result, remaining length) are laid out as FOR_ITER's inline step reads them.
+bool DictIterLayoutKnown();
 }  // namespace pyjion::rt

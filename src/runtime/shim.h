@@ -46,6 +46,11 @@ typedef struct PjOffsets {
   int float_ob_fval;          /* PyFloatObject.ob_fval */
   int long_sizeof;            /* sizeof(PyLongObject): stride of the small-int array */
   int dictkeys_nentries;      /* PyDictKeysObject.dk_nentries (Py_ssize_t) */
+  /* a dict's entries, which FOR_ITER reads for dict key and value iterators: they start
+   * (1 << dk_log2_index_bytes) bytes after dk_indices; PyDictKeyEntry (hash, key, value:
+   * 24 bytes) in a DICT_KEYS_GENERAL table, else PyDictUnicodeEntry (key, value: 16) */
+  int dictkeys_log2_index_bytes, dictkeys_kind, dictkeys_indices; /* uint8_t, uint8_t, - */
+  int dictkeys_general;       /* DICT_KEYS_GENERAL */
   int module_md_dict;         /* PyModuleObject.md_dict */
   /* frames pushed and popped by compiled code (direct entries, x64/pyasm_xbyak_entry.cc) */
   int frame_previous, frame_frame_obj, frame_is_entry; /* is_entry and owner: 2 bytes */

@@ -131,12 +131,12 @@ void emit_GET_ITER(Lowering& L, const Instr& in) {
 // FOR_ITER (iter -- iter next) or, exhausted, (iter --) and jump. The iterator stays in its
 // slot: the stack is flushed first (a no-op at a loop header; a FOR_ITER whose body never
 // jumps back, `for x in it: return x`, is not one), so the exhausted path finds it there and
-// the jump target finds the whole stack in the frame. Exact list, tuple and range
-// iterators are stepped inline while they have items; their end and every other iterator
-// go through rt_for_iter (tp_iternext). Followed by UNPACK_SEQUENCE 2 (`for a, b in ...`),
-// the two are emitted together: enumerate, dict items and zip iterators write their pair
-// straight into the unpacked slots (rt_for_iter_pair), no tuple made; any other item goes
-// through UNPACK_SEQUENCE's own lowering.
+// the jump target finds the whole stack in the frame. Exact list, tuple, range and dict
+// key/value iterators are stepped inline while they have items; their end and every other
+// iterator go through rt_for_iter (tp_iternext). Followed by UNPACK_SEQUENCE 2 (`for a, b in
+// ...`), the two are emitted together: enumerate, dict items and zip iterators write their
+// pair straight into the unpacked slots (rt_for_iter_pair), no tuple made; any other item
+// goes through UNPACK_SEQUENCE's own lowering.
 void emit_FOR_ITER(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   L.Flush();
@@ -147,39 +147,43 @@ void emit_FOR_ITER(Lowering& L, const Instr& in) {
   const Reg item = L.AcquireReg();
   L.LoadValue(it, L.Peek(0));
   Label generic = pa.NewLabel(), have = pa.NewLabel(), ended = pa.NewLabel();
-  Label not_list = pa.NewLabel(), not_tuple = pa.NewLabel(), unpacked = pa.NewLabel();
-  if (rt::ListIterLayoutKnown()) {
-    pa.Comment("list iterator");
-    pa.GuardExactType(it, &PyListIter_Type, not_list);
-    pa.ListIterNext(item, it, generic);
+  Label unpacked = pa.NewLabel();
+  // each inline step behind its exact-type guard; a mismatch tries the next one
+  auto step = [&](bool known, const char* what, PyTypeObject* type, auto&& next) {
+    if (!known) return;
+    const Label mismatch = pa.NewLabel();
+    pa.Comment(what);
+    pa.GuardExactType(it, type, mismatch);
+    next();
     pa.Jump(have);
-  }
-  pa.Bind(not_list);
-  if (rt::TupleIterLayoutKnown()) {
-    pa.Comment("tuple iterator");
-    pa.GuardExactType(it, &PyTupleIter_Type, not_tuple);
-    pa.TupleIterNext(item, it, generic);
-    pa.Jump(have);
-  }
-  pa.Bind(not_tuple);
+    pa.Bind(mismatch);
+  };
+  step(rt::ListIterLayoutKnown(), "list iterator", &PyListIter_Type,
+       [&] { pa.ListIterNext(item, it, generic); });
+  step(rt::TupleIterLayoutKnown(), "tuple iterator", &PyTupleIter_Type,
+       [&] { pa.TupleIterNext(item, it, generic); });
   if (pair) {
     pa.Comment("pair iterator");  // the slots UNPACK_SEQUENCE fills start where the item goes
     pa.CallHelper(PJ_HELPER(rt_for_iter_pair), {A(it), AAddress(L.Stack(L.sp()))});
     pa.BranchIfZero(Reg::kRet, ended);
     pa.BranchIfNegative32(Reg::kRet, generic);
     pa.Jump(unpacked);
-  } else if (rt::RangeIterLayoutKnown()) {
-    pa.Comment("range iterator");
-    pa.GuardExactType(it, &PyRangeIter_Type, generic);
-    // `for i in range(...)`: the item goes straight into a local, whose int may be reused
-    const Instr* store = L.Following();
-    if (store != nullptr && store->opcode == frontend::STORE_FAST) {
-      pa.RangeIterNextInto(item, it, L.Local(store->oparg), generic);
-    } else {
-      pa.RangeIterNext(item, it, generic);
+  } else {
+    step(rt::RangeIterLayoutKnown(), "range iterator", &PyRangeIter_Type, [&] {
+      // `for i in range(...)`: the item goes straight into a local, whose int may be reused
+      const Instr* store = L.Following();
+      if (store != nullptr && store->opcode == frontend::STORE_FAST) {
+        pa.RangeIterNextInto(item, it, L.Local(store->oparg), generic);
+      } else {
+        pa.RangeIterNext(item, it, generic);
+      }
+      pa.BranchIfZero(item, L.ErrorHere());  // boxing failed; the iterator has moved on
+    });
+    for (const bool values : {false, true}) {
+      step(rt::DictIterLayoutKnown(), values ? "dict value iterator" : "dict key iterator",
+           values ? &PyDictIterValue_Type : &PyDictIterKey_Type,
+           [&] { pa.DictIterNext(item, it, generic, values); });
     }
-    pa.BranchIfZero(item, L.ErrorHere());  // boxing failed; the iterator has moved on
-    pa.Jump(have);
   }
   pa.Bind(generic);
   pa.CallHelper(PJ_HELPER(rt_for_iter), {A(it)});

@@ -239,6 +239,9 @@ class PyAsm {
   // NULL if boxing the int failed (MemoryError); it may call out.
   virtual void ListIterNext(Reg dst, Reg it, Label other) = 0;
   virtual void TupleIterNext(Reg dst, Reg it, Label other) = 0;
+  // ... of an exact dict key iterator (values: value iterator) while its dict is unchanged
+  // and the entry at its position holds an item (everything else is dictiter_iternext*'s).
+  virtual void DictIterNext(Reg dst, Reg it, Label other, bool values) = 0;
   virtual void RangeIterNext(Reg dst, Reg it, Label other) = 0;
   // RangeIterNext for an item that the next instruction stores into `local`: a positive
   // one-digit value is written into the local's int in place when nothing but the local

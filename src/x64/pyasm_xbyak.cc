@@ -817,6 +817,67 @@ void XbyakPyAsm::SeqIterNext(Reg dst, Reg it, Label other, bool tuple) {
 void XbyakPyAsm::ListIterNext(Reg dst, Reg it, Label other) { SeqIterNext(dst, it, other, false); }
 void XbyakPyAsm::TupleIterNext(Reg dst, Reg it, Label other) { SeqIterNext(dst, it, other, true); }
 
+// A dict key or value iterator (dictobject.c's dictiterobject) over a combined table
+// (ma_values NULL) whose entry at the position holds an item: dictiter_iternextkey /
+// dictiter_iternextvalue's found case. The dict changed in size, a split table, a deleted
+// entry there, the iterator's end and "keys changed" (len 0 with an item found) are theirs.
+namespace {
+constexpr int kDiDict = kIterField0, kDiUsed = kIterField0 + 8, kDiPos = kIterField0 + 16,
+              kDiLen = kIterField0 + 32;
+}  // namespace
+
+void XbyakPyAsm::DictIterNext(Reg dst, Reg it, Label other, bool values) {
+  Require(dst != it, "DictIterNext: dst != it");
+  const PjOffsets& o = *pj_offsets();
+  const Xbyak::Reg64& i = Phys(it);
+  const Label general = NewLabel(), found = NewLabel();
+  gen_->mov(rg::kTmp0, qword[i + kDiDict]);
+  gen_->test(rg::kTmp0, rg::kTmp0);
+  J(kE, other);
+  gen_->mov(rg::kScratch, qword[rg::kTmp0 + offsetof(PyDictObject, ma_used)]);
+  gen_->cmp(rg::kScratch, qword[i + kDiUsed]);
+  J(kNE, other);
+  gen_->cmp(qword[rg::kTmp0 + offsetof(PyDictObject, ma_values)], 0);
+  J(kNE, other);
+  gen_->cmp(qword[i + kDiLen], 0);
+  J(kE, other);
+  gen_->mov(rg::kTmp0, qword[rg::kTmp0 + offsetof(PyDictObject, ma_keys)]);
+  gen_->mov(rdx, qword[i + kDiPos]);
+  gen_->cmp(rdx, qword[rg::kTmp0 + o.dictkeys_nentries]);
+  J(kGE, other);
+  // rax = the entries: dk_indices + (1 << dk_log2_index_bytes)
+  gen_->movzx(ecx, byte[rg::kTmp0 + o.dictkeys_log2_index_bytes]);
+  gen_->mov(eax, 1);
+  gen_->shl(rax, cl);
+  gen_->lea(rax, ptr[rax + rg::kTmp0 + o.dictkeys_indices]);
+  gen_->cmp(byte[rg::kTmp0 + o.dictkeys_kind], o.dictkeys_general);
+  J(kE, general);
+  gen_->mov(rcx, rdx);  // PyDictUnicodeEntry {key, value}
+  gen_->shl(rcx, 4);
+  gen_->add(rax, rcx);
+  DictEntryItem(0, 8, values, other);
+  Jmp(found);
+  Here(general);
+  gen_->lea(rcx, ptr[rdx + rdx * 2]);  // PyDictKeyEntry {hash, key, value}
+  gen_->lea(rax, ptr[rax + rcx * 8]);
+  DictEntryItem(8, 16, values, other);
+  Here(found);
+  gen_->mov(Phys(dst), rcx);
+  gen_->inc(rdx);
+  gen_->mov(qword[i + kDiPos], rdx);
+  gen_->dec(qword[i + kDiLen]);
+  gen_->inc(qword[Phys(dst) + kObRefcnt]);
+  RefTotal(+1);
+}
+
+// rcx = the key or value of the entry at rax; to other if the entry is deleted (no value).
+void XbyakPyAsm::DictEntryItem(int key_offset, int value_offset, bool values, Label other) {
+  gen_->mov(rcx, qword[rax + value_offset]);
+  gen_->test(rcx, rcx);
+  J(kE, other);
+  if (!values) gen_->mov(rcx, qword[rax + key_offset]);
+}
+
 // kTmp0 = the range iterator's next value, the iterator moved on; to other when it ended.
 void XbyakPyAsm::RangeIterStep(Reg it, Label other) {
   Require(IsKeep(it), "RangeIterNext: it in a kKeep register");

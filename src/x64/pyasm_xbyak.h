@@ -92,6 +92,7 @@ class XbyakPyAsm : public PyAsm {
   void CompareSame(Reg dst, Reg a, Reg b, bool negate) override;
   void ListIterNext(Reg dst, Reg it, Label other) override;
   void TupleIterNext(Reg dst, Reg it, Label other) override;
+  void DictIterNext(Reg dst, Reg it, Label other, bool values) override;
   void RangeIterNext(Reg dst, Reg it, Label other) override;
   void RangeIterNextInto(Reg dst, Reg it, Slot local, Label other) override;
   void LoadCell(Reg dst, Reg cell) override;
@@ -140,6 +141,7 @@ class XbyakPyAsm : public PyAsm {
   void BoxLongInTmp0();
   void RangeIterStep(Reg it, Label other);
   void SeqIterNext(Reg dst, Reg it, Label other, bool tuple);
+  void DictEntryItem(int key_offset, int value_offset, bool values, Label other);
   void SetCondition(CmpOp op, Reg dst);
   void CompareDoubles(CmpOp op, Reg dst);
   void CallAddress(const void* fn);

@@ -77,6 +77,7 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, CompareSame, (Reg, Reg, Reg, bool), (override));
   MOCK_METHOD(void, ListIterNext, (Reg, Reg, Label), (override));
   MOCK_METHOD(void, TupleIterNext, (Reg, Reg, Label), (override));
+  MOCK_METHOD(void, DictIterNext, (Reg, Reg, Label, bool), (override));
   MOCK_METHOD(void, RangeIterNext, (Reg, Reg, Label), (override));
   MOCK_METHOD(void, RangeIterNextInto, (Reg, Reg, Slot, Label), (override));
   MOCK_METHOD(void, LoadCell, (Reg, Reg), (override));

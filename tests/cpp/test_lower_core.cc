@@ -300,7 +300,7 @@ TEST(LowerControl, ForIterIntoALocalMayReuseItsInt) {
   ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
 }
 
-TEST(LowerControl, ForIterStepsListTupleAndRangeIteratorsInline) {
+TEST(LowerControl, ForIterStepsListTupleRangeAndDictIteratorsInline) {
   // an iterator of unknown type: each exact type is tried in turn before tp_iternext
   LoweringTest t("def f(it):\n    for x in it:\n        pass\n", "f");
   {
@@ -311,6 +311,10 @@ TEST(LowerControl, ForIterStepsListTupleAndRangeIteratorsInline) {
     EXPECT_CALL(t.pa, TupleIterNext(_, _, _));
     EXPECT_CALL(t.pa, GuardExactType(_, &PyRangeIter_Type, _));
     EXPECT_CALL(t.pa, RangeIterNextInto(_, _, x64::Slot::Local(1), _));
+    EXPECT_CALL(t.pa, GuardExactType(_, &PyDictIterKey_Type, _));
+    EXPECT_CALL(t.pa, DictIterNext(_, _, _, false));
+    EXPECT_CALL(t.pa, GuardExactType(_, &PyDictIterValue_Type, _));
+    EXPECT_CALL(t.pa, DictIterNext(_, _, _, true));
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_for_iter), _));
   }
   ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
@@ -333,6 +337,7 @@ TEST(LowerControl, ForIterWithAPairUnpackedStepsPairIteratorsIntoTheSlots) {
     EXPECT_CALL(t.pa, UnpackSeqToSlots(x64::SeqKind::kList, _, 2, x64::Slot::Stack(1), _));
   }
   EXPECT_CALL(t.pa, RangeIterNext(_, _, _)).Times(0);
+  EXPECT_CALL(t.pa, DictIterNext(_, _, _, _)).Times(0);
   ASSERT_TRUE(t.Emit(frontend::FOR_ITER));
 }
 
