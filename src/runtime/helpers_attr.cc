@@ -246,15 +246,14 @@ bool ClassValueHolds(PyObject* owner, PyTypeObject* tp, const AttrEntry& e) {
          reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version && ShadowHolds(e);
 }
 
+}  // namespace
+
 // funcobject.c's staticmethod and classmethod (private): the callable follows the header.
 struct WrapperLayout {
   PyObject_HEAD
   PyObject* callable;
 };
 
-// The callable of an exact staticmethod or classmethod, as its __func__ gives it (which
-// also checks the layout above); nullptr if it is not one or for a classmethod of
-// something other than a plain function.
 PyObject* WrappedCallable(PyObject* descr) {
   const bool is_static = Py_IS_TYPE(descr, &PyStaticMethod_Type);
   if (!is_static && !Py_IS_TYPE(descr, &PyClassMethod_Type)) return nullptr;
@@ -264,11 +263,17 @@ PyObject* WrappedCallable(PyObject* descr) {
   return func != nullptr && (is_static || PyFunction_Check(func)) ? func : nullptr;
 }
 
+bool StillWraps(PyObject* descr, PyObject* callable) {
+  return reinterpret_cast<WrapperLayout*>(descr)->callable == callable;
+}
+
+namespace {
+
 // The guards of kStaticMethod and kClassMethod: the receiver still finds the same wrapper
 // (its class's version and no attribute of its own, or the class's own version), which
 // still wraps `obj` (staticmethod.__init__ can be called again on a live one).
 bool WrapperHolds(AttrCache* cache, PyObject* owner, PyTypeObject* tp, const AttrEntry& e) {
-  if (reinterpret_cast<WrapperLayout*>(e.owner)->callable != e.obj) return false;
+  if (!StillWraps(e.owner, e.obj)) return false;
   if (e.on_class)
     return tp == &PyType_Type &&
            reinterpret_cast<PyTypeObject*>(owner)->tp_version_tag == e.version;

@@ -113,6 +113,13 @@ constexpr int kValuesPointerOffset = -4 * static_cast<int>(sizeof(PyObject*));
 // ... and its dict, once made, three words before (_PyObject_ManagedDictPointer).
 constexpr int kManagedDictOffset = -3 * static_cast<int>(sizeof(PyObject*));
 
+// The callable of an exact staticmethod or classmethod, as its __func__ gives it (which
+// also checks the private layout it is read through); nullptr if descr is not one, or for
+// a classmethod of something other than a plain function. Borrowed: descr keeps it while
+// StillWraps(descr, it) (staticmethod.__init__ can be called again on a live one).
+PyObject* WrappedCallable(PyObject* descr);
+bool StillWraps(PyObject* descr, PyObject* callable);
+
 }  // namespace pyjion::rt
 
 extern "C" {

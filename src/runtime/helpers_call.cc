@@ -6,6 +6,7 @@
 // tracing variants of ceval (trace_call_function, C_TRACE) have no counterpart here.
 #include "runtime/helpers_call.h"
 #include "runtime/helpers.h"
+#include "runtime/helpers_attr.h"
 #include "runtime/interned.h"
 
 #include <frameobject.h>  // PyFrame_FastToLocalsWithError, PyFrame_LocalsToFast
@@ -204,6 +205,101 @@ PyObject* Instantiate(PyThreadState* tstate, PyObject** base, int nargs, PyObjec
   }
   Py_DECREF(res);
   return obj;
+}
+
+InternedName g_new("__new__");
+
+// typeobject.c's slot_tp_new (not exported): the tp_new type_new gives every class that
+// defines __new__, read from a class made here whose __new__ is a staticmethod of None
+// (making it runs no Python code); NULL if that failed.
+newfunc SlotTpNew() {
+  static const newfunc slot = []() -> newfunc {
+    PyObject* sm = PyStaticMethod_New(Py_None);
+    PyObject* name = g_new.get();
+    PyObject* ns = sm != nullptr && name != nullptr ? PyDict_New() : nullptr;
+    PyObject* cls = nullptr;
+    if (ns != nullptr && PyDict_SetItem(ns, name, sm) == 0)
+      cls = PyObject_CallFunction(reinterpret_cast<PyObject*>(&PyType_Type), "s(O)O",
+                                  "pyjion_x64_new_probe", &PyBaseObject_Type, ns);
+    newfunc found = cls != nullptr ? reinterpret_cast<PyTypeObject*>(cls)->tp_new : nullptr;
+    Py_XDECREF(cls);
+    Py_XDECREF(ns);
+    Py_XDECREF(sm);
+    PyErr_Clear();
+    return found != PyBaseObject_Type.tp_new ? found : nullptr;
+  }();
+  return slot;
+}
+
+// The __new__ of a class that New can instantiate, or NULL: a heap type whose __new__ is a
+// Python function (a staticmethod of one, as type_new makes it, or a function set on the
+// class later: slot_tp_new's lookup gives both as the function) and whose __init__ is
+// object's, which then does nothing (object_init with tp_new not object_new). *wrapper is
+// the staticmethod or NULL. Borrowed: the class keeps them while its version tag is the
+// one returned in *version, and the staticmethod its function while StillWraps. The caller
+// checked that the class's type is exactly `type` (no metaclass __call__).
+PyObject* DirectNew(PyTypeObject* tp, PyObject** wrapper, unsigned* version) {
+  if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || tp->tp_init != PyBaseObject_Type.tp_init ||
+      tp->tp_new == nullptr || tp->tp_new != SlotTpNew())
+    return nullptr;
+  PyObject* name = g_new.get();
+  PyObject* descr = name != nullptr ? _PyType_Lookup(tp, name) : nullptr;
+  if (descr == nullptr || !(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  *version = tp->tp_version_tag;
+  *wrapper = Py_IS_TYPE(descr, &PyStaticMethod_Type) ? descr : nullptr;
+  Py_INCREF(descr);  // reading the wrapped function allocates: a collection may run code
+  PyObject* func = *wrapper != nullptr ? pyjion::rt::WrappedCallable(descr) : descr;
+  const bool unchanged = tp->tp_version_tag == *version;
+  Py_DECREF(descr);
+  return unchanged && func != nullptr && PyFunction_Check(func) ? func : nullptr;
+}
+
+// type_call's tp_init of an instance of a subclass that a __new__ returned, with the
+// arguments of the call (nargs, the last of them named by kwnames), borrowed.
+int InitInstance(PyObject* obj, PyObject* const* args, int nargs, PyObject* kwnames) {
+  const Py_ssize_t nkw = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
+  PyObject* tuple = PyTuple_New(nargs - nkw);
+  if (tuple == nullptr) return -1;
+  for (Py_ssize_t i = 0; i < nargs - nkw; ++i) PyTuple_SET_ITEM(tuple, i, Py_NewRef(args[i]));
+  PyObject* kwargs = nkw > 0 ? _PyStack_AsDict(args + nargs - nkw, kwnames) : nullptr;
+  const int r = nkw > 0 && kwargs == nullptr ? -1 : Py_TYPE(obj)->tp_init(obj, tuple, kwargs);
+  Py_DECREF(tuple);
+  Py_XDECREF(kwargs);
+  return r;
+}
+
+// Instantiates base[1], a class DirectNew gave `func` for, as type_call does: __new__(cls,
+// *args, **kwargs) (slot_tp_new), run directly when compiled (through the call site's
+// caches `py`, or `kw` with keyword arguments); then, for an instance of a proper subclass
+// of cls, the subclass's tp_init with the same arguments (for cls itself that is
+// object_init, which does nothing here). base is [NULL, cls, args[nargs]] (nargs at most
+// kNewMaxArgs), the last of them named by kwnames (or NULL); the class and the arguments
+// are consumed, after the call as type_call's argument tuple holds them, and the new
+// object (or NULL) is returned.
+constexpr int kNewMaxArgs = 15;
+PyObject* New(PyThreadState* tstate, PyObject** base, int nargs, PyObject* kwnames,
+              PyObject* func, PjCallCache* py, PjKwCallCache* kw) {
+  const int n = nargs + 1;  // __new__'s arguments: the class, then the call's
+  PyObject* held[kNewMaxArgs + 1];
+  for (int i = 0; i < n; ++i) held[i] = Py_NewRef(base[1 + i]);
+  PyObject* res = kwnames == nullptr
+                      ? pj_call_cached(tstate, Py_NewRef(func), base + 1, n, py)
+                      : pj_call_kw_cached(tstate, Py_NewRef(func), base + 1, n, kwnames, kw);
+  if (res == PJ_NOT_DIRECT) {  // not compiled (yet): an ordinary call of __new__
+    Py_DECREF(func);
+    const Py_ssize_t npos = n - (kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0);
+    res = PyObject_Vectorcall(func, base + 1, static_cast<size_t>(npos), kwnames);
+    for (int i = 0; i < n; ++i) Py_DECREF(base[1 + i]);
+  }
+  auto* cls = reinterpret_cast<PyTypeObject*>(held[0]);
+  if (res != nullptr && Py_TYPE(res) != cls && PyObject_TypeCheck(res, cls) &&
+      Py_TYPE(res)->tp_init != nullptr && InitInstance(res, held + 1, nargs, kwnames) < 0)
+    Py_CLEAR(res);
+  for (int i = 0; i < n; ++i) Py_DECREF(held[i]);  // the callable, then the arguments
+  return res;
 }
 
 }  // namespace
@@ -572,6 +668,21 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
       base[0] = res;
       return res;
     }
+    PyObject* wrapper = nullptr;
+    unsigned version = 0;
+    PyObject* new_func = total <= kNewMaxArgs ? DirectNew(tp, &wrapper, &version) : nullptr;
+    if (new_func != nullptr) {
+      if (specialise) {
+        cache->cls = tp;
+        cache->cls_version = version;
+        cache->init = new_func;
+        cache->new_wrapper = wrapper;
+        cache->handler = rt_call_class_new;
+      }
+      PyObject* res = New(tstate, base, total, kwnames, new_func, &cache->py, &cache->kw);
+      base[0] = res;
+      return res;
+    }
   }
   if (Py_IS_TYPE(callable, &PyFunction_Type)) {  // keywords, *args, **kwargs, kw-only
     PyObject* res = pj_call_kw_cached(tstate, callable, args, total, kwnames, &cache->kw);
@@ -641,6 +752,22 @@ extern "C" PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int o
     return Miss(tstate, base, oparg, kwnames, cache);
   PyObject* res = Instantiate(tstate, base, oparg & ~kCallFlags, kwnames, cache->init,
                               &cache->py, &cache->kw);
+  base[0] = res;
+  return res;
+}
+
+extern "C" PyObject* rt_call_class_new(PyThreadState* tstate, PyObject** base, int oparg,
+                                       PyObject* kwnames, CallCache* cache) {
+  // the same class, unchanged since (the same __new__, slot_tp_new and object_init), its
+  // staticmethod still wrapping the same function
+  PyObject* callable = base[1];
+  const int nargs = oparg & ~kCallFlags;
+  if (base[0] != nullptr || callable != reinterpret_cast<PyObject*>(cache->cls) ||
+      !Py_IS_TYPE(callable, &PyType_Type) || cache->cls->tp_version_tag != cache->cls_version ||
+      (cache->new_wrapper != nullptr && !pyjion::rt::StillWraps(cache->new_wrapper, cache->init)) ||
+      nargs > kNewMaxArgs)
+    return Miss(tstate, base, oparg, kwnames, cache);
+  PyObject* res = New(tstate, base, nargs, kwnames, cache->init, &cache->py, &cache->kw);
   base[0] = res;
   return res;
 }

@@ -55,6 +55,9 @@ PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, PyObject* k
 //   rt_call_class: a plain class instantiated with its Python __init__ run directly (the
 //                  same class, its version tag unchanged: the same __init__ and __new__),
 //                  keyword arguments included;
+//   rt_call_class_new: a class whose __new__ is a Python function (and __init__ object's:
+//                  namedtuples, Fraction), __new__(cls, ...) run directly (the same class,
+//                  its version tag unchanged, its staticmethod wrapping the same function);
 //   rt_call_conversion: str(x) and int(x), which are PyObject_Str(x) and PyNumber_Long(x)
 //                  (ceval's PRECALL_NO_KW_STR_1 for str; neither type has a vectorcall in
 //                  3.11, so the generic call builds an argument tuple for type_call);
@@ -73,7 +76,9 @@ struct CallCache {
   PyTypeObject* self_type = nullptr;
   PyTypeObject* cls = nullptr;   // rt_call_class: the class (compared by identity),
   uint32_t cls_version = 0;      //   its tp_version_tag when filled,
-  PyObject* init = nullptr;      //   and its __init__ (borrowed: the class keeps it)
+  PyObject* init = nullptr;      //   and its __init__ (rt_call_class_new: its __new__'s
+                                 //   function), borrowed: the class keeps it,
+  PyObject* new_wrapper = nullptr;  // rt_call_class_new: through this staticmethod, or NULL
   unsigned respecialisations = 0;
   // The builtin the machine code calls itself (x64 BuiltinCall), set only when the site's
   // argument count fits its convention: a method descriptor with inline_ml on a self of
@@ -98,6 +103,8 @@ PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int oparg, PyObject
                      CallCache* cache);
 PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                         CallCache* cache);
+PyObject* rt_call_class_new(PyThreadState* tstate, PyObject** base, int oparg,
+                            PyObject* kwnames, CallCache* cache);
 PyObject* rt_call_conversion(PyThreadState* tstate, PyObject** base, int oparg,
                              PyObject* kwnames, CallCache* cache);
 PyObject* rt_call_min_max(PyThreadState* tstate, PyObject** base, int oparg,
