@@ -405,7 +405,12 @@ class ICMixin:
             out.append("    __slots__ = ('v',)")
         if not has_base or self.chance(0.5):
             out.append('    k = %s' % self.pick([self.lit_int(), "'k'", '2.5']))
-        out += ['    def __init__(self, v, w=0):', '        self.v = v']
+        if site == 'pynew':
+            # a Python __new__ and object's __init__ (namedtuple-like): CALL runs __new__
+            out += ['    def __new__(cls, v, w=0):', '        o = super().__new__(cls)',
+                    '        o.v = (v, w) if w else v', '        return o']
+        else:
+            out += ['    def __init__(self, v, w=0):', '        self.v = v']
         if not has_base or self.chance(0.6):
             out += ['    def m(self, a, b=1):', '        return (%r, self.v, a, b)' % (W + '.m')]
         out += ['    @property', '    def p(self):', '        return (%r, self.v)' % (W + '.p')]
@@ -494,6 +499,18 @@ class ICMixin:
                 muts += [cls("lambda %s: ('base', %r)" % (sig, target), owner=B)]
         elif target == '__getitem__':
             muts += [cls("lambda self, i: ('new[]', i)"), dl(), cls('HM0'), cls('None')] + klass
+        elif target == '__new__':
+            muts += [cls("staticmethod(lambda cls, *a, **k: ('new2',) + a)"), dl(), cls('HM0'),
+                     cls("lambda cls, v, w=0: ('plain function', v, w)"),
+                     cls("staticmethod(lambda cls, v, w=0: object.__new__(%s))" % X),
+                     cls("lambda self, v, w=0: setattr(self, 'v', ('init', v))", '__init__'),
+                     ("%s.__dict__['__new__'].__init__(lambda cls, *a, **k: ('reinit', a))" % W, None, None),
+                     ('%s.__new__.__defaults__ = (9,)' % W, '%s.__new__.__defaults__ = (0,)' % W, None),
+                     ("%s.__new__.__code__ = (lambda cls, v, w=1: ('code', v, w)).__code__" % W, None, None)]
+            if has_base:
+                muts += [cls("staticmethod(lambda cls, v, w=0: ('base new', v))", owner=B),
+                         cls("lambda self, v, w=0: setattr(self, 'v', 'base init')", '__init__', owner=B),
+                         ('%s.__bases__ = (%s,)' % (W, X), '%s.__bases__ = (%s,)' % (W, B), None)]
         elif target == '__init__':
             muts += [cls("lambda self, v: setattr(self, 'v', ('init2', v))"), dl(), cls('HM0'),
                      cls("staticmethod(lambda cls, *a: ('new2',) + a)", '__new__'),
@@ -508,7 +525,7 @@ class ICMixin:
         """A site warmed up on a class the call makes, which the loop then mutates."""
         t = self.fresh(ctx, 'ic')
         site = self.pick(['meth', 'meth', 'attr', 'attr', 'prop', 'inst', 'store', 'missing', 'binop', 'subscr',
-                          'new', 'classattr', 'unbound', 'callee', 'callee', 'with'])
+                          'new', 'pynew', 'classattr', 'unbound', 'callee', 'callee', 'with'])
         if site == 'callee':
             return self.wm_callee(ctx, t, indent)
         W, B, X, o, i, e, acc = t + 'W', t + 'B', t + 'X', t + 'o', t + 'i', t + 'e', t
@@ -519,6 +536,7 @@ class ICMixin:
             'inst': ('v', '', '{o}.v'), 'store': ('v', '{o}.v = {i}', '{o}.v'), 'missing': ('zz', '', '{o}.zz'),
             'binop': ('__add__', '', self.pick(['{o} + {i}', '{i} + {o}'])), 'subscr': ('__getitem__', '', '{o}[{i}]'),
             'new': ('__init__', '', self.pick(['{W}({i})', '{W}({i}).v'])), 'classattr': ('k', '', '{W}.k'),
+            'pynew': ('__new__', '', self.pick(['{W}({i})', '{W}({i}).v', '{W}(w={i}, v=2)'])),
             'unbound': ('m', '', '{W}.m({o}, {i})'),
             'with': (self.pick(['__enter__', '__exit__']), '', '{W}s({o}, {i})'),
         }[site]
