@@ -264,6 +264,14 @@ Reg FloatReuse(const Operands& o, NumKind lk, NumKind rk) {
   return Reg::kRet;
 }
 
+// The operand register of an owned int temporary (both operands are exact ints on the
+// int path) that can take a one-digit result in place; Reg::kRet for none.
+Reg IntReuse(const Operands& o) {
+  if (o.lv.owned()) return o.l;
+  if (o.rv.owned()) return o.r;
+  return Reg::kRet;
+}
+
 // Cold, from `entry` (the float guards failed): an exact float with an exact int of at
 // most two digits on the other side, as float_add & co. convert it (PyLong_AsDouble rounds
 // to nearest as cvtsi2sd does), then `boxed`; other operands go to not_number, larger
@@ -333,11 +341,11 @@ void emit_BINARY_OP(Lowering& L, const Instr& in) {
       const Label long_slot = pa.NewLabel();
       int64_t imm;
       if (SmallIntConst(o.rv, &imm) && ImmediateFits(op, imm)) {
-        pa.MediumIntArithImm(op, Reg::kRet, o.l, imm, long_slot);
+        pa.MediumIntArithImm(op, Reg::kRet, o.l, imm, IntReuse(o), long_slot);
       } else if (SmallIntConst(o.lv, &imm) && Commutes(op)) {
-        pa.MediumIntArithImm(op, Reg::kRet, o.r, imm, long_slot);
+        pa.MediumIntArithImm(op, Reg::kRet, o.r, imm, IntReuse(o), long_slot);
       } else {
-        pa.MediumIntArith(op, Reg::kRet, o.l, o.r, long_slot);
+        pa.MediumIntArith(op, Reg::kRet, o.l, o.r, IntReuse(o), long_slot);
       }
       pa.Jump(boxed);
       L.Cold([&L, long_slot, join, o, res, op] {  // two exact ints past one digit

@@ -204,11 +204,14 @@ class PyAsm {
   // digits (|value| < 2**60) and the result needs no more than 64 bits (mul overflow,
   // shifts out of range or negative, division or modulo by zero all go to fail). dst (kRet)
   // = a new reference to the result (small ints from the cache, else boxed) or NULL on
-  // MemoryError. Not kTrueDivide. Clobbers every caller-saved register.
-  virtual void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) = 0;
+  // MemoryError. `reuse`: an owned operand register whose int may take a one-digit result
+  // in place if nothing else refers to it (its count is then raised by one, as FloatArith's
+  // reuse); Reg::kRet for none. Not kTrueDivide. Clobbers every caller-saved register.
+  virtual void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Reg reuse, Label fail) = 0;
   // MediumIntArith with rhs a constant int (|imm| < 2**31; for the shifts 0 <= imm < 64;
   // for division and modulo imm != 0).
-  virtual void MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Label fail) = 0;
+  virtual void MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Reg reuse,
+                                 Label fail) = 0;
   // lhs op rhs on floats (kAdd, kSubtract, kMultiply, kTrueDivide), each operand an exact
   // float or (NumKind::kInt) an exact int of at most two digits, converted as float() does
   // (jumps to fail if larger). A zero (or NaN) divisor jumps to fail. `reuse`: an owned

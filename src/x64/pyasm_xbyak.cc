@@ -483,7 +483,8 @@ void XbyakPyAsm::LoadSmallIntValue(Reg obj, const Xbyak::Reg64& dst, Label fail)
   Here(done);
 }
 
-void XbyakPyAsm::MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Label fail) {
+void XbyakPyAsm::MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Reg reuse,
+                                   Label fail) {
   Require(IsKeep(lhs) && imm >= INT32_MIN && imm <= INT32_MAX, "MediumIntArithImm");
   const Xbyak::Reg64& a = rg::kTmp0;
   const auto i32 = static_cast<int32_t>(imm);
@@ -543,11 +544,11 @@ void XbyakPyAsm::MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, La
     case ArithOp::kTrueDivide:
       Require(false, "MediumIntArithImm: no true division");
   }
-  BoxLongInTmp0();
+  BoxLongInTmp0(reuse);
   if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
 }
 
-void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) {
+void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Reg reuse, Label fail) {
   Require(IsKeep(lhs) && IsKeep(rhs), "MediumIntArith: operands must be kKeep registers");
   Require(op != ArithOp::kTrueDivide, "MediumIntArith: no true division");
   const Xbyak::Reg64& a = rg::kTmp0;
@@ -611,14 +612,19 @@ void XbyakPyAsm::MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fai
     case ArithOp::kTrueDivide:
       break;
   }
-  BoxLongInTmp0();
+  BoxLongInTmp0(reuse);
   if (Phys(dst).getIdx() != rax.getIdx()) gen_->mov(Phys(dst), rax);
 }
 
 // rax = a new reference to the int whose value is in kTmp0: small ones from the
-// interpreter's cache, others boxed by PyLong_FromLong (NULL on MemoryError).
-void XbyakPyAsm::BoxLongInTmp0() {
-  const Label big = NewLabel(), done = NewLabel();
+// interpreter's cache, others boxed by PyLong_FromLong (NULL on MemoryError). `reuse`: an
+// owned operand register (Reg::kRet: none) whose int takes a one-digit result in place
+// when nothing else refers to it (every 3.11 int has room for a digit) and it has at most
+// two digits (a larger one would keep its whole allocation for a one-digit value); its
+// count is then raised by one, so that releasing the operand leaves it to the result (as
+// FloatArith's reuse). Small results always come from the cache, as CPython's do.
+void XbyakPyAsm::BoxLongInTmp0(Reg reuse) {
+  const Label big = NewLabel(), alloc = NewLabel(), done = NewLabel();
   const PjOffsets* o = pj_offsets();
   gen_->lea(rax, ptr[rg::kTmp0 - PJ_SMALL_INT_MIN]);
   gen_->cmp(rax, PJ_SMALL_INT_MAX - PJ_SMALL_INT_MIN);
@@ -630,6 +636,31 @@ void XbyakPyAsm::BoxLongInTmp0() {
   RefTotal(+1);
   Jmp(done);
   Here(big);
+  if (reuse != Reg::kRet) {
+    const Xbyak::Reg64& r = Phys(reuse);
+    gen_->lea(rax, ptr[rg::kTmp0 + static_cast<int32_t>(PyLong_MASK)]);
+    gen_->cmp(rax, 2 * static_cast<int32_t>(PyLong_MASK));
+    J(kA, alloc);  // |value| >= 2**30: two digits
+    gen_->cmp(qword[r + kObRefcnt], 1);
+    J(kNE, alloc);
+    gen_->mov(rax, qword[r + kObSize]);
+    gen_->add(rax, 2);
+    gen_->cmp(rax, 4);
+    J(kA, alloc);
+    gen_->mov(rcx, rg::kTmp0);
+    gen_->sar(rcx, 63);  // 0 or -1
+    gen_->mov(rdx, rg::kTmp0);
+    gen_->xor_(rdx, rcx);
+    gen_->sub(rdx, rcx);  // |value|
+    gen_->or_(rcx, 1);    // the sign: ob_size 1 or -1
+    gen_->mov(qword[r + kObSize], rcx);
+    gen_->mov(dword[r + o->long_digit0], edx);
+    gen_->mov(rax, r);
+    gen_->inc(qword[rax + kObRefcnt]);
+    RefTotal(+1);
+    Jmp(done);
+  }
+  Here(alloc);
   gen_->mov(rdi, rg::kTmp0);
   CallAddress(reinterpret_cast<const void*>(&PyLong_FromLong));
   Here(done);

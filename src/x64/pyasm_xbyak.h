@@ -79,8 +79,9 @@ class XbyakPyAsm : public PyAsm {
   void BranchIfTracing(Label l) override;
 
   void GuardExactType(Reg obj, const void* type, Label fail) override;
-  void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Label fail) override;
-  void MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Label fail) override;
+  void MediumIntArith(ArithOp op, Reg dst, Reg lhs, Reg rhs, Reg reuse, Label fail) override;
+  void MediumIntArithImm(ArithOp op, Reg dst, Reg lhs, int64_t imm, Reg reuse,
+                         Label fail) override;
   void CompareMediumIntImm(CmpOp op, Reg dst, Reg lhs, int64_t imm, Label fail) override;
   void FloatArith(ArithOp op, Reg dst, Reg lhs, NumKind lkind, Reg rhs, NumKind rkind,
                   Reg reuse, Label fail) override;
@@ -138,7 +139,7 @@ class XbyakPyAsm : public PyAsm {
   void LoadSeqIndex(Reg seq, Reg index, Label fail);
   void LoadVersionAndCache(Reg obj, const void* cache, Label miss);
   void LoadSplitDictValues(Reg obj, Reg work, Label miss);
-  void BoxLongInTmp0();
+  void BoxLongInTmp0(Reg reuse = Reg::kRet);
   void RangeIterStep(Reg it, Label other);
   void SeqIterNext(Reg dst, Reg it, Label other, bool tuple);
   void DictEntryItem(int key_offset, int value_offset, bool values, Label other);

@@ -65,13 +65,13 @@ class MockPyAsm : public PyAsm {
   MOCK_METHOD(void, PollEvalBreaker, (Label), (override));
   MOCK_METHOD(void, BranchIfTracing, (Label), (override));
   MOCK_METHOD(void, GuardExactType, (Reg, const void*, Label), (override));
-  MOCK_METHOD(void, MediumIntArith, (ArithOp, Reg, Reg, Reg, Label), (override));
+  MOCK_METHOD(void, MediumIntArith, (ArithOp, Reg, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, FloatArith, (ArithOp, Reg, Reg, NumKind, Reg, NumKind, Reg, Label), (override));
   MOCK_METHOD(void, CompareMediumInts, (CmpOp, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, CompareFloats, (CmpOp, Reg, Reg, Reg), (override));
   MOCK_METHOD(void, CompareFloatInt, (CmpOp, Reg, Reg, Reg, Label), (override));
   MOCK_METHOD(void, CompareMediumIntImm, (CmpOp, Reg, Reg, int64_t, Label), (override));
-  MOCK_METHOD(void, MediumIntArithImm, (ArithOp, Reg, Reg, int64_t, Label), (override));
+  MOCK_METHOD(void, MediumIntArithImm, (ArithOp, Reg, Reg, int64_t, Reg, Label), (override));
   MOCK_METHOD(void, CompareStrEqual, (Reg, Reg, Reg, bool), (override));
   MOCK_METHOD(void, SelectBool, (Reg, Reg), (override));
   MOCK_METHOD(void, CompareSame, (Reg, Reg, Reg, bool), (override));
