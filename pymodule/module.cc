@@ -7,6 +7,7 @@
 #include <string>
 
 #include "runtime/code_arena.h"
+#include "runtime/helpers_super.h"
 #include "runtime/jit_state.h"
 #include "runtime/perf_map.h"
 
@@ -214,7 +215,7 @@ PyObject* StatsDict(PyObject*, PyObject*) {
     }
     Py_DECREF(item);
   }
-  return Py_BuildValue("{s:K,s:K,s:L,s:n,s:n,s:K,s:K,s:K,s:K,s:O,s:N,s:N}", "compiled",
+  return Py_BuildValue("{s:K,s:K,s:L,s:n,s:n,s:K,s:K,s:K,s:K,s:K,s:O,s:N,s:N}", "compiled",
                        static_cast<unsigned long long>(s.compiled), "failed",
                        static_cast<unsigned long long>(s.failed), "compile_ns",
                        static_cast<long long>(s.compile_ns), "mapped_bytes",
@@ -222,7 +223,7 @@ PyObject* StatsDict(PyObject*, PyObject*) {
                        static_cast<Py_ssize_t>(ArenaBytes()), "generator_resumes",
                        pj_generator_resumes(), "direct_resumes", pj_direct_resumes(),
                        "generators_made", pj_generators_made(), "calls_from_c", pj_calls_from_c(),
-                       "audit_hook",
+                       "super_methods", rt_super_methods(), "audit_hook",
                        pj_audit_hook_added() ? Py_True : Py_False, "reasons", reasons, "refused",
                        refused);
 }

@@ -416,6 +416,9 @@ class ICMixin:
         out += ['    @property', '    def p(self):', '        return (%r, self.v)' % (W + '.p')]
         if site == 'binop' or self.chance(0.2):
             out += ['    def __add__(self, o):', '        return (%r, o)' % (W + '+'), '    __radd__ = __add__']
+        if site == 'super':
+            # super().m in W: what the base (or, after a __bases__ swap, X) gives for m
+            out += ['    def sm(self, a):', '        return (%r, super().m(a))' % (W + '.sm')]
         if site == 'with':
             out += ['    def __enter__(self):', '        return (%r, self.v)' % (W + '.enter'),
                     '    def __exit__(self, t, e, tb):', '        return t is KeyError and self.v > 0']
@@ -525,11 +528,11 @@ class ICMixin:
         """A site warmed up on a class the call makes, which the loop then mutates."""
         t = self.fresh(ctx, 'ic')
         site = self.pick(['meth', 'meth', 'attr', 'attr', 'prop', 'inst', 'store', 'missing', 'binop', 'subscr',
-                          'new', 'pynew', 'classattr', 'unbound', 'callee', 'callee', 'with'])
+                          'new', 'pynew', 'classattr', 'unbound', 'callee', 'callee', 'with', 'super'])
         if site == 'callee':
             return self.wm_callee(ctx, t, indent)
         W, B, X, o, i, e, acc = t + 'W', t + 'B', t + 'X', t + 'o', t + 'i', t + 'e', t
-        has_base = self.chance(0.5)
+        has_base = site == 'super' or self.chance(0.5)
         slots = self.chance(0.35)
         target, pre, expr = {
             'meth': ('m', '', '{o}.m({i})'), 'attr': ('k', '', '{o}.k'), 'prop': ('p', '', '{o}.p'),
@@ -537,6 +540,7 @@ class ICMixin:
             'binop': ('__add__', '', self.pick(['{o} + {i}', '{i} + {o}'])), 'subscr': ('__getitem__', '', '{o}[{i}]'),
             'new': ('__init__', '', self.pick(['{W}({i})', '{W}({i}).v'])), 'classattr': ('k', '', '{W}.k'),
             'pynew': ('__new__', '', self.pick(['{W}({i})', '{W}({i}).v', '{W}(w={i}, v=2)'])),
+            'super': ('m', '', '{o}.sm({i})'),
             'unbound': ('m', '', '{W}.m({o}, {i})'),
             'with': (self.pick(['__enter__', '__exit__']), '', '{W}s({o}, {i})'),
         }[site]

@@ -13,6 +13,7 @@
 #include "runtime/helpers.h"
 #include "runtime/helpers_attr.h"
 #include "runtime/helpers_call.h"
+#include "runtime/helpers_super.h"
 #include "x64/lowering.h"
 
 namespace pyjion::x64 {
@@ -130,7 +131,7 @@ void InlineBuiltinCall(Lowering& L, const Instr& in, BuiltinCallSite site, Reg r
 // to the site's handler (runtime/helpers_call.h: rt_call until the site specialises). Then
 // the breaker.
 // The result is pushed in a value register.
-void emit_CALL(Lowering& L, const Instr& in) {
+static void EmitCall(Lowering& L, const Instr& in) {
   PyAsm& pa = L.pa();
   const int base = L.sp() - in.oparg - 2;
   PyObject* kwnames = in.kwnames >= 0 ? L.Const(in.kwnames) : nullptr;  // kept by co_consts
@@ -199,6 +200,79 @@ void emit_CALL(Lowering& L, const Instr& in) {
   pa.BranchIfZero(r, L.ErrorHere());
   L.PushReg(r);
   AfterCall(L, L.sp());
+}
+
+namespace {
+
+constexpr int kFastCell = 0x40;  // CO_FAST_CELL of co_localspluskinds (internal/pycore_code.h)
+
+bool IsName(PyObject* name, const char* text) {
+  return PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, text) == 0;
+}
+
+// Where `super().name` (LOAD_GLOBAL super with its NULL, PRECALL 0, CALL 0, then `lm`, a
+// LOAD_METHOD) can skip the super object: the code's local index of its __class__ free
+// variable (super_init_without_args looks it up by name), if it has one and a first
+// argument; -1 otherwise (or for the name __class__, which super_getattro never looks up).
+int SuperClassIndex(Lowering& L, const Instr& call, const Instr* lm) {
+  if (call.oparg != 0 || call.kwnames >= 0 || lm == nullptr ||
+      lm->opcode != frontend::LOAD_METHOD)
+    return -1;
+  const Instr* precall = L.Preceding(1);
+  const Instr* global = L.Preceding(2);
+  if (precall == nullptr || precall->opcode != frontend::PRECALL || precall->oparg != 0 ||
+      global == nullptr || global->opcode != frontend::LOAD_GLOBAL || !(global->oparg & 1) ||
+      !IsName(L.Name(global->oparg >> 1), "super") ||
+      IsName(L.Name(lm->oparg), "__class__"))
+    return -1;
+  PyCodeObject* co = L.code();
+  if (co->co_argcount == 0) return -1;
+  for (int i = co->co_nlocals + co->co_nplaincellvars; i < co->co_nlocalsplus; ++i) {
+    if (IsName(PyTuple_GET_ITEM(co->co_localsplusnames, i), "__class__"))
+      return i;
+  }
+  return -1;
+}
+
+// `super().name`: CALL 0 and the LOAD_METHOD after it emitted together. rt_super_method
+// turns [NULL, super] into [meth, self] when it can; otherwise the two instructions run as
+// they are. Both ways meet with the whole stack in the frame.
+void EmitSuperMethod(Lowering& L, const Instr& call, const Instr& lm, int class_index) {
+  PyAsm& pa = L.pa();
+  PyCodeObject* co = L.code();
+  L.Flush();
+  const int base = L.sp() - 2;
+  auto* cache = L.caches().New<rt::SuperCache>();
+  cache->name = L.Name(lm.oparg);
+  const bool first_is_cell =
+      (PyBytes_AS_STRING(co->co_localspluskinds)[0] & kFastCell) != 0;
+  Label ordinary = pa.NewLabel(), done = pa.NewLabel();
+  pa.Comment("super() method");
+  pa.CallHelper(PJ_HELPER(rt_super_method),
+                {AFrame(), AAddress(L.Stack(base)), AImm(first_is_cell ? 1 : 0),
+                 AImm(static_cast<uint64_t>(class_index)), APtr(cache)});
+  pa.BranchIfZero(Reg::kRet, ordinary);
+  pa.Jump(done);
+  pa.Bind(ordinary);
+  EmitCall(L, call);
+  L.FuseNext();
+  L.SetPrevInstrUnit(lm.index);
+  emit_LOAD_METHOD(L, lm);
+  L.Flush();
+  pa.Bind(done);
+}
+
+}  // namespace
+
+// CALL n; `super().name(...)`'s CALL 0 takes its LOAD_METHOD along (EmitSuperMethod).
+void emit_CALL(Lowering& L, const Instr& in) {
+  const Instr* lm = L.PeekNext();
+  const int class_index = SuperClassIndex(L, in, lm);
+  if (class_index >= 0) {
+    EmitSuperMethod(L, in, *lm, class_index);
+    return;
+  }
+  EmitCall(L, in);
 }
 
 // CALL_FUNCTION_EX flags (NULL, func, callargs[, kwargs] -- result): kwargs when flags&1.

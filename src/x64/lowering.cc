@@ -271,6 +271,13 @@ const Instr* Lowering::Following() const {
   return next < a_.instrs.size() ? &a_.instrs[next] : nullptr;
 }
 
+const Instr* Lowering::Preceding(int k) const {
+  if (k < 1 || pos_ < k) return nullptr;
+  for (int i = pos_ - k + 1; i <= pos_; ++i)
+    if (a_.entered[static_cast<size_t>(i)]) return nullptr;
+  return &a_.instrs[static_cast<size_t>(pos_ - k)];
+}
+
 void Lowering::FuseNext() { fused_next_ = true; }
 
 Label Lowering::TargetLabel(const Instr& jump) const { return labels_.at(jump.target); }

@@ -123,6 +123,9 @@ class Lowering {
   // The instruction after this one in code order whatever reaches it (nullptr at the end):
   // for a lowering that only reads what that instruction will do with its result.
   const Instr* Following() const;
+  // The instruction k before this one when this one and the k - 1 between are reached only
+  // by falling through from it (so it ran just before), else null.
+  const Instr* Preceding(int k) const;
   void FuseNext();                 // the next instruction is emitted by this one
   void Refuse(const std::string& reason);
   // After a call: if tracing or profiling was switched on (sys.settrace, pdb.set_trace),

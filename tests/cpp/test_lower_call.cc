@@ -8,6 +8,7 @@
 #include "runtime/helpers.h"
 #include "runtime/helpers_attr.h"
 #include "runtime/helpers_call.h"
+#include "runtime/helpers_super.h"
 
 namespace pyjion::test {
 namespace {
@@ -413,6 +414,38 @@ TEST(LowerCall, GetLenBorrowsTheSubjectAndPushesTheLength) {
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_unwind), UnwindNoHandler(1)));
   }
   ASSERT_TRUE(t.Emit(frontend::GET_LEN));
+}
+
+TEST(LowerCall, SuperMethodTriesTheStepWithoutASuperObjectFirst) {
+  // self, x, then the __class__ free variable (local 2); [NULL, super] at stack slots 0, 1
+  LoweringTest t("class A:\n    def m(self, x):\n        return super().m(x)\nm = A.m\n", "m");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_super_method),
+                                 ElementsAre(AFrame(), AAddress(Slot::Stack(0)), AImm(0), AImm(2), _)));
+    EXPECT_CALL(t.pa, CallIndirect(_, _, _));  // else the ordinary CALL 0
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_method_ic), _));  // and LOAD_METHOD
+  }
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, SuperMethodReadsAFirstArgumentKeptInACell) {
+  LoweringTest t("class A:\n    def m(self):\n        f = lambda: self\n        return super().m()\nm = A.m\n",
+                 "m");
+  EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_super_method), ElementsAre(_, _, AImm(1), _, _)));
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
+TEST(LowerCall, OtherCallsBeforeALoadMethodAreNotTheSuperStep) {
+  for (const char* src : {"def f(g):\n    return g().m()\n",  // not super
+                          "class A:\n    def f(self):\n        return super(A, self).m()\nf = A.f\n",
+                          "def f(super):\n    return super().m()\n",  // a local named super
+                          "def f(self):\n    return super().m()\n"}) {  // no __class__ cell
+    SCOPED_TRACE(src);
+    LoweringTest t(src, "f");
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_super_method), _)).Times(0);
+    ASSERT_TRUE(t.EmitAll());
+  }
 }
 
 }  // namespace
