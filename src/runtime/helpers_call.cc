@@ -140,6 +140,13 @@ int ImportAllFrom(PyThreadState* tstate, PyObject* locals, PyObject* v) {
   return err;
 }
 
+// Whether calling `callable` is type_call on it: a class whose metaclass (type itself, or
+// one such as ABCMeta that defines no __call__) calls as type does. Checked at every call:
+// a metaclass gaining __call__ does not change the class's version tag.
+bool CalledAsType(PyObject* callable) {
+  return PyType_Check(callable) && Py_TYPE(callable)->tp_call == PyType_Type.tp_call;
+}
+
 // The tp_init of classes whose __init__ is a Python function (typeobject.c's slot_tp_init,
 // not exported): learnt from the first such class seen.
 initproc g_slot_tp_init = nullptr;
@@ -149,7 +156,7 @@ InternedName g_init("__init__");
 // The __init__ of a class that Instantiate can make instances of, or NULL: a heap type
 // whose instances come from object.__new__ and whose __init__ is a Python function
 // (borrowed: the class keeps it while its version tag is unchanged). The caller checked
-// that the class's type is exactly `type` (no metaclass __call__).
+// that the class is called as type_call (CalledAsType).
 PyObject* DirectInit(PyTypeObject* tp) {
   if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || tp->tp_new != PyBaseObject_Type.tp_new)
     return nullptr;
@@ -237,7 +244,7 @@ newfunc SlotTpNew() {
 // object's, which then does nothing (object_init with tp_new not object_new). *wrapper is
 // the staticmethod or NULL. Borrowed: the class keeps them while its version tag is the
 // one returned in *version, and the staticmethod its function while StillWraps. The caller
-// checked that the class's type is exactly `type` (no metaclass __call__).
+// checked that the class is called as type_call (CalledAsType).
 PyObject* DirectNew(PyTypeObject* tp, PyObject** wrapper, unsigned* version) {
   if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || tp->tp_init != PyBaseObject_Type.tp_init ||
       tp->tp_new == nullptr || tp->tp_new != SlotTpNew())
@@ -653,7 +660,7 @@ extern "C" PyObject* rt_call(PyThreadState* tstate, PyObject** base, int oparg, 
       }
     }
   }
-  if (!is_meth && Py_IS_TYPE(callable, &PyType_Type)) {
+  if (!is_meth && CalledAsType(callable)) {
     auto* tp = reinterpret_cast<PyTypeObject*>(callable);
     PyObject* init = DirectInit(tp);
     if (init != nullptr) {
@@ -748,7 +755,7 @@ extern "C" PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int o
   // the same class, unchanged since: the same __init__, object.__new__ and slot_tp_init
   PyObject* callable = base[1];
   if (base[0] != nullptr || callable != reinterpret_cast<PyObject*>(cache->cls) ||
-      !Py_IS_TYPE(callable, &PyType_Type) || cache->cls->tp_version_tag != cache->cls_version)
+      !CalledAsType(callable) || cache->cls->tp_version_tag != cache->cls_version)
     return Miss(tstate, base, oparg, kwnames, cache);
   PyObject* res = Instantiate(tstate, base, oparg & ~kCallFlags, kwnames, cache->init,
                               &cache->py, &cache->kw);
@@ -763,7 +770,7 @@ extern "C" PyObject* rt_call_class_new(PyThreadState* tstate, PyObject** base, i
   PyObject* callable = base[1];
   const int nargs = oparg & ~kCallFlags;
   if (base[0] != nullptr || callable != reinterpret_cast<PyObject*>(cache->cls) ||
-      !Py_IS_TYPE(callable, &PyType_Type) || cache->cls->tp_version_tag != cache->cls_version ||
+      !CalledAsType(callable) || cache->cls->tp_version_tag != cache->cls_version ||
       (cache->new_wrapper != nullptr && !pyjion::rt::StillWraps(cache->new_wrapper, cache->init)) ||
       nargs > kNewMaxArgs)
     return Miss(tstate, base, oparg, kwnames, cache);

@@ -140,6 +140,39 @@ def class_changed_after_warm_up(n):
     return out
 
 
+def metaclass_gains_call(n):
+    # classes whose metaclass calls as type does (ABCMeta, a plain subclass of type) are
+    # instantiated directly, until the metaclass gets a __call__ of its own
+    import abc
+
+    class Meta(type):
+        pass
+
+    class WithNew(metaclass=Meta):
+        def __new__(cls, v):
+            o = object.__new__(cls)
+            o.v = ("new", v)
+            return o
+
+    class AbcMeta(abc.ABCMeta):
+        pass
+
+    class WithInit(metaclass=AbcMeta):
+        def __init__(self, v):
+            self.v = ("init", v)
+
+    out = []
+    for i in range(n):
+        out.append((WithNew(i).v, WithInit(i).v))
+        if i == n // 2:
+            Meta.__call__ = lambda cls, *a: ("Meta.__call__", cls.__name__, a)
+            AbcMeta.__call__ = lambda cls, *a: ("AbcMeta.__call__", a)
+    del Meta.__call__
+    del AbcMeta.__call__
+    out.append((WithNew(-1).v, WithInit(-1).v))
+    return out
+
+
 def test_namedtuples():
     run_both(namedtuples, 30)
 
@@ -161,14 +194,19 @@ def test_class_changed_after_warm_up():
     run_both(class_changed_after_warm_up, 36)
 
 
+def test_metaclasses_that_gain_a_call():
+    run_both(metaclass_gains_call, 12)
+
+
 def test_new_runs_directly_not_through_a_call_from_c():
     def make(n):
-        return [Point(i, i) for i in range(n)] + [Made(i) for i in range(n)]
+        return [Point(i, i) for i in range(n)] + [Made(i) for i in range(n)] + \
+            [Fraction(i, 3) for i in range(n)]  # ABCMeta's classes too
 
     def calls_from_c(n):
         before = pyjion_x64.stats()["calls_from_c"]
         got = make(n)
-        assert len(got) == 2 * n
+        assert len(got) == 3 * n
         return pyjion_x64.stats()["calls_from_c"] - before
 
     with jit_enabled(0):
@@ -177,6 +215,7 @@ def test_new_runs_directly_not_through_a_call_from_c():
         assert calls_from_c(200) == calls_from_c(0)  # (make itself, from this frame)
     assert_compiled(Point.__new__)
     assert_compiled(Made.__new__)
+    assert_compiled(Fraction.__new__)
 
 
 def test_refcounts_unchanged():
