@@ -7,6 +7,8 @@
 // KW_NAMES and PRECALL emit nothing: the frontend hands KW_NAMES's constant to the CALL
 // (Instr::kwnames), and PRECALL's bound-method unpacking happens at the start of rt_call
 // (nothing can observe the stack between PRECALL and CALL, and PRECALL cannot fail).
+// `super().name` (CALL 0 of super, then LOAD_METHOD) first tries rt_super_method, which
+// makes no super object (runtime/helpers_super.h).
 // CALL and CALL_FUNCTION_EX poll the eval breaker afterwards, like ceval's
 // CHECK_EVAL_BREAKER (an error there unwinds with the result on the stack), and then leave
 // for the interpreter if the call switched tracing on (sys.settrace, pdb.set_trace).
