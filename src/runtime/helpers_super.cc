@@ -63,6 +63,20 @@ SuperEntry* Fill(SuperCache* cache, PyTypeObject* tp, PyTypeObject* start, PyObj
   return &e;
 }
 
+// What `super(start, obj).name` gives as LOAD_METHOD's [meth, self] (borrowed meth), or
+// NULL for the ordinary path.
+PyObject* Lookup(SuperCache* cache, PyObject* start, PyObject* obj) {
+  if (!PyType_Check(start) || PyType_Check(obj)) return nullptr;  // class mode: ordinary
+  PyTypeObject* tp = Py_TYPE(obj);
+  auto* start_type = reinterpret_cast<PyTypeObject*>(start);
+  for (SuperEntry& e : cache->entries) {
+    if (e.obj_type == tp && e.version == tp->tp_version_tag && e.start == start_type)
+      return e.meth;
+  }
+  SuperEntry* e = Fill(cache, tp, start_type, obj);
+  return e != nullptr ? e->meth : nullptr;
+}
+
 }  // namespace
 
 extern "C" long rt_super_method(PjFrame* frame, PyObject** base, int first_is_cell,
@@ -74,20 +88,26 @@ extern "C" long rt_super_method(PjFrame* frame, PyObject** base, int first_is_ce
   PyObject* cell = frame->localsplus[class_index];
   if (obj == nullptr || cell == nullptr || !PyCell_Check(cell)) return 0;
   PyObject* start = PyCell_GET(cell);
-  if (start == nullptr || !PyType_Check(start) || PyType_Check(obj)) return 0;
-  PyTypeObject* tp = Py_TYPE(obj);
-  auto* start_type = reinterpret_cast<PyTypeObject*>(start);
-  SuperEntry* hit = nullptr;
-  for (SuperEntry& e : cache->entries) {
-    if (e.obj_type == tp && e.version == tp->tp_version_tag && e.start == start_type) {
-      hit = &e;
-      break;
-    }
-  }
-  if (hit == nullptr && (hit = Fill(cache, tp, start_type, obj)) == nullptr) return 0;
-  base[0] = Py_NewRef(hit->meth);
+  PyObject* meth = start != nullptr ? Lookup(cache, start, obj) : nullptr;
+  if (meth == nullptr) return 0;
+  base[0] = Py_NewRef(meth);
   base[1] = Py_NewRef(obj);
   Py_DECREF(callable);  // the builtin super: never the last reference
+  ++g_super_methods;
+  return 1;
+}
+
+extern "C" long rt_super_method_args(PyObject** base, SuperCache* cache) {
+  PyObject* callable = base[1];
+  if (base[0] != nullptr || callable != reinterpret_cast<PyObject*>(&PySuper_Type)) return 0;
+  PyObject* start = base[2];
+  PyObject* obj = base[3];
+  PyObject* meth = Lookup(cache, start, obj);
+  if (meth == nullptr) return 0;
+  base[0] = Py_NewRef(meth);
+  base[1] = obj;  // the slot's reference moves
+  Py_DECREF(callable);
+  Py_DECREF(start);  // CALL's order: the callable, then the arguments
   ++g_super_methods;
   return 1;
 }

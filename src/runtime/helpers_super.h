@@ -1,5 +1,6 @@
 // `super().name(...)` without the super object (runtime/helpers_super.cc): CALL 0 of the
-// builtin super followed by LOAD_METHOD, in a function with a __class__ cell, looked up as
+// builtin super followed by LOAD_METHOD, in a function with a __class__ cell (or CALL 2,
+// `super(C, self).name`), looked up as
 // super_init_without_args and super_getattro would, through a site cache keyed on the
 // instance's exact type and its version tag (which changes with any class of its MRO).
 #pragma once
@@ -47,7 +48,10 @@ extern "C" {
 // raises nothing.
 long rt_super_method(PjFrame* frame, PyObject** base, int first_is_cell, int class_index,
                      pyjion::rt::SuperCache* cache);
-// How many times rt_super_method returned 1 (stats()['super_methods']).
+// The same for `super(start, obj).name` (CALL 2 of super, then LOAD_METHOD): base is
+// [NULL, callable, start, obj]; on 1 it is [meth, self] (the two slots above released).
+long rt_super_method_args(PyObject** base, pyjion::rt::SuperCache* cache);
+// How many times rt_super_method or rt_super_method_args returned 1 (stats()['super_methods']).
 unsigned long long rt_super_methods(void);
 
 }  // extern "C"

@@ -7,8 +7,8 @@
 // KW_NAMES and PRECALL emit nothing: the frontend hands KW_NAMES's constant to the CALL
 // (Instr::kwnames), and PRECALL's bound-method unpacking happens at the start of rt_call
 // (nothing can observe the stack between PRECALL and CALL, and PRECALL cannot fail).
-// `super().name` (CALL 0 of super, then LOAD_METHOD) first tries rt_super_method, which
-// makes no super object (runtime/helpers_super.h).
+// `super().name` and `super(C, x).name` (CALL of super, then LOAD_METHOD) first try
+// rt_super_method(_args), which make no super object (runtime/helpers_super.h).
 // CALL and CALL_FUNCTION_EX poll the eval breaker afterwards, like ceval's
 // CHECK_EVAL_BREAKER (an error there unwinds with the result on the stack), and then leave
 // for the interpreter if the call switched tracing on (sys.settrace, pdb.set_trace).
@@ -212,47 +212,76 @@ bool IsName(PyObject* name, const char* text) {
   return PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, text) == 0;
 }
 
-// Where `super().name` (LOAD_GLOBAL super with its NULL, PRECALL 0, CALL 0, then `lm`, a
-// LOAD_METHOD) can skip the super object: the code's local index of its __class__ free
-// variable (super_init_without_args looks it up by name), if it has one and a first
-// argument; -1 otherwise (or for the name __class__, which super_getattro never looks up).
-int SuperClassIndex(Lowering& L, const Instr& call, const Instr* lm) {
-  if (call.oparg != 0 || call.kwnames >= 0 || lm == nullptr ||
-      lm->opcode != frontend::LOAD_METHOD)
-    return -1;
-  const Instr* precall = L.Preceding(1);
-  const Instr* global = L.Preceding(2);
-  if (precall == nullptr || precall->opcode != frontend::PRECALL || precall->oparg != 0 ||
-      global == nullptr || global->opcode != frontend::LOAD_GLOBAL || !(global->oparg & 1) ||
-      !IsName(L.Name(global->oparg >> 1), "super") ||
-      IsName(L.Name(lm->oparg), "__class__"))
-    return -1;
-  PyCodeObject* co = L.code();
-  if (co->co_argcount == 0) return -1;
-  for (int i = co->co_nlocals + co->co_nplaincellvars; i < co->co_nlocalsplus; ++i) {
-    if (IsName(PyTuple_GET_ITEM(co->co_localsplusnames, i), "__class__"))
-      return i;
+// Whether `at` pushes a single value and touches nothing else (an argument of super(C, x)).
+bool PushesOneValue(const Instr* at) {
+  if (at == nullptr) return false;
+  switch (at->opcode) {
+    case frontend::LOAD_FAST: case frontend::LOAD_DEREF: case frontend::LOAD_CLASSDEREF:
+    case frontend::LOAD_NAME: case frontend::LOAD_CONST:
+      return true;
+    case frontend::LOAD_GLOBAL:
+      return !(at->oparg & 1);
+    default:
+      return false;
   }
-  return -1;
 }
 
-// `super().name`: CALL 0 and the LOAD_METHOD after it emitted together. rt_super_method
-// turns [NULL, super] into [meth, self] when it can; otherwise the two instructions run as
-// they are. Both ways meet with the whole stack in the frame.
-void EmitSuperMethod(Lowering& L, const Instr& call, const Instr& lm, int class_index) {
+// The shape of a CALL followed by LOAD_METHOD `lm` that can skip the super object:
+// kZeroArg for `super().name` (LOAD_GLOBAL super with its NULL, PRECALL 0, CALL 0) in code
+// with a first argument and a __class__ free variable (super_init_without_args looks it up
+// by name; its local index in *class_index); kTwoArgs for `super(C, x).name` with two
+// single-instruction arguments; kNone otherwise (or for the name __class__, which
+// super_getattro never looks up).
+enum class SuperShape { kNone, kZeroArg, kTwoArgs };
+SuperShape SuperCallShape(Lowering& L, const Instr& call, const Instr* lm, int* class_index) {
+  const int n = call.oparg;
+  if ((n != 0 && n != 2) || call.kwnames >= 0 || lm == nullptr ||
+      lm->opcode != frontend::LOAD_METHOD || IsName(L.Name(lm->oparg), "__class__"))
+    return SuperShape::kNone;
+  const Instr* precall = L.Preceding(1);
+  const Instr* global = L.Preceding(2 + n);
+  if (precall == nullptr || precall->opcode != frontend::PRECALL || precall->oparg != n ||
+      global == nullptr || global->opcode != frontend::LOAD_GLOBAL || !(global->oparg & 1) ||
+      !IsName(L.Name(global->oparg >> 1), "super"))
+    return SuperShape::kNone;
+  if (n == 2) {
+    return PushesOneValue(L.Preceding(2)) && PushesOneValue(L.Preceding(3)) ? SuperShape::kTwoArgs
+                                                                            : SuperShape::kNone;
+  }
+  PyCodeObject* co = L.code();
+  if (co->co_argcount == 0) return SuperShape::kNone;
+  for (int i = co->co_nlocals + co->co_nplaincellvars; i < co->co_nlocalsplus; ++i) {
+    if (IsName(PyTuple_GET_ITEM(co->co_localsplusnames, i), "__class__")) {
+      *class_index = i;
+      return SuperShape::kZeroArg;
+    }
+  }
+  return SuperShape::kNone;
+}
+
+// `super().name` / `super(C, x).name`: the CALL and the LOAD_METHOD after it emitted
+// together. rt_super_method(_args) turns the call's items into [meth, self] when it can;
+// otherwise the two instructions run as they are. Both ways meet with the whole stack in
+// the frame.
+void EmitSuperMethod(Lowering& L, const Instr& call, const Instr& lm, SuperShape shape,
+                     int class_index) {
   PyAsm& pa = L.pa();
   PyCodeObject* co = L.code();
   L.Flush();
-  const int base = L.sp() - 2;
+  const int base = L.sp() - 2 - call.oparg;
   auto* cache = L.caches().New<rt::SuperCache>();
   cache->name = L.Name(lm.oparg);
-  const bool first_is_cell =
-      (PyBytes_AS_STRING(co->co_localspluskinds)[0] & kFastCell) != 0;
   Label ordinary = pa.NewLabel(), done = pa.NewLabel();
   pa.Comment("super() method");
-  pa.CallHelper(PJ_HELPER(rt_super_method),
-                {AFrame(), AAddress(L.Stack(base)), AImm(first_is_cell ? 1 : 0),
-                 AImm(static_cast<uint64_t>(class_index)), APtr(cache)});
+  if (shape == SuperShape::kZeroArg) {
+    const bool first_is_cell =
+        (PyBytes_AS_STRING(co->co_localspluskinds)[0] & kFastCell) != 0;
+    pa.CallHelper(PJ_HELPER(rt_super_method),
+                  {AFrame(), AAddress(L.Stack(base)), AImm(first_is_cell ? 1 : 0),
+                   AImm(static_cast<uint64_t>(class_index)), APtr(cache)});
+  } else {
+    pa.CallHelper(PJ_HELPER(rt_super_method_args), {AAddress(L.Stack(base)), APtr(cache)});
+  }
   pa.BranchIfZero(Reg::kRet, ordinary);
   pa.Jump(done);
   pa.Bind(ordinary);
@@ -266,12 +295,13 @@ void EmitSuperMethod(Lowering& L, const Instr& call, const Instr& lm, int class_
 
 }  // namespace
 
-// CALL n; `super().name(...)`'s CALL 0 takes its LOAD_METHOD along (EmitSuperMethod).
+// CALL n; `super().name(...)`'s CALL takes its LOAD_METHOD along (EmitSuperMethod).
 void emit_CALL(Lowering& L, const Instr& in) {
   const Instr* lm = L.PeekNext();
-  const int class_index = SuperClassIndex(L, in, lm);
-  if (class_index >= 0) {
-    EmitSuperMethod(L, in, *lm, class_index);
+  int class_index = -1;
+  const SuperShape shape = SuperCallShape(L, in, lm, &class_index);
+  if (shape != SuperShape::kNone) {
+    EmitSuperMethod(L, in, *lm, shape, class_index);
     return;
   }
   EmitCall(L, in);

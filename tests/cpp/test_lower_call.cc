@@ -436,14 +436,28 @@ TEST(LowerCall, SuperMethodReadsAFirstArgumentKeptInACell) {
   ASSERT_TRUE(t.Emit(frontend::CALL));
 }
 
+TEST(LowerCall, SuperWithTwoArgumentsTriesTheStepOnTheCallItems) {
+  // [NULL, super, A, self] from stack slot 0
+  LoweringTest t("class A:\n    def f(self):\n        return super(A, self).m()\nf = A.f\n", "f");
+  {
+    InSequence seq;
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_super_method_args),
+                                 ElementsAre(AAddress(Slot::Stack(0)), _)));
+    EXPECT_CALL(t.pa, CallIndirect(_, _, _));
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_load_method_ic), _));
+  }
+  ASSERT_TRUE(t.Emit(frontend::CALL));
+}
+
 TEST(LowerCall, OtherCallsBeforeALoadMethodAreNotTheSuperStep) {
   for (const char* src : {"def f(g):\n    return g().m()\n",  // not super
-                          "class A:\n    def f(self):\n        return super(A, self).m()\nf = A.f\n",
+                          "def f(a, b):\n    return super(a, b()).m()\n",  // a call in the arguments
                           "def f(super):\n    return super().m()\n",  // a local named super
                           "def f(self):\n    return super().m()\n"}) {  // no __class__ cell
     SCOPED_TRACE(src);
     LoweringTest t(src, "f");
     EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_super_method), _)).Times(0);
+    EXPECT_CALL(t.pa, CallHelper(IsHelper(&rt_super_method_args), _)).Times(0);
     ASSERT_TRUE(t.EmitAll());
   }
 }

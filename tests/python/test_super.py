@@ -62,6 +62,30 @@ class Diamond(Left, Right):  # MRO: Diamond Left Right Mid Base
         return ("Diamond.area",) + super().area()
 
 
+class OldStyle(Diamond):
+    def area(self):
+        # super(C, self) with C anywhere in the MRO, skipping what comes before it
+        return (super(OldStyle, self).area(), super(Right, self).area(),
+                super(Base, self).__repr__()[:8])
+
+    def wrong(self, other):
+        out = []
+        for args in ((Base, other), (5, self), (Base, Base), (OldStyle, OldStyle)):
+            try:
+                out.append(super(*args).area())
+            except TypeError as e:
+                out.append(str(e))
+        try:
+            out.append(super(Left, other).area())  # other is no Left
+        except TypeError as e:
+            out.append(str(e))
+        try:
+            out.append(super(OldStyle, OldStyle).area())  # class mode: unbound function
+        except TypeError as e:
+            out.append(str(e))
+        return out
+
+
 class Plain:
     def __init__(self, v):
         super().__init__()        # object.__init__: a slot wrapper
@@ -143,7 +167,7 @@ def hierarchy(n):
 
 
 def odd_cases(n):
-    out = []
+    out = [OldStyle(1).area(), OldStyle(2).wrong(object())]
     u = Uses(3)
     b = Borrower()
     for _ in range(n):
@@ -258,23 +282,28 @@ def test_super_rebound_in_builtins():
 
 def test_the_step_runs():
     def work(n):
-        return [Diamond(i).area() for i in range(n)]
+        return [Diamond(i).area() for i in range(n)] + [OldStyle(i).area() for i in range(n)]
 
     with jit_enabled(0):
         work(3)
         before = pyjion_x64.stats()["super_methods"]
         got = work(100)
         done = pyjion_x64.stats()["super_methods"] - before
-    assert got[5] == Diamond(5).area()
-    # each Diamond(i): Mid.__init__'s super().__init__, and area's four super() calls
-    assert done == 100 * 5
+    assert got[5] == Diamond(5).area() and got[105] == OldStyle(5).area()
+    # each Diamond(i): Mid.__init__'s super().__init__, and area's four super() calls; each
+    # OldStyle(i): that __init__, super(OldStyle, self).area (Diamond's, and its four),
+    # super(Right, self).area (Mid's, and its one) and super(Base, self).__repr__ (a slot
+    # wrapper)
+    assert done == 100 * 5 + 100 * (1 + 5 + 2 + 1)
     assert_compiled(Diamond.area)
     assert_compiled(Mid.__init__)
 
 
 def test_refcounts_unchanged():
     o = Diamond(1)
-    before = (sys.getrefcount(o), sys.getrefcount(Diamond), sys.getrefcount(Base.area))
+    o2 = OldStyle(2)
+    watched = (o, o2, Diamond, OldStyle, Right, Base.area)
+    before = [sys.getrefcount(x) for x in watched]
     for _ in range(3):
-        run_both(lambda: [o.area() for _ in range(10)])
-    assert (sys.getrefcount(o), sys.getrefcount(Diamond), sys.getrefcount(Base.area)) == before
+        run_both(lambda: [o.area() for _ in range(10)] + [o2.area() for _ in range(10)])
+    assert [sys.getrefcount(x) for x in watched] == before
