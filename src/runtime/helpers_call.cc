@@ -171,6 +171,22 @@ PyObject* DirectInit(PyTypeObject* tp) {
   return tp->tp_init == g_slot_tp_init ? init : nullptr;
 }
 
+// func (a Python function, borrowed) called with the n arguments args (consumed; the last
+// of them named by kwnames, or NULL): directly when it is compiled (through the call
+// site's caches `py`, or `kw` with keyword arguments), else an ordinary call.
+PyObject* CallConsuming(PyThreadState* tstate, PyObject* func, PyObject** args, int n,
+                        PyObject* kwnames, PjCallCache* py, PjKwCallCache* kw) {
+  PyObject* res = kwnames == nullptr
+                      ? pj_call_cached(tstate, Py_NewRef(func), args, n, py)
+                      : pj_call_kw_cached(tstate, Py_NewRef(func), args, n, kwnames, kw);
+  if (res != PJ_NOT_DIRECT) return res;
+  Py_DECREF(func);  // not compiled (yet)
+  const Py_ssize_t npos = n - (kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0);
+  res = PyObject_Vectorcall(func, args, static_cast<size_t>(npos), kwnames);
+  for (int i = 0; i < n; ++i) Py_DECREF(args[i]);
+  return res;
+}
+
 // Instantiates base[1], a class DirectInit gave `init` for, as type_call does
 // (object.__new__, then __init__, which must return None), with __init__ run directly when
 // it is compiled (through the call site's caches `py`, or `kw` with keyword arguments).
@@ -189,15 +205,7 @@ PyObject* Instantiate(PyThreadState* tstate, PyObject** base, int nargs, PyObjec
     return nullptr;
   }
   base[1] = Py_NewRef(obj);  // self, then the arguments: the __init__ frame takes them
-  PyObject* res = kwnames == nullptr
-                      ? pj_call_cached(tstate, Py_NewRef(init), base + 1, nargs + 1, py)
-                      : pj_call_kw_cached(tstate, Py_NewRef(init), base + 1, nargs + 1, kwnames, kw);
-  if (res == PJ_NOT_DIRECT) {  // not compiled (yet): an ordinary call of __init__
-    Py_DECREF(init);
-    const Py_ssize_t npos = nargs + 1 - (kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0);
-    res = PyObject_Vectorcall(init, base + 1, static_cast<size_t>(npos), kwnames);
-    for (int i = 0; i <= nargs; ++i) Py_DECREF(base[1 + i]);
-  }
+  PyObject* res = CallConsuming(tstate, init, base + 1, nargs + 1, kwnames, py, kw);
   Py_DECREF(cls);
   if (res == nullptr) {
     Py_DECREF(obj);
@@ -292,15 +300,7 @@ PyObject* New(PyThreadState* tstate, PyObject** base, int nargs, PyObject* kwnam
   const int n = nargs + 1;  // __new__'s arguments: the class, then the call's
   PyObject* held[kNewMaxArgs + 1];
   for (int i = 0; i < n; ++i) held[i] = Py_NewRef(base[1 + i]);
-  PyObject* res = kwnames == nullptr
-                      ? pj_call_cached(tstate, Py_NewRef(func), base + 1, n, py)
-                      : pj_call_kw_cached(tstate, Py_NewRef(func), base + 1, n, kwnames, kw);
-  if (res == PJ_NOT_DIRECT) {  // not compiled (yet): an ordinary call of __new__
-    Py_DECREF(func);
-    const Py_ssize_t npos = n - (kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0);
-    res = PyObject_Vectorcall(func, base + 1, static_cast<size_t>(npos), kwnames);
-    for (int i = 0; i < n; ++i) Py_DECREF(base[1 + i]);
-  }
+  PyObject* res = CallConsuming(tstate, func, base + 1, n, kwnames, py, kw);
   auto* cls = reinterpret_cast<PyTypeObject*>(held[0]);
   if (res != nullptr && Py_TYPE(res) != cls && PyObject_TypeCheck(res, cls) &&
       Py_TYPE(res)->tp_init != nullptr && InitInstance(res, held + 1, nargs, kwnames) < 0)
@@ -585,6 +585,14 @@ int MinMaxOp(PyObject* callable) {
   return ml == min_ml ? Py_LT : ml == max_ml ? Py_GT : -1;
 }
 
+// rt_call_class(_new)'s guard: [NULL, the site's class], still called as type_call and
+// unchanged since (its version tag: the same __init__ or __new__ and slots).
+bool SameClass(PyObject** base, const CallCache* cache) {
+  PyObject* callable = base[1];
+  return base[0] == nullptr && callable == reinterpret_cast<PyObject*>(cache->cls) &&
+         CalledAsType(callable) && cache->cls->tp_version_tag == cache->cls_version;
+}
+
 // A specialised handler that does not fit this call: back to the generic one.
 PyObject* Miss(PyThreadState* tstate, PyObject** base, int oparg, PyObject* kwnames,
                CallCache* cache) {
@@ -753,10 +761,7 @@ extern "C" PyObject* rt_call_py(PyThreadState* tstate, PyObject** base, int opar
 extern "C" PyObject* rt_call_class(PyThreadState* tstate, PyObject** base, int oparg,
                                    PyObject* kwnames, CallCache* cache) {
   // the same class, unchanged since: the same __init__, object.__new__ and slot_tp_init
-  PyObject* callable = base[1];
-  if (base[0] != nullptr || callable != reinterpret_cast<PyObject*>(cache->cls) ||
-      !CalledAsType(callable) || cache->cls->tp_version_tag != cache->cls_version)
-    return Miss(tstate, base, oparg, kwnames, cache);
+  if (!SameClass(base, cache)) return Miss(tstate, base, oparg, kwnames, cache);
   PyObject* res = Instantiate(tstate, base, oparg & ~kCallFlags, kwnames, cache->init,
                               &cache->py, &cache->kw);
   base[0] = res;
@@ -767,10 +772,8 @@ extern "C" PyObject* rt_call_class_new(PyThreadState* tstate, PyObject** base, i
                                        PyObject* kwnames, CallCache* cache) {
   // the same class, unchanged since (the same __new__, slot_tp_new and object_init), its
   // staticmethod still wrapping the same function
-  PyObject* callable = base[1];
   const int nargs = oparg & ~kCallFlags;
-  if (base[0] != nullptr || callable != reinterpret_cast<PyObject*>(cache->cls) ||
-      !CalledAsType(callable) || cache->cls->tp_version_tag != cache->cls_version ||
+  if (!SameClass(base, cache) ||
       (cache->new_wrapper != nullptr && !pyjion::rt::StillWraps(cache->new_wrapper, cache->init)) ||
       nargs > kNewMaxArgs)
     return Miss(tstate, base, oparg, kwnames, cache);

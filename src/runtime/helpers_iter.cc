@@ -188,44 +188,34 @@ bool ProbeEnum() {
   return ok;
 }
 
-bool ProbeDictItems() {
+// A dict iterator (`iter(d)`, `iter(d.values())`, `iter(d.items())`) of a two-item dict:
+// dict, used, position, remaining length and result (a pair for items, else NULL) where
+// the mirror has them, one step moving position and length on (and giving the reused
+// result, for items). FOR_ITER steps key and value iterators inline (DictIterNext).
+enum class DictView { kKeys, kValues, kItems };
+bool ProbeDictIter(DictView view_kind) {
+  static PyTypeObject* const kTypes[] = {&PyDictIterKey_Type, &PyDictIterValue_Type,
+                                         &PyDictIterItem_Type};
+  const bool items = view_kind == DictView::kItems;
   PyObject* dict = Py_BuildValue("{iiii}", 1, 2, 3, 4);
-  PyObject* items = dict != nullptr ? PyObject_CallMethod(dict, "items", nullptr) : nullptr;
-  PyObject* it = items != nullptr ? PyObject_GetIter(items) : nullptr;
-  bool ok = false;
-  if (it != nullptr && Py_IS_TYPE(it, &PyDictIterItem_Type)) {
-    auto* di = reinterpret_cast<DictIterObject*>(it);
-    if (di->di_dict == reinterpret_cast<PyDictObject*>(dict) && di->di_used == 2 &&
-        di->di_pos == 0 && di->len == 2 && di->di_result != nullptr &&
-        PyTuple_CheckExact(di->di_result) && PyTuple_GET_SIZE(di->di_result) == 2) {
-      PyObject* first = PyIter_Next(it);
-      ok = first == di->di_result && di->di_pos == 1 && di->len == 1;
-      Py_XDECREF(first);
-    }
-  }
-  Py_XDECREF(it);
-  Py_XDECREF(items);
-  Py_XDECREF(dict);
-  PyErr_Clear();
-  return ok;
-}
-
-// A key or value iterator (`iter(d)`, `iter(d.values())`) of a two-item dict: dict, used,
-// position and remaining length where the mirror has them, one step moving position and
-// length on. FOR_ITER steps these inline (DictIterNext).
-bool ProbeDictIter(bool values) {
-  PyObject* dict = Py_BuildValue("{iiii}", 1, 2, 3, 4);
-  PyObject* view = dict == nullptr ? nullptr : values ? PyObject_CallMethod(dict, "values", nullptr)
-                                                      : Py_NewRef(dict);
+  PyObject* view = dict == nullptr                   ? nullptr
+                   : view_kind == DictView::kKeys   ? Py_NewRef(dict)
+                   : items ? PyObject_CallMethod(dict, "items", nullptr)
+                           : PyObject_CallMethod(dict, "values", nullptr);
   PyObject* it = view != nullptr ? PyObject_GetIter(view) : nullptr;
   bool ok = false;
-  if (it != nullptr && Py_IS_TYPE(it, values ? &PyDictIterValue_Type : &PyDictIterKey_Type)) {
+  if (it != nullptr && Py_IS_TYPE(it, kTypes[static_cast<int>(view_kind)])) {
     auto* di = reinterpret_cast<DictIterObject*>(it);
+    const bool result_ok = items ? di->di_result != nullptr && PyTuple_CheckExact(di->di_result) &&
+                                       PyTuple_GET_SIZE(di->di_result) == 2
+                                 : di->di_result == nullptr;
     if (di->di_dict == reinterpret_cast<PyDictObject*>(dict) && di->di_used == 2 &&
-        di->di_pos == 0 && di->len == 2 && di->di_result == nullptr) {
+        di->di_pos == 0 && di->len == 2 && result_ok) {
       PyObject* first = PyIter_Next(it);
-      ok = first != nullptr && PyLong_AsLong(first) == (values ? 2 : 1) && di->di_pos == 1 &&
-           di->len == 1;
+      const bool item_ok = items ? first == di->di_result
+                                 : first != nullptr &&
+                                       PyLong_AsLong(first) == (view_kind == DictView::kValues ? 2 : 1);
+      ok = item_ok && di->di_pos == 1 && di->len == 1;
       Py_XDECREF(first);
     }
   }
@@ -275,12 +265,12 @@ namespace pyjion::rt {
 bool PairIterLayoutsKnown() {
   // NextOf steps list and tuple iterators as FOR_ITER's inline paths do
   static const bool known = ListIterLayoutKnown() && TupleIterLayoutKnown() && ProbeGcHead() &&
-                            ProbeEnum() && ProbeDictItems() && ProbeZip();
+                            ProbeEnum() && ProbeDictIter(DictView::kItems) && ProbeZip();
   return known;
 }
 
 bool DictIterLayoutKnown() {
-  static const bool known = ProbeDictIter(false) && ProbeDictIter(true);
+  static const bool known = ProbeDictIter(DictView::kKeys) && ProbeDictIter(DictView::kValues);
   return known;
 }
 }  // namespace pyjion::rt

@@ -1,8 +1,8 @@
 // `super().name(...)` without the super object (runtime/helpers_super.cc): CALL 0 of the
 // builtin super followed by LOAD_METHOD, in a function with a __class__ cell (or CALL 2,
-// `super(C, self).name`), looked up as
-// super_init_without_args and super_getattro would, through a site cache keyed on the
-// instance's exact type and its version tag (which changes with any class of its MRO).
+// `super(C, self).name`), looked up as super_init_without_args and super_getattro would,
+// through a site cache keyed on the instance's exact type and its version tag (which
+// changes with any class of its MRO).
 #pragma once
 
 #include <Python.h>
